@@ -1,0 +1,39 @@
+"""gunicorn settings for Briefly. Every value comes from service.settings (the one env reader)."""
+
+from service.settings import Settings
+
+_settings = Settings.from_env()
+
+# Bind on PORT (default 8000) so platforms that assign a port (Heroku, Cloud Run, k8s) just work.
+bind = f"{_settings.host}:{_settings.port}"
+
+# Each worker holds its own copy of the model; more workers = more memory and fewer torch threads
+# each. On one machine one worker is usually right: scale out with replicas.
+workers = _settings.workers
+
+# gthread: a long generation occupies one thread while /healthz and /readyz stay answerable on the others.
+worker_class = "gthread"
+threads = _settings.http_threads
+
+# Load the app in each worker after fork, never in the master: no torch threads or CUDA context
+# may exist before fork (both break in the child).
+preload_app = False
+
+# Longer than the longest generation we allow, so gunicorn never kills a worker mid-briefing.
+timeout = int(_settings.request_timeout_s) + 60
+
+# On SIGTERM, give requests in flight time to finish their generation.
+graceful_timeout = int(_settings.request_timeout_s) + 30
+
+# Clients behind proxies hold keep-alive connections; keep them briefly.
+keepalive = 5
+
+# Logs to stdout/stderr for containers.
+accesslog = "-"
+errorlog = "-"
+loglevel = _settings.log_level.lower()
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """After fork and app import: start loading the model in the background, once per worker."""
+    worker.wsgi.extensions["briefly.engine"].start_loading()

@@ -1,0 +1,63 @@
+"""Flask application factory. ``create_app()`` for gunicorn, ``create_app(settings, engine=...)`` in tests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from service.api import bp
+from service.engine import Engine
+from service.errors import BrieflyError
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Werkzeug's own errors (routing, body size) get the same JSON shape as ours.
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 400: "malformed_request"}
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
+    """Build the app. The engine is created but not loaded: the caller (gunicorn's post-fork hook,
+    the CLI or a test) decides when the heavy load happens."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__)
+    app.config["BRIEFLY_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["briefly.engine"] = engine or Engine(settings)
+    app.register_blueprint(bp)
+    _register_error_handlers(app)
+    return app
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> Any:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return jsonify({"error": body}), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(BrieflyError)
+    def briefly_error(exc: BrieflyError) -> Any:
+        if exc.status >= 500 and exc.status not in (503, 504):
+            log.error("internal error: %s", exc)
+            return _error(500, "internal_error", "internal error; the server log has the details")
+        return _error(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        message = exc.description or exc.name
+        if status == 413:
+            message = f"the request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
+        return _error(status, HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), message)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error")
+        return _error(500, "internal_error", "internal error; the server log has the details")

@@ -1,0 +1,263 @@
+"""The generative model backend: any Hugging Face causal chat model or seq2seq summariser.
+
+Cheap ``__init__``, heavy :meth:`HFGenerator.load` (called once per worker, after fork).
+Knows nothing of HTTP or of briefings: it turns :class:`Prompt` objects into text.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol, Sequence
+
+from service.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+# Seq2seq models trained with a task prefix (T5 family). Others take the raw source text.
+TASK_PREFIXES: dict[str, dict[str, str]] = {
+    "t5": {"summarize": "summarize: "},
+    "mt5": {"summarize": "summarize: "},
+    "umt5": {"summarize": "summarize: "},
+}
+# A shared prompt prefix shorter than this is not worth a separate prefill.
+MIN_SHARED_PREFIX_TOKENS = 32
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One generation job. Causal models read ``system`` + ``user`` through their chat template;
+    seq2seq models read ``source`` (with their task prefix) and honour ``min_new_tokens``."""
+
+    user: str
+    source: str
+    task: str = "summarize"
+    system: str = ""
+    max_new_tokens: int = 64
+    min_new_tokens: int = 0
+
+
+@dataclass
+class Generation:
+    text: str
+    new_tokens: int
+    cut_by_deadline: bool = False
+
+
+@dataclass
+class GenerationStats:
+    """Timings of the last :meth:`Generator.generate` call, for the response's ``timings``."""
+
+    prefill_s: float = 0.0
+    decode_s: float = 0.0
+    new_tokens: int = 0
+    shared_prefix_tokens: int = 0
+
+
+class Generator(Protocol):
+    """What the briefing logic needs from a model. Tests use a replaying fake."""
+
+    def info(self) -> dict[str, Any]: ...
+
+    @property
+    def context_tokens(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]: ...
+
+    def self_check(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """How one family of models is loaded and prompted."""
+
+    name: str
+    auto_class_name: str
+    encode: Callable[["HFGenerator", Prompt], list[int]]
+
+
+def _encode_chat(gen: "HFGenerator", prompt: Prompt) -> list[int]:
+    messages = [{"role": "system", "content": prompt.system}] if prompt.system else []
+    messages.append({"role": "user", "content": prompt.user})
+    tok = gen.tokenizer
+    if tok.chat_template:
+        try:
+            return list(tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False))
+        except Exception:  # some templates reject a system turn: fold it into the user turn
+            merged = [{"role": "user", "content": f"{prompt.system}\n\n{prompt.user}".strip()}]
+            return list(tok.apply_chat_template(merged, add_generation_prompt=True, tokenize=True, return_dict=False))
+    return list(tok(f"{prompt.system}\n\n{prompt.user}\n\n".lstrip(), add_special_tokens=True).input_ids)
+
+
+def _encode_source(gen: "HFGenerator", prompt: Prompt) -> list[int]:
+    prefix = TASK_PREFIXES.get(gen.model_type, {}).get(prompt.task, "")
+    return list(gen.tokenizer(prefix + prompt.source, add_special_tokens=True).input_ids)
+
+
+MODEL_KINDS: dict[bool, ModelKind] = {  # keyed by config.is_encoder_decoder
+    False: ModelKind("causal", "AutoModelForCausalLM", _encode_chat),
+    True: ModelKind("seq2seq", "AutoModelForSeq2SeqLM", _encode_source),
+}
+
+
+def resolve_device(requested: str) -> str:
+    import torch
+
+    if requested != "auto":
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_dtype(requested: str, device: str) -> Any:
+    """bf16 on GPUs that have it, else fp16; fp32 on CPU (see README: precision by measurement)."""
+    import torch
+
+    if requested != "auto":
+        return getattr(torch, requested)
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+@dataclass
+class HFGenerator:
+    """A ``from_pretrained`` model (hub id or folder), safetensors only, never remote code."""
+
+    model_ref: str
+    device: str = "auto"
+    dtype: str = "auto"
+    threads: int = 0
+    max_context_tokens: int = 0
+    label: str = ""
+    model: Any = field(default=None, repr=False)
+    tokenizer: Any = field(default=None, repr=False)
+    kind: ModelKind | None = None
+    model_type: str = ""
+    last_stats: GenerationStats = field(default_factory=GenerationStats)
+    load_seconds: float = 0.0
+
+    def load(self) -> None:
+        import torch
+        import transformers
+
+        started = time.perf_counter()
+        if self.threads > 0:
+            torch.set_num_threads(self.threads)
+        try:
+            config = transformers.AutoConfig.from_pretrained(self.model_ref, trust_remote_code=False)
+            self.kind = MODEL_KINDS[bool(getattr(config, "is_encoder_decoder", False))]
+            self.model_type = config.model_type
+            self.device = resolve_device(self.device)
+            torch_dtype = resolve_dtype(self.dtype, self.device)
+            auto_class = getattr(transformers, self.kind.auto_class_name)
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_ref, trust_remote_code=False)
+            self.model = auto_class.from_pretrained(
+                self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelLoadError(f"cannot load model {self.model_ref!r}: {exc}") from exc
+        self.model.to(self.device).eval()
+        self.dtype = str(torch_dtype).removeprefix("torch.")
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.load_seconds = time.perf_counter() - started
+        log.info("loaded %s (%s, %s, %s) in %.1fs", self.model_ref, self.kind.name, self.device, self.dtype, self.load_seconds)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.label or self.model_ref,
+            "kind": self.kind.name if self.kind else None,
+            "device": self.device,
+            "dtype": self.dtype,
+            "context_tokens": self.context_tokens if self.model is not None else None,
+        }
+
+    @property
+    def context_tokens(self) -> int:
+        config = self.model.config
+        limits = [getattr(config, k, 0) or 0 for k in ("max_position_embeddings", "n_positions", "max_source_positions")]
+        native = max(limits) or min(int(self.tokenizer.model_max_length), 512)
+        return min(native, self.max_context_tokens) if self.max_context_tokens else native
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False).input_ids)
+
+    def self_check(self) -> None:
+        """One-token generation: proves weights, tokenizer and device work together."""
+        self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=1)])
+
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
+        """Greedy generation for each prompt. Causal prompts that share a prefix (the article)
+        are prefilled once and the cache reused, which gives the same tokens as separate calls."""
+        import torch
+
+        assert self.kind is not None, "load() first"
+        encoded = [self.kind.encode(self, p) for p in prompts]
+        stats = GenerationStats()
+        results: list[Generation] = []
+        with torch.inference_mode():
+            prefix_cache, prefix_len = self._prefill_shared_prefix(encoded, stats)
+            for prompt, ids in zip(prompts, encoded):
+                results.append(self._generate_one(prompt, ids, prefix_cache, prefix_len, deadline, stats))
+        self.last_stats = stats
+        return results
+
+    def _prefill_shared_prefix(self, encoded: list[list[int]], stats: GenerationStats) -> tuple[Any, int]:
+        import torch
+        from transformers import DynamicCache
+
+        if self.kind is None or self.kind.name != "causal" or len(encoded) < 2:
+            return None, 0
+        prefix_len = _common_prefix_length(encoded)
+        prefix_len = min(prefix_len, min(len(ids) for ids in encoded) - 1)  # each prompt keeps ≥1 new token
+        if prefix_len < MIN_SHARED_PREFIX_TOKENS:
+            return None, 0
+        started = time.perf_counter()
+        cache = DynamicCache(config=self.model.config)
+        input_ids = torch.tensor([encoded[0][:prefix_len]], device=self.device)
+        self.model(input_ids=input_ids, past_key_values=cache, use_cache=True)
+        stats.prefill_s += time.perf_counter() - started
+        stats.shared_prefix_tokens = prefix_len
+        return cache, prefix_len
+
+    def _generate_one(
+        self, prompt: Prompt, ids: list[int], prefix_cache: Any, prefix_len: int, deadline: float | None, stats: GenerationStats
+    ) -> Generation:
+        import torch
+
+        kwargs: dict[str, Any] = {"max_new_tokens": prompt.max_new_tokens, "do_sample": False}
+        if self.kind is not None and self.kind.name == "seq2seq" and prompt.min_new_tokens:
+            kwargs["min_new_tokens"] = min(prompt.min_new_tokens, prompt.max_new_tokens)
+        if prefix_cache is not None:
+            kwargs["past_key_values"] = copy.deepcopy(prefix_cache)
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Generation(text="", new_tokens=0, cut_by_deadline=True)
+            kwargs["max_time"] = remaining
+        kwargs["pad_token_id"] = self.tokenizer.pad_token_id
+        ids = ids[: self.context_tokens] if self.kind is not None and self.kind.name == "seq2seq" else ids
+        input_ids = torch.tensor([ids], device=self.device)
+        started = time.perf_counter()
+        output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), **kwargs)
+        elapsed = time.perf_counter() - started
+        new_ids = output[0] if self.kind is not None and self.kind.name == "seq2seq" else output[0, len(ids) :]
+        text = self.tokenizer.decode(new_ids, skip_special_tokens=True).strip()
+        new_tokens = int((new_ids != self.tokenizer.pad_token_id).sum())
+        stats.decode_s += elapsed
+        stats.new_tokens += new_tokens
+        cut = deadline is not None and time.monotonic() >= deadline and new_tokens < prompt.max_new_tokens
+        return Generation(text=text, new_tokens=new_tokens, cut_by_deadline=cut)
+
+
+def _common_prefix_length(sequences: list[list[int]]) -> int:
+    shortest = min(len(s) for s in sequences)
+    for i in range(shortest):
+        token = sequences[0][i]
+        if any(s[i] != token for s in sequences[1:]):
+            return i
+    return shortest

@@ -1,0 +1,369 @@
+"""Briefings: article in, every requested length out, each sentence verified and cited.
+
+Pipeline (like a transformers pipeline around ``generate``):
+  preprocess  segment, embed, rank; condense the article if it exceeds the generation budget
+  forward     one prompt per length, article first so all lengths share one prefill
+  postprocess parse by shape, verify every sentence, enforce the length contract, fall back to
+              extracted sentences where the mode allows
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from service import extractor
+from service.backend import Generation, Generator, Prompt
+from service.embedder import Embedder
+from service.errors import GenerationTimeout, InvalidInput
+from service.extractor import Document
+from service.lengths import LENGTHS, LengthSpec, count_words, render, violations
+from service.prompts import PromptBook
+from service.segmenter import split_sentences
+from service.verifier import SourceIndex, check
+
+# Tokens the prompt template adds around the article (instructions, chat markup).
+TEMPLATE_OVERHEAD_TOKENS = 160
+LEAD_SENTENCES_KEPT = 3  # condensing always keeps the lead: news puts the gist first
+REPEAT_SIMILARITY = 0.85  # a filled-in sentence this close to a kept one would repeat it
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """What a mode does with the model and with sentences that fail verification."""
+
+    name: str
+    generates: bool
+    replaces_failed: bool  # auto: swap in the best extracted sentence; abstractive: flag instead
+    fills_from_article: bool  # top up an undershooting briefing with extracted sentences
+
+
+MODES: dict[str, ModeSpec] = {
+    m.name: m
+    for m in (
+        ModeSpec("auto", generates=True, replaces_failed=True, fills_from_article=True),
+        ModeSpec("extractive", generates=False, replaces_failed=True, fills_from_article=True),
+        ModeSpec("abstractive", generates=True, replaces_failed=False, fills_from_article=False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class BriefingRequest:
+    article: str
+    title: str | None = None
+    lengths: tuple[str, ...] = tuple(LENGTHS)
+    fmt: str = "text"
+    mode: str = "auto"
+
+
+@dataclass
+class Shipped:
+    """One sentence of a briefing with where it came from."""
+
+    text: str
+    origin: str  # "generated" | "extracted"
+    support: float
+    cites: list[int]
+    flagged: bool = False  # abstractive mode: shipped although its semantic support is low
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "origin": self.origin, "support": round(self.support, 3), "cites": self.cites}
+        if self.flagged:
+            data["flagged"] = "low_support"
+        return data
+
+
+@dataclass
+class Candidate:
+    text: str
+    vector: np.ndarray
+    support: float
+    cites: list[int]
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """The preprocessed article, shared by every length."""
+
+    doc: Document
+    source: SourceIndex
+    timings: dict[str, float]
+
+
+FORMATS = ("text", "markdown")
+
+
+class Briefer:
+    def __init__(self, generator: Generator, embedder: Embedder, prompts: PromptBook, support_threshold: float,
+                 generation_input_tokens: int, request_timeout_s: float) -> None:  # fmt: skip
+        self.generator = generator
+        self.embedder = embedder
+        self.prompts = prompts
+        self.support_threshold = support_threshold
+        self.generation_input_tokens = generation_input_tokens
+        self.request_timeout_s = request_timeout_s
+
+    # ---------------------------------------------------------------- preprocess
+    def analyse(self, article: str) -> Analysis:
+        started = time.perf_counter()
+        sentences = split_sentences(article)
+        if not sentences:
+            raise InvalidInput("the article has no sentences with words in them", field="article")
+        segmented = time.perf_counter()
+        doc = Document.build(sentences, self.embedder.encode(sentences))
+        embedded = time.perf_counter()
+        return Analysis(doc, SourceIndex(article), {"segment_s": segmented - started, "embed_s": embedded - segmented})
+
+    def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, dict[str, Any]]:
+        """The article, or a condensed version (lead + most central sentences, in article order)
+        when it exceeds the generation budget. Never a silent cut: the response reports it."""
+        budget = min(
+            self.generation_input_tokens,
+            self.generator.context_tokens - max(s.max_new_tokens for s in specs) - TEMPLATE_OVERHEAD_TOKENS,
+        )
+        tokens = self.generator.count_tokens(article)
+        info: dict[str, Any] = {"tokens": tokens, "condensed": False, "budget_tokens": budget}
+        if tokens <= budget:
+            return article, info
+        doc = analysis.doc
+        order = list(range(min(LEAD_SENTENCES_KEPT, len(doc.sentences)))) + extractor.rank(doc)
+        kept: list[int] = []
+        used = 0
+        for i in order:
+            if i in kept:
+                continue
+            cost = self.generator.count_tokens(doc.sentences[i]) + 1
+            if used + cost > budget:
+                continue
+            kept.append(i)
+            used += cost
+        text = " ".join(doc.sentences[i] for i in sorted(kept))
+        info.update(condensed=True, strategy="lead+central", kept_sentences=len(kept), generation_tokens=used)
+        return text, info
+
+    # ---------------------------------------------------------------- the whole request
+    def brief(self, request: BriefingRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        mode = MODES[request.mode]
+        specs = [LENGTHS[name] for name in request.lengths]
+        analysis = self.analyse(request.article)
+        input_info: dict[str, Any] = {
+            "sentences": len(analysis.doc.sentences),
+            "words": count_words(request.article),
+            "characters": len(request.article),
+        }
+        generations: dict[str, Generation] = {}
+        timings = dict(analysis.timings)
+        if mode.generates:
+            text, fit = self.generation_input(analysis, request.article, specs)
+            input_info.update(fit)
+            generations, gen_timings = self.forward(text, request.title, specs)
+            timings.update(gen_timings)
+        else:
+            input_info.update(tokens=None, condensed=False)
+        verify_started = time.perf_counter()
+        briefings = {spec.name: self.postprocess(spec, generations.get(spec.name), analysis, mode, request.fmt) for spec in specs}
+        timings["verify_s"] = time.perf_counter() - verify_started
+        cut_short = any(g.cut_by_deadline for g in generations.values())
+        if mode.name == "abstractive" and cut_short and not any(b["sentences"] for b in briefings.values()):
+            raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
+        timings["total_s"] = time.perf_counter() - started
+        return {
+            "briefings": briefings,
+            "mode": mode.name,
+            "cut_short": cut_short,
+            "input": input_info,
+            "article_sentences": analysis.doc.sentences,
+            "timings": {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()},
+        }
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, article: str, title: str | None, specs: list[LengthSpec]) -> tuple[dict[str, Generation], dict[str, Any]]:
+        prompts = [
+            Prompt(
+                user=self.prompts.render_briefing(spec.name, article, title),
+                source=article,
+                task="summarize",
+                system=self.prompts.system,
+                max_new_tokens=spec.max_new_tokens,
+                min_new_tokens=spec.min_new_tokens,
+            )
+            for spec in specs
+        ]
+        started = time.perf_counter()
+        deadline = time.monotonic() + self.request_timeout_s
+        results = self.generator.generate(prompts, deadline=deadline)
+        timings: dict[str, Any] = {"generate_s": time.perf_counter() - started}
+        stats = getattr(self.generator, "last_stats", None)
+        if stats is not None:
+            timings.update(prefill_s=stats.prefill_s, decode_s=stats.decode_s, new_tokens=stats.new_tokens,
+                           shared_prefix_tokens=stats.shared_prefix_tokens)  # fmt: skip
+        return {spec.name: result for spec, result in zip(specs, results)}, timings
+
+    # ---------------------------------------------------------------- postprocess
+    def postprocess(self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str) -> dict[str, Any]:
+        generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
+        candidates = self.verify(generated, analysis)
+        shipped, rejected = self.assemble(spec, candidates, analysis, mode)
+        texts = [s.text for s in shipped]
+        problems = violations(spec, texts)
+        return {
+            "text": render(spec, texts, fmt),
+            "words": sum(count_words(t) for t in texts),
+            "within_contract": not problems,
+            "violations": problems,
+            "sentences": [s.to_dict() for s in shipped],
+            "rejected": [{"text": c.text, "reasons": c.reasons} for c in rejected],
+        }
+
+    def verify(self, sentences: list[str], analysis: Analysis) -> list[Candidate]:
+        if not sentences:
+            return []
+        vectors = self.embedder.encode(sentences)
+        candidates = []
+        for text, vector in zip(sentences, vectors):
+            result = check(text, vector, analysis.source, analysis.doc.embeddings)
+            reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
+            reasons += [f"unsupported name {n}" for n in result.unsupported_names]
+            reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
+            if result.support < self.support_threshold:
+                reasons.append(f"low support {result.support:.2f}")
+            candidates.append(Candidate(text, vector, result.support, result.cites, reasons))
+        return candidates
+
+    def assemble(self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec) -> tuple[list[Shipped], list[Candidate]]:
+        """Keep what passed, cut overshoot at sentence boundaries, fill from the article if allowed."""
+        kept: list[Shipped] = []
+        kept_vectors: list[np.ndarray] = []
+        rejected: list[Candidate] = []
+        item_cap = spec.item_max_words if spec.shape == "bullets" else spec.max_words
+        for cand in candidates:
+            text = extractor.shorten(cand.text, item_cap) if count_words(cand.text) > item_cap else cand.text
+            hard_fail = any(not r.startswith("low support") for r in cand.reasons)
+            soft_fail = bool(cand.reasons) and not hard_fail
+            if text is None:
+                cand.reasons.append("too long to fit the contract")
+            if text is None or hard_fail or (soft_fail and mode.replaces_failed):
+                rejected.append(cand)
+                continue
+            text = finish(spec, text)
+            if not fits(spec, kept, text):
+                rejected.append(Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"]))
+                continue
+            kept.append(Shipped(text, "generated", cand.support, cand.cites, flagged=soft_fail))
+            kept_vectors.append(cand.vector)
+        if mode.fills_from_article:
+            self.fill(spec, kept, kept_vectors, analysis)
+        return kept, rejected
+
+    def fill(self, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray], analysis: Analysis) -> None:
+        """Top up with the best article sentences until the contract's floor (and target) is met."""
+        doc = analysis.doc
+        item_cap = spec.item_max_words if spec.shape == "bullets" else spec.max_words
+        used = {c for s in kept if s.origin == "extracted" for c in s.cites}
+        added: list[tuple[int, Shipped]] = []
+        for i in extractor.rank(doc):
+            if FILL_DONE[spec.shape](spec, kept):
+                break
+            if i in used or any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
+                continue
+            text = extractor.shorten(doc.sentences[i], item_cap)
+            if text is None or count_words(text) < extractor.MIN_SENTENCE_WORDS - 1:
+                continue
+            text = finish(spec, text)
+            if not fits(spec, kept, text):
+                continue
+            shipped = Shipped(text, "extracted", 1.0, [i])
+            kept.append(shipped)
+            kept_vectors.append(doc.embeddings[i])
+            added.append((i, shipped))
+        if spec.shape == "prose" and added:
+            # Extracted sentences read best in article order, after whatever was generated.
+            generated = [s for s in kept if s.origin == "generated"]
+            kept[:] = generated + [s for _, s in sorted(added, key=lambda pair: pair[0])]
+
+
+def finish(spec: LengthSpec, text: str) -> str:
+    """Shape-specific surface rules: a headline has no final full stop; sentences end with one."""
+    text = text.strip()
+    if spec.shape == "line":
+        return text.rstrip(".").strip()
+    if text and text[-1] not in ".!?\"”’'":
+        text += "."
+    return text
+
+
+def fits(spec: LengthSpec, kept: list[Shipped], text: str) -> bool:
+    """Would adding ``text`` keep the briefing within its maximum (items and words)?"""
+    if len(kept) >= spec.items and spec.shape != "prose":
+        return False
+    return sum(count_words(s.text) for s in kept) + count_words(text) <= spec.max_words
+
+
+def _prose_done(spec: LengthSpec, kept: list[Shipped]) -> bool:
+    return sum(count_words(s.text) for s in kept) >= spec.target_words
+
+
+def _items_done(spec: LengthSpec, kept: list[Shipped]) -> bool:
+    return len(kept) >= spec.items
+
+
+FILL_DONE: dict[str, Callable[[LengthSpec, list[Shipped]], bool]] = {
+    "line": _items_done,
+    "sentence": _items_done,
+    "bullets": _items_done,
+    "prose": _prose_done,
+}
+
+# ---------------------------------------------------------------- parsing what a model wrote
+_LABEL = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer|brief|key points?|paragraph)\s*[:\-–]\s*(?:\*\*)?\s*", re.I)
+_MARKUP = re.compile(r"</?(?:article|text|h\d|p|b|strong|em)>|<\|[^|>]*\|>|</s>|\*\*|^#+\s*", re.I | re.M)
+_PREAMBLE = re.compile(r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$", re.I | re.M)
+_BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
+
+
+def clean_generation(text: str) -> str:
+    """Strip chat markup, echoed prompt tags, labels and preambles a model wraps its answer in."""
+    text = _MARKUP.sub("", text)
+    text = _PREAMBLE.sub("", text)
+    lines = [_LABEL.sub("", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _parse_line(text: str) -> list[str]:
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    first = first.strip().strip("\"'“”").strip()
+    return [first] if first else []
+
+
+def _parse_sentence(text: str) -> list[str]:
+    sentences = split_sentences(text)
+    return sentences[:1]
+
+
+def _parse_bullets(text: str) -> list[str]:
+    items = []
+    for line in text.split("\n"):
+        line = _BULLET_MARK.sub("", line).strip()
+        sentences = split_sentences(line)
+        if sentences:
+            items.append(sentences[0])
+    return items
+
+
+def _parse_prose(text: str) -> list[str]:
+    return split_sentences(text.replace("\n", " "))
+
+
+SHAPE_PARSERS: dict[str, Callable[[str], list[str]]] = {
+    "line": _parse_line,
+    "sentence": _parse_sentence,
+    "bullets": _parse_bullets,
+    "prose": _parse_prose,
+}

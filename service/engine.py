@@ -1,0 +1,150 @@
+"""The engine: builds the models and the briefing logic from settings, and knows if it is ready.
+
+Cheap ``__init__`` (safe before fork: no torch import, no threads); heavy :meth:`load`, once per
+worker process. Readiness means: models loaded and a one-token generation succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from service.backend import Generator, HFGenerator
+from service.briefer import Briefer, BriefingRequest
+from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
+from service.embedder import Embedder, HFEmbedder
+from service.errors import NotReady
+from service.lengths import LENGTHS
+from service.prompts import PromptBook
+from service.rewriter import Rewriter, RewriteRequest
+from service.settings import Settings
+from service.styles import STYLES
+
+log = logging.getLogger(__name__)
+
+
+def usable_cores() -> int:
+    """Cores this process may use: the affinity mask, capped by a cgroup v2/v1 CPU quota."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cgroup_quota()
+    return max(1, min(cores, int(quota))) if quota else cores
+
+
+def _cgroup_quota() -> float | None:
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota_us = int(open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read())
+        period_us = int(open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read())
+        return None if quota_us <= 0 else quota_us / period_us
+    except (OSError, ValueError):
+        return None
+
+
+class Engine:
+    """Owns the generator, embedder, prompts, briefer and rewriter of one worker."""
+
+    def __init__(self, settings: Settings, generator: Generator | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        # Prompts are data checked at boot: a broken template fails here, before any request.
+        self.prompts = PromptBook.load(settings.prompts_dir, LENGTHS, STYLES)
+        self.generator = generator
+        self.embedder = embedder
+        self.briefer: Briefer | None = None
+        self.rewriter: Rewriter | None = None
+        self.state = "loading"
+        self.failure: str | None = None
+        # One generation at a time per worker: torch already uses every thread we gave it.
+        self.generation_lock = threading.Lock()
+        self._loader: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def load(self) -> None:
+        """Load models (unless injected), wire the logic, run the self-check. Sets ``state``."""
+        try:
+            if self.generator is None:
+                self.generator = self._build_generator()
+            if self.embedder is None:
+                self.embedder = self._build_embedder()
+            self._wire()
+            with self.generation_lock:
+                self.generator.self_check()
+            self.embedder.encode(["Warm-up sentence."])
+            self.state = "ready"
+            log.info("engine ready: %s", self.generator.info())
+        except Exception as exc:
+            self.state = "failed"
+            self.failure = f"{type(exc).__name__}: {exc}"
+            log.exception("engine failed to load")
+            raise
+
+    def start_loading(self) -> threading.Thread:
+        """Load in a background thread so /healthz answers while weights load."""
+
+        def run() -> None:
+            try:
+                self.load()
+            except Exception:
+                pass  # recorded in state/failure; /readyz reports it
+
+        self._loader = threading.Thread(target=run, name="briefly-loader", daemon=True)
+        self._loader.start()
+        return self._loader
+
+    def _wire(self) -> None:
+        assert self.generator is not None and self.embedder is not None
+        s = self.settings
+        self.briefer = Briefer(self.generator, self.embedder, self.prompts, s.support_threshold, s.generation_input_tokens, s.request_timeout_s)
+        self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
+
+    def _build_generator(self) -> HFGenerator:
+        import torch  # noqa: F401  (first torch import happens here, after fork)
+
+        s = self.settings
+        ref, label = (s.model, s.model) if s.model else (str(generator_folder(s.cache_dir)), GENERATOR_LABEL)
+        generator = HFGenerator(ref, device=s.device, dtype=s.dtype, threads=s.effective_torch_threads(usable_cores()), label=label)
+        generator.load()
+        return generator
+
+    def _build_embedder(self) -> HFEmbedder:
+        s = self.settings
+        ref = s.embedding_model or str(embedder_folder())
+        embedder = HFEmbedder(ref, device="cpu")
+        embedder.load()
+        return embedder
+
+    # ---------------------------------------------------------------- requests
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    def require_ready(self) -> None:
+        if not self.ready:
+            detail = f": {self.failure}" if self.state == "failed" else ""
+            raise NotReady(f"the model is {self.state}{detail}")
+
+    def model_info(self) -> dict[str, Any]:
+        info = self.generator.info() if self.generator is not None else {}
+        info["embedder"] = self.settings.embedding_model or EMBEDDER_LABEL
+        return info
+
+    def brief(self, request: BriefingRequest) -> dict[str, Any]:
+        self.require_ready()
+        assert self.briefer is not None
+        with self.generation_lock:
+            result = self.briefer.brief(request)
+        result["model"] = self.model_info()
+        return result
+
+    def rewrite(self, request: RewriteRequest) -> dict[str, Any]:
+        self.require_ready()
+        assert self.rewriter is not None
+        with self.generation_lock:
+            result = self.rewriter.rewrite(request)
+        result["model"] = self.model_info()
+        return result

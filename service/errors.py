@@ -1,0 +1,80 @@
+"""One exception hierarchy; each class documents the HTTP status it maps to.
+
+The HTTP layer turns any :class:`BrieflyError` into ``{"error": {"code", "message"}}`` with
+``status``; anything else is a bug, logged, and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+
+class BrieflyError(Exception):
+    """Base class. ``code`` is stable and machine-readable; the message is for people."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class MalformedRequest(BrieflyError):
+    """400: the body cannot be parsed (bad JSON, wrong top-level type)."""
+
+    status = 400
+    code = "malformed_request"
+
+
+class PayloadTooLarge(BrieflyError):
+    """413: the body or the article exceeds a configured limit."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(BrieflyError):
+    """415: a content type we do not read."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class InvalidInput(BrieflyError):
+    """422: well-formed but unusable (empty article, unknown length, style or mode)."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class NotReady(BrieflyError):
+    """503: the model is still loading or failed its self-check."""
+
+    status = 503
+    code = "not_ready"
+
+
+class GenerationTimeout(BrieflyError):
+    """504: generation ran past the request's time budget and nothing usable was produced."""
+
+    status = 504
+    code = "generation_timeout"
+
+
+class ConfigurationError(BrieflyError):
+    """Start-up failure: a bad setting, prompt template or model folder. Never reaches a client."""
+
+    status = 500
+    code = "configuration_error"
+
+
+class ModelLoadError(ConfigurationError):
+    """The model could not be loaded (missing files, unsafe format, unknown architecture)."""
+
+    code = "model_load_error"

@@ -1,0 +1,105 @@
+"""The length ladder: a published contract for each briefing length, checked after generation.
+
+Each length is one row of :data:`LENGTHS`; code never branches on a length's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD_RE = re.compile(r"[\w'’\-]+(?:[.,][\w]+)*", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs of letters/digits, hyphenated and decimal forms as one."""
+    return len(WORD_RE.findall(text))
+
+
+@dataclass(frozen=True)
+class LengthSpec:
+    """What a length promises. ``shape`` picks the renderer; word bounds are inclusive."""
+
+    name: str
+    contract: str
+    shape: str  # "line" | "sentence" | "bullets" | "prose"
+    min_words: int
+    max_words: int
+    items: int = 1  # bullets: how many; otherwise 1
+    item_max_words: int = 0  # bullets: cap per bullet
+    max_new_tokens: int = 64  # generation budget (causal and seq2seq)
+    min_new_tokens: int = 0  # seq2seq: keeps summarisers from stopping too early
+    target_words: int = 0  # what extraction aims for inside the bounds
+
+    def describe(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "name": self.name,
+            "contract": self.contract,
+            "min_words": self.min_words,
+            "max_words": self.max_words,
+        }
+        if self.shape == "bullets":
+            data.update(items=self.items, item_max_words=self.item_max_words)
+        return data
+
+
+LENGTHS: dict[str, LengthSpec] = {
+    spec.name: spec
+    for spec in (
+        LengthSpec("headline", "one line, at most 14 words, no final full stop", "line", 2, 14, max_new_tokens=32, min_new_tokens=4, target_words=12),
+        LengthSpec("tldr", "exactly one sentence, at most 35 words", "sentence", 4, 35, max_new_tokens=64, min_new_tokens=10, target_words=30),
+        LengthSpec(
+            "key_points",
+            "3 bullet points, each one sentence of at most 25 words",
+            "bullets",
+            6,
+            75,
+            items=3,
+            item_max_words=25,
+            max_new_tokens=128,
+            min_new_tokens=30,
+            target_words=60,
+        ),
+        LengthSpec("paragraph", "one paragraph, 60 to 120 words", "prose", 60, 120, max_new_tokens=200, min_new_tokens=70, target_words=100),
+        LengthSpec("brief", "150 to 250 words", "prose", 150, 250, max_new_tokens=380, min_new_tokens=180, target_words=220),
+    )
+}
+
+DEFAULT_LENGTHS: tuple[str, ...] = tuple(LENGTHS)
+
+
+def violations(spec: LengthSpec, sentences: list[str]) -> list[str]:
+    """Every way ``sentences`` (already split, one per item) break ``spec``; empty = within contract."""
+    problems: list[str] = []
+    words = sum(count_words(s) for s in sentences)
+    if not sentences:
+        return ["empty"]
+    if spec.shape == "line":
+        text = " ".join(sentences)
+        if "\n" in text or len(sentences) != 1:
+            problems.append("not one line")
+        if text.rstrip().endswith("."):
+            problems.append("ends with a full stop")
+    if spec.shape == "sentence" and len(sentences) != 1:
+        problems.append(f"{len(sentences)} sentences, not 1")
+    if spec.shape == "bullets":
+        if len(sentences) != spec.items:
+            problems.append(f"{len(sentences)} points, not {spec.items}")
+        long_items = [i for i, s in enumerate(sentences) if count_words(s) > spec.item_max_words]
+        if long_items:
+            problems.append(f"points {long_items} over {spec.item_max_words} words")
+    if words > spec.max_words:
+        problems.append(f"{words} words, over {spec.max_words}")
+    if words < spec.min_words:
+        problems.append(f"{words} words, under {spec.min_words}")
+    return problems
+
+
+def render(spec: LengthSpec, sentences: list[str], fmt: str) -> str:
+    """The briefing text for ``fmt`` ("text" or "markdown")."""
+    if spec.shape == "bullets":
+        marker = "- " if fmt == "markdown" else "• "
+        return "\n".join(marker + s for s in sentences)
+    if spec.shape == "line" and fmt == "markdown":
+        return f"**{' '.join(sentences)}**"
+    return " ".join(sentences)

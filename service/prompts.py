@@ -1,0 +1,64 @@
+"""Prompt templates are data (``prompts/``); this module loads and checks them at start-up.
+
+Layout: ``system.txt``, ``briefings/<length>.txt`` and ``rewrites/<style>.txt``, each a
+:class:`string.Template`. A missing file, a syntax error or an unknown placeholder fails at boot,
+not on the first request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Iterable, Mapping
+
+from service.errors import ConfigurationError
+
+BRIEFING_PLACEHOLDERS = {"required": {"article"}, "allowed": {"article", "title_line"}}
+REWRITE_PLACEHOLDERS = {"required": {"text"}, "allowed": {"text"}}
+
+
+@dataclass(frozen=True)
+class PromptBook:
+    """All templates, checked. ``render_*`` fill them; values are never re-interpreted as templates."""
+
+    system: str
+    briefings: Mapping[str, Template]
+    rewrites: Mapping[str, Template]
+
+    @classmethod
+    def load(cls, folder: Path, lengths: Iterable[str], styles: Iterable[str]) -> "PromptBook":
+        system = _read(folder / "system.txt").strip()
+        if "$" in system:
+            raise ConfigurationError(f"{folder / 'system.txt'} takes no placeholders")
+        briefings = {n: _template(folder / "briefings" / f"{n}.txt", BRIEFING_PLACEHOLDERS) for n in lengths}
+        rewrites = {n: _template(folder / "rewrites" / f"{n}.txt", REWRITE_PLACEHOLDERS) for n in styles}
+        return cls(system=system, briefings=briefings, rewrites=rewrites)
+
+    def render_briefing(self, length: str, article: str, title: str | None) -> str:
+        title_line = f"Title: {title}\n" if title else ""
+        return self.briefings[length].substitute(article=article, title_line=title_line).strip()
+
+    def render_rewrite(self, style: str, text: str) -> str:
+        return self.rewrites[style].substitute(text=text).strip()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"prompt template missing: {path}") from exc
+
+
+def _template(path: Path, placeholders: Mapping[str, set[str]]) -> Template:
+    template = Template(_read(path))
+    if not template.is_valid():
+        raise ConfigurationError(f"{path}: invalid placeholder syntax (use $name or ${{name}}; $$ for a dollar sign)")
+    found = set(template.get_identifiers())
+    unknown = found - placeholders["allowed"]
+    missing = placeholders["required"] - found
+    if unknown:
+        raise ConfigurationError(f"{path}: unknown placeholders {sorted(unknown)}; allowed: {sorted(placeholders['allowed'])}")
+    if missing:
+        raise ConfigurationError(f"{path}: must contain {sorted('$' + m for m in missing)}")
+    return template

@@ -1,0 +1,110 @@
+"""Every setting Briefly has, read from the environment in exactly one place.
+
+The rest of the code receives a frozen :class:`Settings`; nothing else reads ``os.environ``.
+This module must stay import-light (no torch): gunicorn's master imports it before forking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from service.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "briefly")
+
+
+def _setting(env: str, doc: str, default: Any = dataclasses.MISSING, factory: Callable[[], Any] | None = None) -> Any:
+    """A dataclass field that remembers its environment variable and meaning (for the README table)."""
+    meta = {"env": env, "doc": doc}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Frozen configuration. Build with :meth:`from_env` in production or directly in tests."""
+
+    model: str = _setting("MODEL", "Hub id or local folder of the generative model; empty = embedded SmolLM2-135M-Instruct.", "")
+    embedding_model: str = _setting(
+        "BRIEFLY_EMBEDDING_MODEL", "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.", ""
+    )
+    cache_dir: str = _setting("BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir)
+    device: str = _setting("BRIEFLY_DEVICE", "auto | cpu | cuda | cuda:N. auto = CUDA when present.", "auto")
+    dtype: str = _setting("BRIEFLY_DTYPE", "auto | float32 | bfloat16 | float16. auto = bf16/fp16 on GPU, fp32 on CPU.", "auto")
+    port: int = _setting("PORT", "TCP port gunicorn binds on 0.0.0.0 (127.0.0.1 with BRIEFLY_HOST).", 8000)
+    host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
+    workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
+    http_threads: int = _setting("BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4)
+    torch_threads: int = _setting("BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0)
+    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto | extractive | abstractive.", "auto")
+    max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
+    max_article_chars: int = _setting("BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000)
+    generation_input_tokens: int = _setting(
+        "BRIEFLY_GENERATION_INPUT_TOKENS",
+        "Most article tokens given to the generator; longer articles are condensed (lead + most central sentences).",
+        1536,
+    )
+    request_timeout_s: float = _setting("BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0)
+    support_threshold: float = _setting(
+        "BRIEFLY_SUPPORT_THRESHOLD", "Least semantic support a generated sentence needs to ship in auto mode.", 0.55
+    )
+    log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Read every field from its environment variable, converting to the field's type."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None or raw == "" and f.type != "str":
+                continue
+            values[f.name] = _convert(f.name, f.type, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.default_mode not in ("auto", "extractive", "abstractive"):
+            raise ConfigurationError(f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}")
+        if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
+            raise ConfigurationError(f"BRIEFLY_DTYPE must be auto, float32, bfloat16 or float16, not {self.dtype!r}")
+        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigurationError(f"{name} must be at least 1")
+
+    @property
+    def prompts_dir(self) -> Path:
+        return PROJECT_ROOT / "prompts"
+
+    def effective_torch_threads(self, usable_cores: int) -> int:
+        """Threads per worker so that workers x threads never exceeds the cores we are given."""
+        if self.torch_threads > 0:
+            return self.torch_threads
+        return max(1, usable_cores // self.workers)
+
+
+def _convert(name: str, type_name: Any, raw: str) -> Any:
+    converters: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str}
+    try:
+        return converters[str(type_name)](raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"setting {name} cannot be {raw!r}: {exc}") from exc
+
+
+def describe_settings() -> list[dict[str, str]]:
+    """Rows for the README's configuration table."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default if f.default is not dataclasses.MISSING else "(see meaning)"
+        rows.append({"env": f.metadata["env"], "default": str(default), "doc": f.metadata["doc"]})
+    return rows

@@ -1,0 +1,160 @@
+"""Checks a sentence against its source: exact facts first, then semantic support.
+
+Exact checks: every number (with thousands separators and number words normalised), every quoted
+phrase and every capitalised name in a sentence must occur in the source. A name matches token by
+token, so "Assad" matches "Bashar al-Assad" while "Libyan-backed" fails an article about Syria.
+Semantic support: cosine similarity to the best-matching source sentences (the embedder's).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}  # fmt: skip
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+_NAME = re.compile(r"\b[A-Z][\w’'.\-]*")
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Capitalised only because they start a sentence: never names.
+FUNCTION_WORDS = set(
+    """a about above after again against all also although am an and another any are as at be because been before
+    being below between both but by can could did do does doing down during each either even every few for from
+    further had has have having he her here hers herself him himself his how however i if in into is it its itself
+    just last later let many may me meanwhile more most much must my myself neither new no nor not now of off on
+    once one only or other our ours out over own per same several she should since so some still such than that
+    the their theirs them themselves then there therefore these they this those though through thus to too under
+    until up upon very was we were what when where whether which while who whom whose why will with within without
+    would yet you your yours yourself""".split()
+)
+SUPPORT_NEIGHBOURS = 3  # citations: at most this many best-matching source sentences
+CITE_MARGIN = 0.1  # ...each within this much of the best one
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents and curly quotes folded, so surface variants compare equal."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').lower()
+
+
+def stem(token: str) -> str:
+    """A light stemmer: enough that a title-cased "Captures" matches "captured"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)]
+    return token
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers as canonical strings: '280,000' = '280 000' = '280000'; 'five' = '5'; '3.0' = '3'."""
+    found = set()
+    for match in _NUMBER.findall(text):
+        value = re.sub(r"[,\u00a0\u202f ]", "", match)
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found.add(value.lstrip("0") or "0")
+    for word in _NUMBER_WORD.findall(text):
+        found.add(str(NUMBER_WORDS[word.lower()]))
+    return found
+
+
+def quotes_in(text: str) -> list[str]:
+    return [q.strip() for q in _QUOTE.findall(text) if len(q.split()) >= 2]
+
+
+def names_in(text: str) -> set[str]:
+    """Stemmed tokens of capitalised words (names, places, organisations, months, title-case words)."""
+    tokens: set[str] = set()
+    for word in _NAME.findall(text):
+        word = re.sub(r"['’]s$", "", word).strip(".-'")
+        for token in _TOKEN.findall(fold(word)):
+            if not token.isdigit() and token not in FUNCTION_WORDS:
+                tokens.add(stem(token))
+    return tokens
+
+
+@dataclass
+class SourceIndex:
+    """What a source text contains, precomputed once per article."""
+
+    text: str
+    numbers: set[str] = field(init=False)
+    tokens: set[str] = field(init=False)
+    folded: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folded = re.sub(r"\s+", " ", _strip_quote_marks(fold(self.text)))
+        self.numbers = numbers_in(self.text)
+        self.tokens = {stem(t) for t in _TOKEN.findall(fold(self.text))}
+
+
+@dataclass
+class Check:
+    """Why a sentence is (not) supported. ``unsupported`` lists every fact missing from the source."""
+
+    unsupported_numbers: list[str]
+    unsupported_names: list[str]
+    unsupported_quotes: list[str]
+    support: float
+    cites: list[int]
+
+    @property
+    def exact_ok(self) -> bool:
+        return not (self.unsupported_numbers or self.unsupported_names or self.unsupported_quotes)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "unsupported_numbers": self.unsupported_numbers,
+            "unsupported_names": self.unsupported_names,
+            "unsupported_quotes": self.unsupported_quotes,
+        }
+
+
+def exact_problems(sentence: str, source: SourceIndex) -> tuple[list[str], list[str], list[str]]:
+    """Numbers, names and quotes in ``sentence`` that ``source`` does not contain."""
+    numbers = sorted(n for n in numbers_in(sentence) if n not in source.numbers)
+    names = sorted(t for t in names_in(sentence) if t not in source.tokens)
+    quotes = [q for q in quotes_in(sentence) if _normalise_quote(q) not in source.folded]
+    return numbers, names, quotes
+
+
+def _strip_quote_marks(text: str) -> str:
+    return text.replace('"', "").replace("'", "'")
+
+
+def _normalise_quote(quote: str) -> str:
+    return re.sub(r"\s+", " ", _strip_quote_marks(fold(quote))).strip(" .,;:!?")
+
+
+def semantic_support(vector: np.ndarray, source_vectors: np.ndarray) -> tuple[float, list[int]]:
+    """Best cosine to a source sentence and the indices of the closest few (the citations)."""
+    if source_vectors.shape[0] == 0:
+        return 0.0, []
+    sims = source_vectors @ vector
+    order = np.argsort(-sims)
+    best = float(sims[order[0]])
+    cites = [int(i) for i in order[:SUPPORT_NEIGHBOURS] if sims[i] >= best - CITE_MARGIN]
+    return best, sorted(cites)
+
+
+def check(sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray) -> Check:
+    numbers, names, quotes = exact_problems(sentence, source)
+    support, cites = semantic_support(vector, source_vectors)
+    return Check(numbers, names, quotes, support, cites)
+
+
+def facts_dropped(original: str, rewritten: str) -> list[str]:
+    """Numbers, names and quotes of ``original`` that ``rewritten`` lost (rewrites keep them all)."""
+    target = SourceIndex(rewritten)
+    numbers, names, quotes = exact_problems(original, target)
+    return numbers + names + quotes
