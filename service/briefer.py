@@ -118,7 +118,7 @@ class Briefer:
         segmented = time.perf_counter()
         doc = Document.build(sentences, self.embedder.encode(sentences))
         embedded = time.perf_counter()
-        return Analysis(doc, SourceIndex(article), {"segment_s": segmented - started, "embed_s": embedded - segmented})
+        return Analysis(doc, SourceIndex(article, sentences), {"segment_s": segmented - started, "embed_s": embedded - segmented})
 
     def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, dict[str, Any]]:
         """The article, or a condensed version (lead + most central sentences, in article order)
@@ -232,6 +232,8 @@ class Briefer:
             reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
             reasons += [f"unsupported name {n}" for n in result.unsupported_names]
             reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
+            if _META.match(text):
+                reasons.append("describes the article instead of the news")
             if result.support < self.support_threshold:
                 reasons.append(f"low support {result.support:.2f}")
             candidates.append(Candidate(text, vector, result.support, result.cites, reasons))
@@ -325,6 +327,7 @@ FILL_DONE: dict[str, Callable[[LengthSpec, list[Shipped]], bool]] = {
 _LABEL = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer|brief|key points?|paragraph)\s*[:\-–]\s*(?:\*\*)?\s*", re.I)
 _MARKUP = re.compile(r"</?(?:article|text|h\d|p|b|strong|em)>|<\|[^|>]*\|>|</s>|\*\*|^#+\s*", re.I | re.M)
 _PREAMBLE = re.compile(r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$", re.I | re.M)
+_META = re.compile(r"^\s*(?:the|this) (?:article|text|story|report|passage)\b", re.I)
 _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
 
 

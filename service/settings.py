@@ -56,7 +56,7 @@ class Settings:
     )
     request_timeout_s: float = _setting("BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0)
     support_threshold: float = _setting(
-        "BRIEFLY_SUPPORT_THRESHOLD", "Least semantic support a generated sentence needs to ship in auto mode.", 0.55
+        "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
     )
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
 

@@ -83,19 +83,27 @@ def names_in(text: str) -> set[str]:
     return tokens
 
 
+def content_tokens(text: str) -> set[str]:
+    """Stemmed words that carry content (function words dropped)."""
+    return {stem(t) for t in _TOKEN.findall(fold(text)) if t not in FUNCTION_WORDS}
+
+
 @dataclass
 class SourceIndex:
     """What a source text contains, precomputed once per article."""
 
     text: str
+    sentences: list[str] = field(default_factory=list)
     numbers: set[str] = field(init=False)
     tokens: set[str] = field(init=False)
     folded: str = field(init=False)
+    sentence_tokens: list[set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.folded = re.sub(r"\s+", " ", _strip_quote_marks(fold(self.text)))
         self.numbers = numbers_in(self.text)
         self.tokens = {stem(t) for t in _TOKEN.findall(fold(self.text))}
+        self.sentence_tokens = [content_tokens(s) for s in self.sentences]
 
 
 @dataclass
@@ -136,20 +144,40 @@ def _normalise_quote(quote: str) -> str:
     return re.sub(r"\s+", " ", _strip_quote_marks(fold(quote))).strip(" .,;:!?")
 
 
-def semantic_support(vector: np.ndarray, source_vectors: np.ndarray) -> tuple[float, list[int]]:
-    """Best cosine to a source sentence and the indices of the closest few (the citations)."""
+def semantic_support(vector: np.ndarray, source_vectors: np.ndarray) -> tuple[float, list[int], list[int]]:
+    """Best cosine to a source sentence, the citations (closest few within a margin of the best),
+    and the closest few regardless of margin (where the sentence's words should come from)."""
     if source_vectors.shape[0] == 0:
-        return 0.0, []
+        return 0.0, [], []
     sims = source_vectors @ vector
     order = np.argsort(-sims)
     best = float(sims[order[0]])
-    cites = [int(i) for i in order[:SUPPORT_NEIGHBOURS] if sims[i] >= best - CITE_MARGIN]
-    return best, sorted(cites)
+    nearest = [int(i) for i in order[:SUPPORT_NEIGHBOURS]]
+    cites = [i for i in nearest if sims[i] >= best - CITE_MARGIN]
+    return best, sorted(cites), nearest
+
+
+def coverage(sentence: str, source: SourceIndex, nearest: list[int]) -> float:
+    """Share of the sentence's content words found in its nearest source sentences: words from
+    nowhere near the cited passage are how small models smuggle in new claims."""
+    words = content_tokens(sentence)
+    if not words:
+        return 0.0
+    if not source.sentence_tokens:
+        return len(words & source.tokens) / len(words)
+    local = set().union(*(source.sentence_tokens[i] for i in nearest if i < len(source.sentence_tokens)))
+    return len(words & local) / len(words)
+
+
+def support_score(sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray) -> tuple[float, list[int]]:
+    """Support in [0, 1]: the mean of semantic similarity and local word coverage."""
+    similarity, cites, nearest = semantic_support(vector, source_vectors)
+    return 0.5 * max(similarity, 0.0) + 0.5 * coverage(sentence, source, nearest), cites
 
 
 def check(sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray) -> Check:
     numbers, names, quotes = exact_problems(sentence, source)
-    support, cites = semantic_support(vector, source_vectors)
+    support, cites = support_score(sentence, vector, source, source_vectors)
     return Check(numbers, names, quotes, support, cites)
 
 

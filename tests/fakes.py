@@ -1,0 +1,69 @@
+"""Test doubles: a generator that replays scripted replies and a bag-of-words embedder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from service.backend import Generation, GenerationStats, Prompt
+
+
+@dataclass
+class ReplayGenerator:
+    """Answers each prompt with ``reply(prompt)``; records every prompt it was given."""
+
+    reply: Callable[[Prompt], str] = lambda prompt: ""
+    context: int = 4096
+    prompts: list[Prompt] = field(default_factory=list)
+    last_stats: GenerationStats = field(default_factory=GenerationStats)
+    fail_self_check: bool = False
+
+    def info(self) -> dict[str, Any]:
+        return {"id": "replay", "kind": "causal", "device": "cpu", "dtype": "float32", "context_tokens": self.context}
+
+    @property
+    def context_tokens(self) -> int:
+        return self.context
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
+        self.prompts.extend(prompts)
+        return [Generation(text=self.reply(p), new_tokens=len(self.reply(p).split())) for p in prompts]
+
+    def self_check(self) -> None:
+        if self.fail_self_check:
+            raise RuntimeError("self-check failed")
+
+
+def reply_by_instruction(table: dict[str, str]) -> Callable[[Prompt], str]:
+    """A reply chosen by a phrase the prompt's instruction contains (e.g. 'headline')."""
+
+    def reply(prompt: Prompt) -> str:
+        for phrase, answer in table.items():
+            if phrase in prompt.user:
+                return answer
+        return ""
+
+    return reply
+
+
+@dataclass
+class HashingEmbedder:
+    """Deterministic bag-of-words vectors: sentences sharing words are similar."""
+
+    dims: int = 512
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        matrix = np.zeros((len(sentences), self.dims), dtype=np.float32)
+        for row, sentence in enumerate(sentences):
+            for word in re.findall(r"\w+", sentence.lower()):
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+                matrix[row, bucket % self.dims] += 1.0
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.maximum(norms, 1e-9)
