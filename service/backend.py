@@ -66,6 +66,8 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int: ...
+
     def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]: ...
 
     def self_check(self) -> None: ...
@@ -186,6 +188,13 @@ class HFGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)
 
+    def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int:
+        """Source tokens that fit: a causal model's window also holds the prompt and the output;
+        a seq2seq encoder holds only the source (plus a task prefix)."""
+        if self.kind is not None and self.kind.name == "seq2seq":
+            return self.context_tokens - 16
+        return self.context_tokens - max_new_tokens - overhead_tokens
+
     def self_check(self) -> None:
         """One-token generation: proves weights, tokenizer and device work together."""
         self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=1)])
@@ -218,8 +227,8 @@ class HFGenerator:
             return None, 0
         started = time.perf_counter()
         cache = DynamicCache(config=self.model.config)
-        input_ids = torch.tensor([encoded[0][:prefix_len]], device=self.device)
-        self.model(input_ids=input_ids, past_key_values=cache, use_cache=True)
+        input_ids = torch.tensor([encoded[0][:prefix_len]], dtype=torch.long, device=self.device)
+        self.model(input_ids=input_ids, cache=cache, use_cache=True)
         stats.prefill_s += time.perf_counter() - started
         stats.shared_prefix_tokens = prefix_len
         return cache, prefix_len
@@ -230,18 +239,20 @@ class HFGenerator:
         import torch
 
         kwargs: dict[str, Any] = {"max_new_tokens": prompt.max_new_tokens, "do_sample": False}
-        if self.kind is not None and self.kind.name == "seq2seq" and prompt.min_new_tokens:
-            kwargs["min_new_tokens"] = min(prompt.min_new_tokens, prompt.max_new_tokens)
+        if self.kind is not None and self.kind.name == "seq2seq":
+            # A decoder with learned positions (BART, Pegasus) cannot emit more tokens than it has positions.
+            kwargs["max_new_tokens"] = min(prompt.max_new_tokens, self.context_tokens - 2)
+            if prompt.min_new_tokens:
+                kwargs["min_new_tokens"] = min(prompt.min_new_tokens, kwargs["max_new_tokens"])
         if prefix_cache is not None:
-            kwargs["past_key_values"] = copy.deepcopy(prefix_cache)
+            kwargs["cache"] = copy.deepcopy(prefix_cache)
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return Generation(text="", new_tokens=0, cut_by_deadline=True)
             kwargs["max_time"] = remaining
         kwargs["pad_token_id"] = self.tokenizer.pad_token_id
-        ids = ids[: self.context_tokens] if self.kind is not None and self.kind.name == "seq2seq" else ids
-        input_ids = torch.tensor([ids], device=self.device)
+        input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
         started = time.perf_counter()
         output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), **kwargs)
         elapsed = time.perf_counter() - started

@@ -19,7 +19,7 @@ import numpy as np
 from service import extractor
 from service.backend import Generation, Generator, Prompt
 from service.embedder import Embedder
-from service.errors import GenerationTimeout, InvalidInput
+from service.errors import GenerationTimeout, InvalidInput, PayloadTooLarge
 from service.extractor import Document
 from service.lengths import LENGTHS, LengthSpec, count_words, render, violations
 from service.prompts import PromptBook
@@ -125,7 +125,7 @@ class Briefer:
         when it exceeds the generation budget. Never a silent cut: the response reports it."""
         budget = min(
             self.generation_input_tokens,
-            self.generator.context_tokens - max(s.max_new_tokens for s in specs) - TEMPLATE_OVERHEAD_TOKENS,
+            self.generator.input_budget(max(s.max_new_tokens for s in specs), TEMPLATE_OVERHEAD_TOKENS),
         )
         tokens = self.generator.count_tokens(article)
         info: dict[str, Any] = {"tokens": tokens, "condensed": False, "budget_tokens": budget}
@@ -143,6 +143,8 @@ class Briefer:
                 continue
             kept.append(i)
             used += cost
+        if not kept:
+            raise PayloadTooLarge(f"no sentence of the article fits the model's input budget of {budget} tokens", field="article")
         text = " ".join(doc.sentences[i] for i in sorted(kept))
         info.update(condensed=True, strategy="lead+central", kept_sentences=len(kept), generation_tokens=used)
         return text, info
@@ -326,6 +328,7 @@ FILL_DONE: dict[str, Callable[[LengthSpec, list[Shipped]], bool]] = {
 # ---------------------------------------------------------------- parsing what a model wrote
 _LABEL = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer|brief|key points?|paragraph)\s*[:\-–]\s*(?:\*\*)?\s*", re.I)
 _MARKUP = re.compile(r"</?(?:article|text|h\d|p|b|strong|em)>|<\|[^|>]*\|>|</s>|\*\*|^#+\s*", re.I | re.M)
+_ROLE_LINE = re.compile(r"^\s*(?:assistant|user|system)\s*:?\s*$", re.I | re.M)
 _PREAMBLE = re.compile(r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$", re.I | re.M)
 _META = re.compile(r"^\s*(?:the|this) (?:article|text|story|report|passage)\b", re.I)
 _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
@@ -334,6 +337,7 @@ _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
 def clean_generation(text: str) -> str:
     """Strip chat markup, echoed prompt tags, labels and preambles a model wraps its answer in."""
     text = _MARKUP.sub("", text)
+    text = _ROLE_LINE.sub("", text)
     text = _PREAMBLE.sub("", text)
     lines = [_LABEL.sub("", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)

@@ -32,6 +32,9 @@ class ReplayGenerator:
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
+    def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int:
+        return self.context - max_new_tokens - overhead_tokens
+
     def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
         self.prompts.extend(prompts)
         return [Generation(text=self.reply(p), new_tokens=len(self.reply(p).split())) for p in prompts]

@@ -1,0 +1,107 @@
+"""The real backend on tiny random models: loading, device/dtype choice, generation, shared prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from service import backend
+from service.backend import HFGenerator, Prompt, resolve_device, resolve_dtype
+from service.briefer import Briefer, BriefingRequest
+from service.errors import ModelLoadError
+from service.lengths import LENGTHS
+from service.prompts import PromptBook
+from service.settings import PROJECT_ROOT
+from service.styles import STYLES
+from tests.fakes import HashingEmbedder
+from tests.test_briefer import ARTICLE
+from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_t5
+
+SAVERS = {"llama": save_tiny_llama, "bart": save_tiny_bart, "t5": save_tiny_t5}
+
+
+@pytest.fixture(scope="module", params=list(SAVERS))
+def tiny(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> HFGenerator:
+    folder = SAVERS[request.param](tmp_path_factory.mktemp(request.param))
+    generator = HFGenerator(str(folder), device="cpu", dtype="auto", threads=1)
+    generator.load()
+    return generator
+
+
+@pytest.fixture(scope="module")
+def tiny_llama_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_llama(tmp_path_factory.mktemp("llama-prefix"))
+
+
+def test_loads_from_folder_with_kind_device_and_dtype(tiny: HFGenerator) -> None:
+    info = tiny.info()
+    expected_kind = "causal" if tiny.model_type == "llama" else "seq2seq"
+    assert info["kind"] == expected_kind and info["device"] == "cpu" and info["dtype"] == "float32"
+    assert info["context_tokens"] > 0
+    tiny.self_check()
+
+
+def test_generation_respects_the_token_budget(tiny: HFGenerator) -> None:
+    results = tiny.generate([Prompt(user="rebels captured hama", source="rebels captured hama . assad lost aleppo", max_new_tokens=5)])
+    assert len(results) == 1 and results[0].new_tokens <= 5 and isinstance(results[0].text, str)
+
+
+def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenerator) -> None:
+    briefer = Briefer(tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0)
+    result = briefer.brief(BriefingRequest(ARTICLE, mode="auto"))
+    for name, briefing in result["briefings"].items():
+        assert briefing["within_contract"], (tiny.model_type, name, briefing["violations"])
+    assert result["input"]["tokens"] > 0
+
+
+def test_t5_gets_its_task_prefix(tmp_path: Path) -> None:
+    generator = HFGenerator(str(save_tiny_t5(tmp_path)), device="cpu")
+    generator.load()
+    ids = generator.kind.encode(generator, Prompt(user="", source="rebels captured hama", task="summarize"))
+    assert generator.tokenizer.decode(ids, skip_special_tokens=True).startswith("summarize :")
+    ids = generator.kind.encode(generator, Prompt(user="", source="rebels captured hama", task="rewrite:plain"))
+    assert generator.tokenizer.decode(ids, skip_special_tokens=True).startswith("rebels")
+
+
+def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = HFGenerator(str(tiny_llama_folder), device="cpu")
+    generator.load()
+    article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
+    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=12) for task in ("write headline", "summarize sentence", "key points")]
+    shared = generator.generate(prompts)
+    assert generator.last_stats.shared_prefix_tokens >= backend.MIN_SHARED_PREFIX_TOKENS
+    separate = [generator.generate([p])[0] for p in prompts]
+    assert generator.last_stats.shared_prefix_tokens == 0
+    assert [g.text for g in shared] == [g.text for g in separate]
+    assert any(g.new_tokens > 0 for g in shared)
+
+
+def test_safetensors_only(tmp_path: Path) -> None:
+    folder = save_tiny_llama(tmp_path)
+    weights = folder / "model.safetensors"
+    state = __import__("safetensors.torch", fromlist=["load_file"]).load_file(str(weights))
+    torch.save(state, folder / "pytorch_model.bin")
+    weights.unlink()
+    with pytest.raises(ModelLoadError):
+        HFGenerator(str(folder), device="cpu").load()
+
+
+def test_missing_model_is_a_clear_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="cannot load model"):
+        HFGenerator(str(tmp_path / "nothing-here"), device="cpu").load()
+
+
+def test_device_and_dtype_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_device("cpu") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+    assert resolve_dtype("auto", "cpu") == torch.float32
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert resolve_dtype("auto", "cuda") == torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert resolve_dtype("auto", "cuda:0") == torch.float16
+    assert resolve_dtype("bfloat16", "cpu") == torch.bfloat16
