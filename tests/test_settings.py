@@ -1,0 +1,45 @@
+"""Settings come from the environment in one place; thread counts never oversubscribe the cores."""
+
+import pytest
+
+from service import engine as engine_module
+from service.errors import ConfigurationError
+from service.settings import Settings, describe_settings
+
+
+def test_environment_is_read_and_typed() -> None:
+    s = Settings.from_env({"MODEL": "/models/bart", "PORT": "9000", "BRIEFLY_WORKERS": "2", "BRIEFLY_SUPPORT_THRESHOLD": "0.8"})
+    assert (s.model, s.port, s.workers, s.support_threshold) == ("/models/bart", 9000, 2, 0.8)
+    assert Settings.from_env({}).port == 8000
+
+
+@pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"BRIEFLY_DEFAULT_MODE": "creative"}, {"BRIEFLY_DTYPE": "int3"}, {"BRIEFLY_WORKERS": "0"}])
+def test_bad_settings_fail_at_start(env: dict) -> None:
+    with pytest.raises(ConfigurationError):
+        Settings.from_env(env)
+
+
+def test_settings_are_frozen() -> None:
+    with pytest.raises(Exception):
+        Settings().port = 1  # type: ignore[misc]
+
+
+def test_torch_threads_split_the_cores_between_workers() -> None:
+    assert Settings(workers=1).effective_torch_threads(8) == 8
+    assert Settings(workers=3).effective_torch_threads(8) == 2
+    assert Settings(workers=4).effective_torch_threads(2) == 1
+    assert Settings(workers=2, torch_threads=3).effective_torch_threads(8) == 3
+
+
+def test_cgroup_quota_caps_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module.os, "sched_getaffinity", lambda pid: set(range(16)))
+    monkeypatch.setattr(engine_module, "_cgroup_quota", lambda: 2.5)
+    assert engine_module.usable_cores() == 2
+    monkeypatch.setattr(engine_module, "_cgroup_quota", lambda: None)
+    assert engine_module.usable_cores() == 16
+
+
+def test_every_setting_is_documented() -> None:
+    rows = describe_settings()
+    assert {r["env"] for r in rows} >= {"MODEL", "PORT", "BRIEFLY_DEVICE", "BRIEFLY_DTYPE"}
+    assert all(r["doc"] for r in rows)
