@@ -14,7 +14,8 @@ import pysbd
 
 # Words a web page's share widget or media player leaves in scraped text (BBC, CNN, Daily Mail).
 _BOILERPLATE = [
-    re.compile(r"Share this with(?:\s*(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Copy this link))+"),
+    re.compile(r"Share this with(?:\s*(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Copy this link))+", re.I),
+    re.compile(r"(?:Linked[Ii]n\s*)?Copy this link"),
     re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device"),
     re.compile(r"Scroll down for video"),
     re.compile(r"Image (?:copyright|caption)\b"),

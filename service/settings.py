@@ -39,14 +39,14 @@ class Settings:
         "BRIEFLY_EMBEDDING_MODEL", "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.", ""
     )
     cache_dir: str = _setting("BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir)
-    device: str = _setting("BRIEFLY_DEVICE", "auto | cpu | cuda | cuda:N. auto = CUDA when present.", "auto")
-    dtype: str = _setting("BRIEFLY_DTYPE", "auto | float32 | bfloat16 | float16. auto = bf16/fp16 on GPU, fp32 on CPU.", "auto")
-    port: int = _setting("PORT", "TCP port gunicorn binds on 0.0.0.0 (127.0.0.1 with BRIEFLY_HOST).", 8000)
+    device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
+    dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU, fp32 on CPU.", "auto")
+    port: int = _setting("PORT", "TCP port gunicorn binds.", 8000)
     host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
     http_threads: int = _setting("BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4)
     torch_threads: int = _setting("BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0)
-    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto | extractive | abstractive.", "auto")
+    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto, extractive or abstractive.", "auto")
     max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
     max_article_chars: int = _setting("BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000)
     generation_input_tokens: int = _setting(

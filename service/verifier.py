@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from service.segmenter import clean_text
+
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -100,9 +102,10 @@ class SourceIndex:
     sentence_tokens: list[set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.folded = re.sub(r"\s+", " ", _strip_quote_marks(fold(self.text)))
-        self.numbers = numbers_in(self.text)
-        self.tokens = {stem(t) for t in _TOKEN.findall(fold(self.text))}
+        cleaned = clean_text(self.text)  # the same repaired text the sentences were cut from
+        self.folded = _alnum(cleaned)
+        self.numbers = numbers_in(cleaned)
+        self.tokens = {stem(t) for t in _TOKEN.findall(fold(cleaned))}
         self.sentence_tokens = [content_tokens(s) for s in self.sentences]
 
 
@@ -132,16 +135,14 @@ def exact_problems(sentence: str, source: SourceIndex) -> tuple[list[str], list[
     """Numbers, names and quotes in ``sentence`` that ``source`` does not contain."""
     numbers = sorted(n for n in numbers_in(sentence) if n not in source.numbers)
     names = sorted(t for t in names_in(sentence) if t not in source.tokens)
-    quotes = [q for q in quotes_in(sentence) if _normalise_quote(q) not in source.folded]
+    quotes = [q for q in quotes_in(sentence) if _alnum(q) not in source.folded]
     return numbers, names, quotes
 
 
-def _strip_quote_marks(text: str) -> str:
-    return text.replace('"', "").replace("'", "'")
-
-
-def _normalise_quote(quote: str) -> str:
-    return re.sub(r"\s+", " ", _strip_quote_marks(fold(quote))).strip(" .,;:!?")
+def _alnum(text: str) -> str:
+    """Letters and digits only, single-spaced: quotes compare equal whatever the punctuation,
+    spacing or glued-sentence repairs around them."""
+    return " " + " ".join(_TOKEN.findall(fold(text))) + " "
 
 
 def semantic_support(vector: np.ndarray, source_vectors: np.ndarray) -> tuple[float, list[int], list[int]]:
