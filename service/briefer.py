@@ -272,7 +272,7 @@ class Briefer:
         item_cap = spec.item_max_words if spec.shape == "bullets" else spec.max_words
         used = {c for s in kept if s.origin == "extracted" for c in s.cites}
         added: list[tuple[int, Shipped]] = []
-        for i in extractor.rank(doc):
+        for i in extractor.rank(doc, spec.position_weight):
             if FILL_DONE[spec.shape](spec, kept):
                 break
             if i in used or any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):

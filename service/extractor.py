@@ -8,62 +8,76 @@ article feeds into generation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from service.lengths import count_words
+from service.verifier import content_tokens
 
-# Weights found on the validation set (bench/quality): news puts the gist first.
+# Weights chosen on the validation set (bench/quality). Position weight is per length (lengths.py):
+# news puts the gist first, which multi-sentence briefings exploit more than one-sentence ones.
 CENTRALITY_WEIGHT = 1.0
-POSITION_WEIGHT = 0.35
+KEYWORD_WEIGHT = 0.3  # mean article frequency of a sentence's content words, scaled to [0, 1]
+DEFAULT_POSITION_WEIGHT = 1.0
 POSITION_DECAY = 0.25  # prior = 1 / (1 + decay * index)
 REDUNDANCY_WEIGHT = 0.6  # MMR: penalty for similarity to what is already picked
 REDUNDANT_SIMILARITY = 0.85  # above this a candidate repeats a picked sentence and is skipped
 MIN_SENTENCE_WORDS = 5
 
-_CLAUSE_BREAK = re.compile(r"(?:,|;|:|\s[-–—]\s)\s*")
+# Where a sentence may end early and stay grammatical: clause punctuation, or before a word that
+# opens a subordinate clause or trailing phrase. Cutting there deletes detail, never adds any.
+_CUT_POINT = re.compile(
+    r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?:after|as|because|before|while|when|whereas|although|though|since|until|"
+    r"despite|following|amid|according|who|which|where|whose|with|without|including|but)\b)"
+)
 
 
 @dataclass
 class Document:
-    """An article as sentences, unit embeddings and salience scores (higher = more central)."""
+    """An article as sentences, unit embeddings and the parts of salience that do not depend on
+    the length asked for (centrality and keyword density); position is weighed per length."""
 
     sentences: list[str]
     embeddings: np.ndarray
-    scores: np.ndarray
+    content: np.ndarray  # centrality + keyword density, short fragments sunk
 
     @classmethod
     def build(cls, sentences: list[str], embeddings: np.ndarray) -> "Document":
-        return cls(sentences=sentences, embeddings=embeddings, scores=salience(sentences, embeddings))
+        return cls(sentences=sentences, embeddings=embeddings, content=content_salience(sentences, embeddings))
 
-    def word_counts(self) -> list[int]:
-        return [count_words(s) for s in self.sentences]
+    def scores(self, position_weight: float = DEFAULT_POSITION_WEIGHT) -> np.ndarray:
+        position = 1.0 / (1.0 + POSITION_DECAY * np.arange(len(self.sentences)))
+        return self.content + position_weight * position
 
 
-def salience(sentences: list[str], embeddings: np.ndarray) -> np.ndarray:
-    """Cosine to the article's centroid plus a lead prior; very short fragments sink."""
+def content_salience(sentences: list[str], embeddings: np.ndarray) -> np.ndarray:
+    """Cosine to the article's centroid plus how much the sentence uses the article's frequent words."""
     if len(sentences) == 0:
         return np.zeros(0, dtype=np.float32)
     centroid = embeddings.mean(axis=0)
     centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
     centrality = embeddings @ centroid
-    position = 1.0 / (1.0 + POSITION_DECAY * np.arange(len(sentences)))
-    scores = CENTRALITY_WEIGHT * centrality + POSITION_WEIGHT * position
+    words = [content_tokens(s) for s in sentences]
+    frequency = Counter(t for ws in words for t in ws)
+    density = np.array([np.mean([frequency[t] for t in ws]) if ws else 0.0 for ws in words])
+    density = density / max(float(density.max()), 1e-9)
+    scores = CENTRALITY_WEIGHT * centrality + KEYWORD_WEIGHT * density
     short = np.array([count_words(s) < MIN_SENTENCE_WORDS for s in sentences])
     return np.where(short, scores - 1.0, scores).astype(np.float32)
 
 
-def rank(doc: Document, exclude: set[int] | None = None) -> list[int]:
+def rank(doc: Document, position_weight: float = DEFAULT_POSITION_WEIGHT) -> list[int]:
     """All sentence indices in MMR order: salient first, near-repeats pushed back or skipped."""
-    exclude = set(exclude or ())
-    remaining = [i for i in range(len(doc.sentences)) if i not in exclude]
+    remaining = list(range(len(doc.sentences)))
     picked: list[int] = []
+    scores = doc.scores(position_weight)
     sims = doc.embeddings @ doc.embeddings.T if len(doc.sentences) else np.zeros((0, 0))
     while remaining:
         def mmr(i: int) -> float:
             overlap = max((float(sims[i, j]) for j in picked), default=0.0)
-            return float(doc.scores[i]) - REDUNDANCY_WEIGHT * overlap
+            return float(scores[i]) - REDUNDANCY_WEIGHT * overlap
 
         best = max(remaining, key=mmr)
         remaining.remove(best)
@@ -77,7 +91,7 @@ def select(doc: Document, max_words: int, max_items: int = 10_000, item_max_word
     """Best sentences whose total stays within ``max_words`` (each within ``item_max_words``)."""
     chosen: list[int] = []
     total = 0
-    for i in rank(doc):
+    for i in rank(doc, DEFAULT_POSITION_WEIGHT):
         words = count_words(doc.sentences[i])
         if words > item_max_words or total + words > max_words or words < MIN_SENTENCE_WORDS:
             continue
@@ -93,16 +107,16 @@ def shorten(sentence: str, max_words: int) -> str | None:
     clause is too long. Dropping trailing clauses removes detail but never adds any."""
     if count_words(sentence) <= max_words:
         return sentence
-    pieces = _CLAUSE_BREAK.split(sentence)
-    kept = ""
-    for piece in pieces:
-        candidate = f"{kept}, {piece}" if kept else piece
-        if count_words(candidate) > max_words:
+    best = None
+    for match in _CUT_POINT.finditer(sentence):
+        head = sentence[: match.start()]
+        if count_words(head) > max_words:
             break
-        kept = candidate
-    if not kept or count_words(kept) < 4 or _unbalanced_quotes(kept):
+        if count_words(head) >= 4 and not _unbalanced_quotes(head):
+            best = head
+    if best is None:
         return None
-    return kept.rstrip(" ,;:-–—") + "."
+    return best.rstrip(" ,;:-–—") + "."
 
 
 def _unbalanced_quotes(text: str) -> bool:

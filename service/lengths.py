@@ -30,6 +30,7 @@ class LengthSpec:
     max_new_tokens: int = 64  # generation budget (causal and seq2seq)
     min_new_tokens: int = 0  # seq2seq: keeps summarisers from stopping too early
     target_words: int = 0  # what extraction aims for inside the bounds
+    position_weight: float = 1.0  # extraction's lead prior (bench/quality: one sentence wants less)
 
     def describe(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -46,8 +47,10 @@ class LengthSpec:
 LENGTHS: dict[str, LengthSpec] = {
     spec.name: spec
     for spec in (
-        LengthSpec("headline", "one line, at most 14 words, no final full stop", "line", 2, 14, max_new_tokens=32, min_new_tokens=4, target_words=12),
-        LengthSpec("tldr", "exactly one sentence, at most 35 words", "sentence", 4, 35, max_new_tokens=64, min_new_tokens=10, target_words=30),
+        LengthSpec("headline", "one line, at most 14 words, no final full stop", "line", 2, 14, max_new_tokens=32, min_new_tokens=4,
+                   target_words=12, position_weight=0.2),
+        LengthSpec("tldr", "exactly one sentence, at most 35 words", "sentence", 4, 35, max_new_tokens=64, min_new_tokens=10,
+                   target_words=30, position_weight=0.2),
         LengthSpec(
             "key_points",
             "3 bullet points, each one sentence of at most 25 words",
@@ -60,7 +63,7 @@ LENGTHS: dict[str, LengthSpec] = {
             min_new_tokens=30,
             target_words=60,
         ),
-        LengthSpec("paragraph", "one paragraph, 60 to 120 words", "prose", 60, 120, max_new_tokens=200, min_new_tokens=70, target_words=100),
+        LengthSpec("paragraph", "one paragraph, 60 to 120 words", "prose", 60, 120, max_new_tokens=200, min_new_tokens=70, target_words=75),
         LengthSpec("brief", "150 to 250 words", "prose", 150, 250, max_new_tokens=380, min_new_tokens=180, target_words=220),
     )
 }
