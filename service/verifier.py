@@ -24,7 +24,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_QUOTE = re.compile(r"[\"“”]([^\"“”]{3,}?)[\"“”]")
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{2,}?)[\"“”]")
 _NAME = re.compile(r"\b[A-Z][\w’'.\-]*")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Capitalised only because they start a sentence: never names.
@@ -71,17 +71,18 @@ def numbers_in(text: str) -> set[str]:
 
 
 def quotes_in(text: str) -> list[str]:
-    return [q.strip() for q in _QUOTE.findall(text) if len(q.split()) >= 2]
+    return [q.strip() for q in _QUOTE.findall(text) if q.strip()]
 
 
-def names_in(text: str) -> set[str]:
-    """Stemmed tokens of capitalised words (names, places, organisations, months, title-case words)."""
-    tokens: set[str] = set()
+def names_in(text: str) -> dict[str, str]:
+    """Tokens of capitalised words (names, places, organisations, months, title-case words):
+    stem -> the token as written (lower-cased), so reasons read "damascus", not "damascu"."""
+    tokens: dict[str, str] = {}
     for word in _NAME.findall(text):
         word = re.sub(r"['’]s$", "", word).strip(".-'")
         for token in _TOKEN.findall(fold(word)):
             if not token.isdigit() and token not in FUNCTION_WORDS:
-                tokens.add(stem(token))
+                tokens.setdefault(stem(token), token)
     return tokens
 
 
@@ -134,7 +135,7 @@ class Check:
 def exact_problems(sentence: str, source: SourceIndex) -> tuple[list[str], list[str], list[str]]:
     """Numbers, names and quotes in ``sentence`` that ``source`` does not contain."""
     numbers = sorted(n for n in numbers_in(sentence) if n not in source.numbers)
-    names = sorted(t for t in names_in(sentence) if t not in source.tokens)
+    names = sorted(surface for root, surface in names_in(sentence).items() if root not in source.tokens)
     quotes = [q for q in quotes_in(sentence) if _alnum(q) not in source.folded]
     return numbers, names, quotes
 
