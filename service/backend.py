@@ -6,7 +6,6 @@ Knows nothing of HTTP or of briefings: it turns :class:`Prompt` objects into tex
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from dataclasses import dataclass, field
@@ -22,8 +21,6 @@ TASK_PREFIXES: dict[str, dict[str, str]] = {
     "mt5": {"summarize": "summarize: "},
     "umt5": {"summarize": "summarize: "},
 }
-# A shared prompt prefix shorter than this is not worth a separate prefill.
-MIN_SHARED_PREFIX_TOKENS = 32
 
 
 @dataclass(frozen=True)
@@ -135,6 +132,7 @@ class HFGenerator:
     threads: int = 0
     max_context_tokens: int = 0
     label: str = ""
+    max_batch: int = 16  # rows decoded together; more rows, more KV-cache memory
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
     kind: ModelKind | None = None
@@ -200,42 +198,103 @@ class HFGenerator:
         self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=1)])
 
     def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
-        """Greedy generation for each prompt. Causal prompts that share a prefix (the article)
-        are prefilled once and the cache reused, which gives the same tokens as separate calls."""
+        """Greedy generation for each prompt. Several causal prompts decode together in one batch
+        after a single prefill of their shared prefix (the article); seq2seq prompts, and single
+        prompts, go through ``model.generate``."""
         import torch
 
         assert self.kind is not None, "load() first"
         encoded = [self.kind.encode(self, p) for p in prompts]
         stats = GenerationStats()
-        results: list[Generation] = []
         with torch.inference_mode():
-            prefix_cache, prefix_len = self._prefill_shared_prefix(encoded, stats)
-            for prompt, ids in zip(prompts, encoded):
-                results.append(self._generate_one(prompt, ids, prefix_cache, prefix_len, deadline, stats))
+            if self.kind.name == "causal" and len(prompts) > 1:
+                results: list[Generation] = []
+                for start in range(0, len(prompts), self.max_batch):
+                    chunk = slice(start, start + self.max_batch)
+                    results += self._generate_batch(list(prompts[chunk]), encoded[chunk], deadline, stats)
+            else:
+                results = [self._generate_one(p, ids, deadline, stats) for p, ids in zip(prompts, encoded)]
         self.last_stats = stats
         return results
 
-    def _prefill_shared_prefix(self, encoded: list[list[int]], stats: GenerationStats) -> tuple[Any, int]:
+    def _generate_batch(self, prompts: list[Prompt], encoded: list[list[int]], deadline: float | None, stats: GenerationStats) -> list[Generation]:
+        """One prefill of the common prefix, one batched pass over the (middle-padded) suffixes,
+        then a lean greedy loop in which rows leave the batch as they finish."""
         import torch
         from transformers import DynamicCache
 
-        if self.kind is None or self.kind.name != "causal" or len(encoded) < 2:
-            return None, 0
-        prefix_len = _common_prefix_length(encoded)
-        prefix_len = min(prefix_len, min(len(ids) for ids in encoded) - 1)  # each prompt keeps ≥1 new token
-        if prefix_len < MIN_SHARED_PREFIX_TOKENS:
-            return None, 0
+        if len(encoded) == 1:
+            return [self._generate_one(prompts[0], encoded[0], deadline, stats)]
         started = time.perf_counter()
+        rows = len(encoded)
+        prefix_len = min(_common_prefix_length(encoded), min(len(ids) for ids in encoded) - 1)
         cache = DynamicCache(config=self.model.config)
-        input_ids = torch.tensor([encoded[0][:prefix_len]], dtype=torch.long, device=self.device)
-        self.model(input_ids=input_ids, cache=cache, use_cache=True)
+        if prefix_len > 0:
+            prefix = torch.tensor([encoded[0][:prefix_len]], dtype=torch.long, device=self.device)
+            self.model(input_ids=prefix, cache=cache, use_cache=True)
+            cache.batch_repeat_interleave(rows)
+        suffixes = [ids[prefix_len:] for ids in encoded]
+        width = max(len(x) for x in suffixes)
+        input_ids = torch.full((rows, width), self.tokenizer.pad_token_id, dtype=torch.long, device=self.device)
+        mask = torch.zeros((rows, prefix_len + width), dtype=torch.long, device=self.device)
+        mask[:, :prefix_len] = 1
+        positions = torch.zeros((rows, width), dtype=torch.long, device=self.device)
+        for r, suffix in enumerate(suffixes):
+            offset = width - len(suffix)  # pads sit between the prefix and this row's suffix, masked out
+            input_ids[r, offset:] = torch.tensor(suffix, dtype=torch.long, device=self.device)
+            mask[r, prefix_len + offset :] = 1
+            positions[r, offset:] = torch.arange(prefix_len, prefix_len + len(suffix), device=self.device)
+        logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True).logits[:, -1]
         stats.prefill_s += time.perf_counter() - started
         stats.shared_prefix_tokens = prefix_len
-        return cache, prefix_len
 
-    def _generate_one(
-        self, prompt: Prompt, ids: list[int], prefix_cache: Any, prefix_len: int, deadline: float | None, stats: GenerationStats
-    ) -> Generation:
+        started = time.perf_counter()
+        stop_ids = self._stop_ids()
+        stop_tensor = torch.tensor(sorted(stop_ids), device=self.device)
+        budgets = torch.tensor([p.max_new_tokens for p in prompts], device=self.device)
+        next_position = torch.tensor([prefix_len + len(x) for x in suffixes], device=self.device)
+        active = torch.arange(rows, device=self.device)  # the original row of each batch row
+        outputs: list[list[int]] = [[] for _ in range(rows)]
+        cut = False
+        step = 0
+        while True:
+            tokens = logits.argmax(dim=-1)
+            for r, t in zip(active.tolist(), tokens.tolist()):
+                outputs[r].append(t)
+            step += 1
+            done = torch.isin(tokens, stop_tensor) | (budgets[active] <= step)
+            if done.all():
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                cut = True
+                break
+            if done.any():
+                keep = (~done).nonzero().squeeze(1)
+                cache.reorder_cache(keep)
+                active, tokens, mask = active[keep], tokens[keep], mask[keep]
+            mask = torch.cat([mask, torch.ones((mask.shape[0], 1), dtype=mask.dtype, device=self.device)], dim=1)
+            position = (next_position[active] + step - 1).unsqueeze(1)
+            logits = self.model(input_ids=tokens.unsqueeze(1), attention_mask=mask, position_ids=position, cache=cache, use_cache=True).logits[:, -1]
+        stats.decode_s += time.perf_counter() - started
+        results = []
+        for r, produced in enumerate(outputs):
+            finished = bool(produced) and (produced[-1] in stop_ids or len(produced) >= prompts[r].max_new_tokens)
+            kept = [t for t in produced if t not in stop_ids]
+            stats.new_tokens += len(kept)
+            text = self.tokenizer.decode(kept, skip_special_tokens=True).strip()
+            results.append(Generation(text=text, new_tokens=len(kept), cut_by_deadline=cut and not finished))
+        return results
+
+    def _stop_ids(self) -> set[int]:
+        """Every token that ends a reply: the generation config's EOS ids and the tokenizer's."""
+        configured = self.model.generation_config.eos_token_id
+        ids = set(configured if isinstance(configured, list) else [] if configured is None else [configured])
+        if self.tokenizer.eos_token_id is not None:
+            ids.add(self.tokenizer.eos_token_id)
+        return ids
+
+    def _generate_one(self, prompt: Prompt, ids: list[int], deadline: float | None, stats: GenerationStats) -> Generation:
+        """The plain path: ``model.generate`` (causal or seq2seq), greedy."""
         import torch
 
         kwargs: dict[str, Any] = {"max_new_tokens": prompt.max_new_tokens, "do_sample": False}
@@ -244,8 +303,6 @@ class HFGenerator:
             kwargs["max_new_tokens"] = min(prompt.max_new_tokens, self.context_tokens - 2)
             if prompt.min_new_tokens:
                 kwargs["min_new_tokens"] = min(prompt.min_new_tokens, kwargs["max_new_tokens"])
-        if prefix_cache is not None:
-            kwargs["cache"] = copy.deepcopy(prefix_cache)
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -69,13 +69,16 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_fol
     generator = HFGenerator(str(tiny_llama_folder), device="cpu")
     generator.load()
     article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
-    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=12) for task in ("write headline", "summarize sentence", "key points")]
+    tasks = [("write headline", 6), ("summarize the article above in one sentence with facts only", 12), ("key points", 9)]
+    # Different suffix lengths exercise the middle padding; different budgets make rows leave the batch.
+    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n) for task, n in tasks]
     shared = generator.generate(prompts)
-    assert generator.last_stats.shared_prefix_tokens >= backend.MIN_SHARED_PREFIX_TOKENS
+    assert generator.last_stats.shared_prefix_tokens >= 40
     separate = [generator.generate([p])[0] for p in prompts]
     assert generator.last_stats.shared_prefix_tokens == 0
     assert [g.text for g in shared] == [g.text for g in separate]
-    assert any(g.new_tokens > 0 for g in shared)
+    assert [g.new_tokens for g in shared] == [g.new_tokens for g in separate]
+    assert [g.new_tokens for g in shared] == [6, 12, 9]  # a random model rarely stops early
 
 
 def test_safetensors_only(tmp_path: Path) -> None:
