@@ -231,7 +231,7 @@ class HFGenerator:
         cache = DynamicCache(config=self.model.config)
         if prefix_len > 0:
             prefix = torch.tensor([encoded[0][:prefix_len]], dtype=torch.long, device=self.device)
-            self.model(input_ids=prefix, cache=cache, use_cache=True)
+            self.model(input_ids=prefix, cache=cache, use_cache=True, logits_to_keep=1)
             cache.batch_repeat_interleave(rows)
         suffixes = [ids[prefix_len:] for ids in encoded]
         width = max(len(x) for x in suffixes)
@@ -244,7 +244,9 @@ class HFGenerator:
             input_ids[r, offset:] = torch.tensor(suffix, dtype=torch.long, device=self.device)
             mask[r, prefix_len + offset :] = 1
             positions[r, offset:] = torch.arange(prefix_len, prefix_len + len(suffix), device=self.device)
-        logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True).logits[:, -1]
+        logits = self.model(
+            input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1
+        ).logits[:, -1]
         stats.prefill_s += time.perf_counter() - started
         stats.shared_prefix_tokens = prefix_len
 
