@@ -8,9 +8,11 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from service.access import install_access_control
 from service.api import bp
 from service.engine import Engine
-from service.errors import BrieflyError
+from service.errors import BrieflyError, Overloaded, Unauthorized
+from service.observability import configure_logging, install_request_ids
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,12 +25,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the app. The engine is created but not loaded: the caller (gunicorn's post-fork hook,
     the CLI or a test) decides when the heavy load happens."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__)
     app.config["BRIEFLY_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["briefly.engine"] = engine or Engine(settings)
+    install_request_ids(app)
+    install_access_control(app, settings)
     app.register_blueprint(bp)
     _register_error_handlers(app)
     return app
@@ -47,7 +51,12 @@ def _register_error_handlers(app: Flask) -> None:
         if exc.status >= 500 and exc.status not in (503, 504):
             log.error("internal error: %s", exc)
             return _error(500, "internal_error", "internal error; the server log has the details")
-        return _error(exc.status, exc.code, exc.message, exc.field)
+        response = _error(exc.status, exc.code, exc.message, exc.field)
+        if isinstance(exc, Overloaded):
+            response[0].headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, Unauthorized):
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="briefly"'
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

@@ -12,7 +12,8 @@ import threading
 from typing import Any
 
 from service.backend import Generator, HFGenerator
-from service.briefer import Briefer, BriefingRequest
+from service.admission import Admission
+from service.briefer import MODES, Briefer, BriefingRequest
 from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.embedder import Embedder, HFEmbedder
 from service.errors import NotReady
@@ -59,8 +60,9 @@ class Engine:
         self.rewriter: Rewriter | None = None
         self.state = "loading"
         self.failure: str | None = None
-        # One generation at a time per worker: torch already uses every thread we gave it.
-        self.generation_lock = threading.Lock()
+        # Few generations at a time per worker (torch already uses every thread we gave it), a
+        # bounded wait for the rest, refusal beyond that.
+        self.admission = Admission(settings.max_running, settings.max_waiting)
         self._loader: threading.Thread | None = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -72,8 +74,7 @@ class Engine:
             if self.embedder is None:
                 self.embedder = self._build_embedder()
             self._wire()
-            with self.generation_lock:
-                self.generator.self_check()
+            self.generator.self_check()
             self.embedder.encode(["Warm-up sentence."])
             self.state = "ready"
             log.info("engine ready: %s", self.generator.info())
@@ -133,18 +134,26 @@ class Engine:
         info["embedder"] = self.settings.embedding_model or EMBEDDER_LABEL
         return info
 
+    @property
+    def admission_wait_s(self) -> float:
+        """How long a request may wait for a generation slot (the deadline starts once it has one)."""
+        return min(30.0, self.settings.request_timeout_s / 3)
+
     def brief(self, request: BriefingRequest) -> dict[str, Any]:
         self.require_ready()
         assert self.briefer is not None
-        with self.generation_lock:
-            result = self.briefer.brief(request)
+        if MODES[request.mode].generates:
+            with self.admission.slot(self.admission_wait_s):
+                result = self.briefer.brief(request)
+        else:
+            result = self.briefer.brief(request)  # extractive: no model, no queue
         result["model"] = self.model_info()
         return result
 
     def rewrite(self, request: RewriteRequest) -> dict[str, Any]:
         self.require_ready()
         assert self.rewriter is not None
-        with self.generation_lock:
+        with self.admission.slot(self.admission_wait_s):
             result = self.rewriter.rewrite(request)
         result["model"] = self.model_info()
         return result

@@ -53,6 +53,24 @@ class InvalidInput(BrieflyError):
     code = "invalid_input"
 
 
+class Unauthorized(BrieflyError):
+    """401: API keys are configured and the request carries none that matches."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Overloaded(BrieflyError):
+    """429: every generation slot and every waiting place is taken; retry after ``retry_after`` s."""
+
+    status = 429
+    code = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotReady(BrieflyError):
     """503: the model is still loading or failed its self-check."""
 

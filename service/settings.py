@@ -58,6 +58,12 @@ class Settings:
     support_threshold: float = _setting(
         "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
     )
+    max_running: int = _setting("BRIEFLY_MAX_RUNNING", "Generations running at once per worker (more wait or are refused).", 1)
+    max_waiting: int = _setting("BRIEFLY_MAX_WAITING", "Generation requests allowed to wait per worker; beyond: 429 with Retry-After.", 4)
+    api_keys: str = _setting("BRIEFLY_API_KEYS", "Comma-separated API keys; empty (and no key file) = no auth.", "")
+    api_keys_file: str = _setting("BRIEFLY_API_KEYS_FILE", "File with one API key per line (e.g. a mounted secret).", "")
+    cors_origins: str = _setting("BRIEFLY_CORS_ORIGINS", "Comma-separated origins allowed by CORS; empty = CORS off.", "")
+    log_format: str = _setting("BRIEFLY_LOG_FORMAT", "json (one object a line, with the request id) or text.", "json")
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
 
     @classmethod
@@ -78,7 +84,11 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ConfigurationError(f"BRIEFLY_DTYPE must be auto, float32, bfloat16 or float16, not {self.dtype!r}")
-        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens"):
+        if self.log_format not in ("json", "text"):
+            raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.max_waiting < 0:
+            raise ConfigurationError("max_waiting must be 0 or more")
+        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens", "max_running"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
 

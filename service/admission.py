@@ -1,0 +1,52 @@
+"""Bounded admission: at most N generations run and at most M wait, per worker; the rest are
+refused at once (429 with Retry-After) instead of piling up in an unbounded queue."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from service.errors import GenerationTimeout, Overloaded
+
+
+class Admission:
+    def __init__(self, max_running: int, max_waiting: int, typical_seconds: float = 20.0) -> None:
+        self.max_running = max_running
+        self.max_waiting = max_waiting
+        self.typical_seconds = typical_seconds  # for Retry-After: one generation's usual length
+        self._slots = threading.Semaphore(max_running)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.waiting = 0
+        self.rejected = 0
+
+    @contextmanager
+    def slot(self, wait_s: float) -> Iterator[None]:
+        """Hold a generation slot for the ``with`` block; refuse at once when the queue is full,
+        and give up (504) if no slot frees within ``wait_s``."""
+        with self._lock:
+            if self.running + self.waiting >= self.max_running + self.max_waiting:
+                self.rejected += 1
+                retry = max(1, round(self.typical_seconds * (self.waiting + 1) / self.max_running))
+                raise Overloaded(
+                    f"the model is overloaded: {self.running} generations running and {self.waiting} waiting", retry_after=retry
+                )
+            self.waiting += 1
+        acquired = self._slots.acquire(timeout=wait_s)
+        with self._lock:
+            self.waiting -= 1
+            if acquired:
+                self.running += 1
+        if not acquired:
+            raise GenerationTimeout(f"no generation slot freed within {wait_s:.0f} s")
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
+                # Learn how long generations take, so Retry-After tracks reality.
+                self.typical_seconds = 0.8 * self.typical_seconds + 0.2 * (time.monotonic() - started)
+            self._slots.release()

@@ -1,0 +1,105 @@
+"""Overload, request ids, logs without article text, API keys and CORS — each with a test."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from service.app import create_app
+from service.engine import Engine
+from service.settings import Settings
+from tests.fakes import HashingEmbedder, ReplayGenerator
+from tests.test_api import ARTICLE
+
+
+def make_client(settings: Settings, generator: ReplayGenerator | None = None):
+    engine = Engine(settings, generator=generator or ReplayGenerator(), embedder=HashingEmbedder())
+    engine.load()
+    return create_app(settings, engine=engine).test_client(), engine
+
+
+def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def slow_reply(prompt):
+        entered.release()
+        release.wait(10)
+        return ""
+
+    settings = Settings(cache_dir=str(tmp_path), max_running=1, max_waiting=1)
+    client, engine = make_client(settings, ReplayGenerator(reply=slow_reply))
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda: statuses.append(create_app(settings, engine=engine).test_client()
+                                                                .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"]}).status_code))
+               for _ in range(2)]  # fmt: skip
+    for t in threads:
+        t.start()
+    assert entered.acquire(timeout=5)  # one generation running
+    deadline = time.monotonic() + 5
+    while engine.admission.waiting < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"]})
+    assert time.monotonic() - started < 1.0
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "overloaded"
+    assert int(r.headers["Retry-After"]) >= 1
+    # Extractive requests need no generation slot and still answer.
+    assert client.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"}).status_code == 200
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert statuses == [200, 200]
+    assert engine.admission.running == 0 and engine.admission.waiting == 0
+
+
+def test_request_id_is_honoured_or_made(client) -> None:
+    r = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert r.headers["X-Request-ID"] == "abc-123"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id <script>" + "x" * 200}).headers["X-Request-ID"]
+    assert len(made) == 32 and made.isalnum()
+
+
+def test_logs_are_json_with_request_id_and_never_the_article(client, caplog: pytest.LogCaptureFixture) -> None:
+    from service.observability import JsonFormatter
+
+    secret = "Zanzibar-unique-phrase rebels captured the city on Thursday."
+    with caplog.at_level(logging.INFO):
+        client.post("/v1/briefings", json={"article": secret}, headers={"X-Request-ID": "rid-7"})
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    access = [json.loads(line) for line in lines if '"request"' in line]
+    assert access and access[-1]["request_id"] == "rid-7" and access[-1]["status"] == 200
+    assert not any("Zanzibar" in line for line in lines)
+
+
+@pytest.fixture
+def keyed(tmp_path: Path):
+    keyfile = tmp_path / "keys"
+    keyfile.write_text("# comment\nfile-key-2\n")
+    settings = Settings(cache_dir=str(tmp_path), api_keys="env-key-1", api_keys_file=str(keyfile))
+    return make_client(settings)[0]
+
+
+def test_api_keys_required_when_configured(keyed) -> None:
+    r = keyed.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"})
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+    assert "Bearer" in r.headers["WWW-Authenticate"]
+    assert keyed.post("/v1/briefings", json={"article": ARTICLE}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = {"json": {"article": ARTICLE, "mode": "extractive"}}
+    assert keyed.post("/v1/briefings", headers={"Authorization": "Bearer env-key-1"}, **ok).status_code == 200
+    assert keyed.post("/v1/briefings", headers={"X-API-Key": "file-key-2"}, **ok).status_code == 200
+    assert keyed.get("/healthz").status_code == 200 and keyed.get("/readyz").status_code == 200
+
+
+def test_cors_is_off_by_default_and_follows_the_allow_list(client, tmp_path: Path) -> None:
+    assert "Access-Control-Allow-Origin" not in client.get("/v1/lengths", headers={"Origin": "https://evil.example"}).headers
+    allowed = make_client(Settings(cache_dir=str(tmp_path), cors_origins="https://news.example"))[0]
+    r = allowed.options("/v1/briefings", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "POST"})
+    assert r.headers["Access-Control-Allow-Origin"] == "https://news.example"
+    r = allowed.get("/v1/lengths", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in r.headers
