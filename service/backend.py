@@ -61,6 +61,18 @@ class Generator(Protocol):
     @property
     def context_tokens(self) -> int: ...
 
+    def neutralise(self, text: str) -> str:
+        """Remove the model's own special tokens (``<|im_start|>``, ``</s>``...) from untrusted text,
+        so an article cannot open a fake system or assistant turn."""
+        for token in self._special_tokens():
+            text = text.replace(token, "")
+        return text
+
+    def _special_tokens(self) -> list[str]:
+        tokens = set(self.tokenizer.all_special_tokens) | {t.content for t in self.tokenizer.added_tokens_decoder.values()}
+        tokens |= {"<|im_start|>", "<|im_end|>", "</s>", "<s>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"}
+        return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
+
     def count_tokens(self, text: str) -> int: ...
 
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int: ...
@@ -81,7 +93,7 @@ class ModelKind:
 
 def _encode_chat(gen: "HFGenerator", prompt: Prompt) -> list[int]:
     messages = [{"role": "system", "content": prompt.system}] if prompt.system else []
-    messages.append({"role": "user", "content": prompt.user})
+    messages.append({"role": "user", "content": gen.neutralise(prompt.user)})
     tok = gen.tokenizer
     if tok.chat_template:
         try:
@@ -94,7 +106,7 @@ def _encode_chat(gen: "HFGenerator", prompt: Prompt) -> list[int]:
 
 def _encode_source(gen: "HFGenerator", prompt: Prompt) -> list[int]:
     prefix = TASK_PREFIXES.get(gen.model_type, {}).get(prompt.task, "")
-    return list(gen.tokenizer(prefix + prompt.source, add_special_tokens=True).input_ids)
+    return list(gen.tokenizer(prefix + gen.neutralise(prompt.source), add_special_tokens=True).input_ids)
 
 
 MODEL_KINDS: dict[bool, ModelKind] = {  # keyed by config.is_encoder_decoder
@@ -182,6 +194,18 @@ class HFGenerator:
         limits = [getattr(config, k, 0) or 0 for k in ("max_position_embeddings", "n_positions", "max_source_positions")]
         native = max(limits) or min(int(self.tokenizer.model_max_length), 512)
         return min(native, self.max_context_tokens) if self.max_context_tokens else native
+
+    def neutralise(self, text: str) -> str:
+        """Remove the model's own special tokens (``<|im_start|>``, ``</s>``...) from untrusted text,
+        so an article cannot open a fake system or assistant turn."""
+        for token in self._special_tokens():
+            text = text.replace(token, "")
+        return text
+
+    def _special_tokens(self) -> list[str]:
+        tokens = set(self.tokenizer.all_special_tokens) | {t.content for t in self.tokenizer.added_tokens_decoder.values()}
+        tokens |= {"<|im_start|>", "<|im_end|>", "</s>", "<s>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"}
+        return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)

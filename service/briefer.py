@@ -24,7 +24,7 @@ from service.extractor import Document
 from service.lengths import LENGTHS, LengthSpec, count_words, render, violations
 from service.prompts import PromptBook
 from service.segmenter import split_sentences
-from service.verifier import SourceIndex, check
+from service.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
 TEMPLATE_OVERHEAD_TOKENS = 160
@@ -89,10 +89,13 @@ class Candidate:
 
 @dataclass
 class Analysis:
-    """The preprocessed article, shared by every length."""
+    """The preprocessed article, shared by every length. ``hostile`` sentences (injected
+    instructions, fake chat turns) are never extracted and never count as evidence."""
 
     doc: Document
     source: SourceIndex
+    evidence: np.ndarray  # sentence vectors, hostile rows zeroed
+    hostile: set[int]
     timings: dict[str, float]
 
 
@@ -118,7 +121,12 @@ class Briefer:
         segmented = time.perf_counter()
         doc = Document.build(sentences, self.embedder.encode(sentences))
         embedded = time.perf_counter()
-        return Analysis(doc, SourceIndex(article, sentences), {"segment_s": segmented - started, "embed_s": embedded - segmented})
+        hostile = hostile_sentences(sentences)
+        trusted = [s if i not in hostile else "" for i, s in enumerate(sentences)]
+        evidence = doc.embeddings.copy()
+        evidence[sorted(hostile)] = 0.0
+        source = SourceIndex(" ".join(trusted), trusted)
+        return Analysis(doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented})
 
     def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, dict[str, Any]]:
         """The article, or a condensed version (lead + most central sentences, in article order)
@@ -136,7 +144,7 @@ class Briefer:
         kept: list[int] = []
         used = 0
         for i in order:
-            if i in kept:
+            if i in kept or i in analysis.hostile:
                 continue
             cost = self.generator.count_tokens(doc.sentences[i]) + 1
             if used + cost > budget:
@@ -230,12 +238,14 @@ class Briefer:
         vectors = self.embedder.encode(sentences)
         candidates = []
         for text, vector in zip(sentences, vectors):
-            result = check(text, vector, analysis.source, analysis.doc.embeddings)
+            result = check(text, vector, analysis.source, analysis.evidence)
             reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
             reasons += [f"unsupported name {n}" for n in result.unsupported_names]
             reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
             if _META.match(text):
                 reasons.append("describes the article instead of the news")
+            if looks_like_instruction(text):
+                reasons.append("reads like an instruction or markup, not news")
             if result.support < self.support_threshold:
                 reasons.append(f"low support {result.support:.2f}")
             candidates.append(Candidate(text, vector, result.support, result.cites, reasons))
@@ -277,6 +287,10 @@ class Briefer:
                 break
             if i in used or any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
                 continue
+            if i in analysis.hostile:
+                continue  # an injected instruction inside the article is not news
+            if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
+                continue  # a question is no headline, summary or key point
             text = extractor.shorten(doc.sentences[i], item_cap)
             if text is None or count_words(text) < extractor.MIN_SENTENCE_WORDS - 1:
                 continue

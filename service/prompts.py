@@ -7,6 +7,7 @@ not on the first request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -36,11 +37,19 @@ class PromptBook:
         return cls(system=system, briefings=briefings, rewrites=rewrites)
 
     def render_briefing(self, length: str, article: str, title: str | None) -> str:
-        title_line = f"Title: {title}\n" if title else ""
-        return self.briefings[length].substitute(article=article, title_line=title_line).strip()
+        title_line = f"Title: {strip_delimiters(title)}\n" if title else ""
+        return self.briefings[length].substitute(article=strip_delimiters(article), title_line=title_line).strip()
 
     def render_rewrite(self, style: str, text: str) -> str:
-        return self.rewrites[style].substitute(text=text).strip()
+        return self.rewrites[style].substitute(text=strip_delimiters(text)).strip()
+
+
+_DELIMITER = re.compile(r"</?\s*(?:article|text)\s*>", re.I)
+
+
+def strip_delimiters(value: str) -> str:
+    """The article is data inside <article>...</article>: it may not close or reopen that block."""
+    return _DELIMITER.sub(" ", value)
 
 
 def _read(path: Path) -> str:

@@ -21,7 +21,7 @@ from service.lengths import count_words
 from service.prompts import PromptBook
 from service.segmenter import split_sentences
 from service.styles import STYLES, StyleSpec
-from service.verifier import SourceIndex, exact_problems, facts_dropped
+from service.verifier import SourceIndex, exact_problems, facts_dropped, looks_like_instruction
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
@@ -93,6 +93,8 @@ class Rewriter:
         else:
             dropped = facts_dropped(original, candidate)
             numbers, names, quotes = exact_problems(candidate, source)
+            if looks_like_instruction(candidate) and not looks_like_instruction(original):
+                reasons.append("reads like an instruction or markup")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
             if not reasons:
