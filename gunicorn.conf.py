@@ -35,5 +35,17 @@ loglevel = _settings.log_level.lower()
 
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
-    """After fork and app import: start loading the model in the background, once per worker."""
-    worker.wsgi.extensions["briefly.engine"].start_loading()
+    """After fork and app import: start loading the model in the background, once per worker, and
+    turn readiness off as soon as SIGTERM arrives (gunicorn then finishes requests in flight)."""
+    import signal
+
+    engine = worker.wsgi.extensions["briefly.engine"]
+    engine.start_loading()
+    gunicorn_handler = signal.getsignal(signal.SIGTERM)
+
+    def drain_then_exit(signum, frame):  # type: ignore[no-untyped-def]
+        engine.drain()
+        if callable(gunicorn_handler):
+            gunicorn_handler(signum, frame)
+
+    signal.signal(signal.SIGTERM, drain_then_exit)

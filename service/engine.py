@@ -76,13 +76,19 @@ class Engine:
             self._wire()
             self.generator.self_check()
             self.embedder.encode(["Warm-up sentence."])
-            self.state = "ready"
+            if self.state != "draining":  # SIGTERM during start-up: stay not-ready
+                self.state = "ready"
             log.info("engine ready: %s", self.generator.info())
         except Exception as exc:
             self.state = "failed"
             self.failure = f"{type(exc).__name__}: {exc}"
             log.exception("engine failed to load")
             raise
+
+    def drain(self) -> None:
+        """SIGTERM: readiness turns 503 at once; requests in flight finish (gunicorn's graceful timeout)."""
+        self.state = "draining"
+        log.info("draining: no new work accepted, finishing requests in flight")
 
     def start_loading(self) -> threading.Thread:
         """Load in a background thread so /healthz answers while weights load."""
