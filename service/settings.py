@@ -46,7 +46,7 @@ class Settings:
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
     http_threads: int = _setting("BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4)
     torch_threads: int = _setting("BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0)
-    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto, extractive or abstractive.", "auto")
+    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).", "extractive")
     max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
     max_article_chars: int = _setting("BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000)
     generation_input_tokens: int = _setting(

@@ -60,7 +60,7 @@ def test_markdown_key_points_are_a_bullet_list(client: FlaskClient) -> None:
 
 
 def test_title_reaches_the_prompt(client: FlaskClient, generator: ReplayGenerator) -> None:
-    client.post("/v1/briefings", json={"article": ARTICLE, "title": "Library vote", "lengths": ["tldr"]})
+    client.post("/v1/briefings", json={"article": ARTICLE, "title": "Library vote", "lengths": ["tldr"], "mode": "auto"})
     assert "Title: Library vote" in generator.prompts[-1].user
 
 
@@ -141,6 +141,12 @@ def test_rewrite_errors(client: FlaskClient, payload: dict, status: int) -> None
     assert error_of(r)["code"] == "invalid_input"
 
 
+def test_default_mode_is_published_and_used(client: FlaskClient, generator: ReplayGenerator) -> None:
+    assert client.get("/v1/modes").get_json() == {"modes": ["auto", "extractive", "abstractive"], "default": "extractive"}
+    assert client.post("/v1/briefings", json={"article": ARTICLE}).get_json()["mode"] == "extractive"
+    assert generator.prompts == []  # extractive never calls the model
+
+
 def test_lengths_and_styles_are_published(client: FlaskClient) -> None:
     lengths = client.get("/v1/lengths").get_json()["lengths"]
     assert [x["name"] for x in lengths] == list(LENGTHS)
@@ -180,7 +186,7 @@ def test_our_bugs_are_a_generic_500_without_a_trace(settings: Settings) -> None:
     engine = Engine(settings, generator=ReplayGenerator(reply=explode), embedder=HashingEmbedder())
     engine.state = "ready"
     engine._wire()
-    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE})
+    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"})
     assert r.status_code == 500
     err = error_of(r)
     assert err["code"] == "internal_error" and "secret" not in err["message"] and "Traceback" not in r.get_data(as_text=True)
@@ -190,7 +196,7 @@ def test_generated_reply_is_used_when_supported(settings: Settings) -> None:
     reply = reply_by_instruction({"headline": "Springfield council votes to build new library on Main Street"})
     engine = Engine(settings, generator=ReplayGenerator(reply=reply), embedder=HashingEmbedder())
     engine.load()
-    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE, "lengths": ["headline"]})
+    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE, "lengths": ["headline"], "mode": "auto"})
     headline = r.get_json()["briefings"]["headline"]
     assert headline["text"] == "Springfield council votes to build new library on Main Street"
     assert headline["sentences"][0]["origin"] == "generated"

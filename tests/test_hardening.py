@@ -36,7 +36,7 @@ def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
     client, engine = make_client(settings, ReplayGenerator(reply=slow_reply))
     statuses: list[int] = []
     threads = [threading.Thread(target=lambda: statuses.append(create_app(settings, engine=engine).test_client()
-                                                                .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"]}).status_code))
+                                                                .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "auto"}).status_code))
                for _ in range(2)]  # fmt: skip
     for t in threads:
         t.start()
@@ -45,7 +45,7 @@ def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
     while engine.admission.waiting < 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     started = time.monotonic()
-    r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"]})
+    r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "auto"})
     assert time.monotonic() - started < 1.0
     assert r.status_code == 429 and r.get_json()["error"]["code"] == "overloaded"
     assert int(r.headers["Retry-After"]) >= 1
