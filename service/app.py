@@ -12,6 +12,7 @@ from service.access import install_access_control
 from service.api import bp
 from service.engine import Engine
 from service.errors import BrieflyError, Overloaded, Unauthorized
+from service.metrics import install_metrics
 from service.observability import configure_logging, install_request_ids
 from service.settings import Settings
 
@@ -30,8 +31,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.config["BRIEFLY_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["briefly.engine"] = engine or Engine(settings)
+    app.extensions["briefly.engine"] = engine = engine or Engine(settings)
     install_request_ids(app)
+    install_metrics(app, engine)
     install_access_control(app, settings)
     app.register_blueprint(bp)
     _register_error_handlers(app)

@@ -108,3 +108,26 @@ def test_device_and_dtype_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
     assert resolve_dtype("auto", "cuda:0") == torch.float16
     assert resolve_dtype("bfloat16", "cpu") == torch.bfloat16
+
+
+def test_deadline_cuts_generation_short_and_says_so(tiny_llama_folder: Path) -> None:
+    import time as _time
+
+    generator = HFGenerator(str(tiny_llama_folder), device="cpu")
+    generator.load()
+    prompts = [Prompt(user=f"rebels captured hama {i}", source="x", max_new_tokens=500) for i in range(3)]
+    batched = generator.generate(prompts, deadline=_time.monotonic() + 0.05)
+    assert all(g.cut_by_deadline and g.new_tokens < 500 for g in batched)
+    single = generator.generate(prompts[:1], deadline=_time.monotonic() - 1)
+    assert single[0].cut_by_deadline and single[0].new_tokens == 0
+
+
+def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: Path) -> None:
+    generator = HFGenerator(str(tiny_llama_folder), device="cpu")
+    generator.load()
+    briefer = Briefer(generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0)
+    result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
+    assert result["cut_short"] is True
+    assert all(b["within_contract"] for b in result["briefings"].values())  # filled from the article
+    with pytest.raises(Exception, match="budget"):
+        briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))

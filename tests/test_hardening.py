@@ -103,3 +103,13 @@ def test_cors_is_off_by_default_and_follows_the_allow_list(client, tmp_path: Pat
     assert r.headers["Access-Control-Allow-Origin"] == "https://news.example"
     r = allowed.get("/v1/lengths", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_metrics_count_requests_rejections_and_tokens(client) -> None:
+    client.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"})
+    client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["haiku"]})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'briefly_requests_total{route="/v1/briefings",status="200"} 1.0' in text
+    assert 'briefly_rejections_total{reason="invalid_input"} 1.0' in text
+    assert "briefly_request_seconds_bucket" in text and "briefly_queue_waiting 0.0" in text
+    assert "briefly_ready 1.0" in text and "briefly_generated_tokens_total" in text
