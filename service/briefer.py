@@ -242,6 +242,8 @@ class Briefer:
             reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
             reasons += [f"unsupported name {n}" for n in result.unsupported_names]
             reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
+            if result.novel_words:
+                reasons.append(f"words not in the article: {', '.join(result.novel_words)}")
             if _META.match(text):
                 reasons.append("describes the article instead of the news")
             if looks_like_instruction(text):

@@ -38,6 +38,7 @@ FUNCTION_WORDS = set(
     until up upon very was we were what when where whether which while who whom whose why will with within without
     would yet you your yours yourself""".split()
 )
+NOVEL_WORD_SHARE = 0.1  # content words the source never uses: at most this share of a sentence's
 SUPPORT_NEIGHBOURS = 3  # citations: at most this many best-matching source sentences
 CITE_MARGIN = 0.1  # ...each within this much of the best one
 
@@ -112,24 +113,18 @@ class SourceIndex:
 
 @dataclass
 class Check:
-    """Why a sentence is (not) supported. ``unsupported`` lists every fact missing from the source."""
+    """Why a sentence is (not) supported: every fact and word missing from the source."""
 
     unsupported_numbers: list[str]
     unsupported_names: list[str]
     unsupported_quotes: list[str]
     support: float
     cites: list[int]
+    novel_words: list[str] = field(default_factory=list)  # only when over NOVEL_WORD_SHARE
 
     @property
     def exact_ok(self) -> bool:
-        return not (self.unsupported_numbers or self.unsupported_names or self.unsupported_quotes)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "unsupported_numbers": self.unsupported_numbers,
-            "unsupported_names": self.unsupported_names,
-            "unsupported_quotes": self.unsupported_quotes,
-        }
+        return not (self.unsupported_numbers or self.unsupported_names or self.unsupported_quotes or self.novel_words)
 
 
 def exact_problems(sentence: str, source: SourceIndex) -> tuple[list[str], list[str], list[str]]:
@@ -177,10 +172,18 @@ def support_score(sentence: str, vector: np.ndarray, source: SourceIndex, source
     return 0.5 * max(similarity, 0.0) + 0.5 * coverage(sentence, source, nearest), cites
 
 
+def novel_words(sentence: str, source: SourceIndex) -> list[str]:
+    """Content words the source never uses, when they are more than NOVEL_WORD_SHARE of the
+    sentence's: a new verb ("resigned") changes the news as surely as a new name does."""
+    words = content_tokens(sentence)
+    novel = sorted(w for w in words if w not in source.tokens and not w.isdigit())
+    return novel if len(novel) > NOVEL_WORD_SHARE * len(words) else []
+
+
 def check(sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray) -> Check:
     numbers, names, quotes = exact_problems(sentence, source)
     support, cites = support_score(sentence, vector, source, source_vectors)
-    return Check(numbers, names, quotes, support, cites)
+    return Check(numbers, names, quotes, support, cites, novel_words(sentence, source))
 
 
 def facts_dropped(original: str, rewritten: str) -> list[str]:

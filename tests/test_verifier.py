@@ -61,3 +61,12 @@ def test_support_score_and_citations() -> None:
     assert supported.cites == [0] and supported.support > 0.9 and supported.exact_ok
     unsupported = check("Rebels took Damascus.", vectors[0] * 0.3 + vectors[1] * 0.2, source, vectors)
     assert unsupported.support < supported.support and not unsupported.exact_ok
+
+
+def test_invented_verbs_fail_even_when_every_name_is_supported() -> None:
+    source = SourceIndex("The city council of Springfield voted on Tuesday. Mayor Ann Lee said the library will open.")
+    vector = np.ones(1, dtype=np.float32)
+    invented = check("The Mayor of Springfield has resigned from the City Council.", vector, source, np.ones((1, 1), dtype=np.float32))
+    assert invented.novel_words == ["resign"] and not invented.exact_ok
+    faithful = check("Mayor Ann Lee said the Springfield library will open.", vector, source, np.ones((1, 1), dtype=np.float32))
+    assert faithful.novel_words == [] and faithful.exact_ok
