@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from service.errors import ConfigurationError, Unauthorized
 from service.settings import Settings
 
-OPEN_PATHS = {"/healthz", "/readyz", "/metrics"}  # probes and the scraper work without credentials
+OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json"}  # probes and the scraper work without credentials
 
 
 def load_key_digests(settings: Settings) -> list[bytes]:

@@ -13,6 +13,7 @@ from service.briefer import FORMATS, MODES, BriefingRequest
 from service.engine import Engine
 from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 from service.lengths import DEFAULT_LENGTHS, LENGTHS
+from service.openapi import build_spec
 from service.rewriter import RewriteRequest
 from service.styles import STYLES
 
@@ -167,6 +168,11 @@ def styles() -> Any:
 def modes() -> Any:
     default = current_app.config["BRIEFLY_SETTINGS"].default_mode
     return jsonify({"modes": list(MODES), "default": default})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(build_spec())
 
 
 @bp.get("/healthz")
