@@ -25,6 +25,12 @@ timeout = int(_settings.request_timeout_s) + 60
 # On SIGTERM, give requests in flight time to finish their generation.
 graceful_timeout = int(_settings.request_timeout_s) + 30
 
+# Replace each worker after this many requests, so slow leaks (tokenizer caches, fragmentation) cannot
+# grow without bound; the jitter keeps workers from restarting together. A replaced worker reloads the
+# model (~3 s, not ready meanwhile): with one worker per replica, run several replicas.
+max_requests = _settings.max_requests
+max_requests_jitter = max(1, _settings.max_requests // 10) if _settings.max_requests else 0
+
 # Clients behind proxies hold keep-alive connections; keep them briefly.
 keepalive = 5
 

@@ -63,6 +63,9 @@ class Settings:
     api_keys: str = _setting("BRIEFLY_API_KEYS", "Comma-separated API keys; empty (and no key file) = no auth.", "")
     api_keys_file: str = _setting("BRIEFLY_API_KEYS_FILE", "File with one API key per line (e.g. a mounted secret).", "")
     cors_origins: str = _setting("BRIEFLY_CORS_ORIGINS", "Comma-separated origins allowed by CORS; empty = CORS off.", "")
+    max_requests: int = _setting(
+        "BRIEFLY_MAX_REQUESTS", "Requests a worker serves before gunicorn replaces it (0 = never); 10% jitter.", 5000
+    )
     log_format: str = _setting("BRIEFLY_LOG_FORMAT", "json (one object a line, with the request id) or text.", "json")
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
 
