@@ -61,18 +61,6 @@ class Generator(Protocol):
     @property
     def context_tokens(self) -> int: ...
 
-    def neutralise(self, text: str) -> str:
-        """Remove the model's own special tokens (``<|im_start|>``, ``</s>``...) from untrusted text,
-        so an article cannot open a fake system or assistant turn."""
-        for token in self._special_tokens():
-            text = text.replace(token, "")
-        return text
-
-    def _special_tokens(self) -> list[str]:
-        tokens = set(self.tokenizer.all_special_tokens) | {t.content for t in self.tokenizer.added_tokens_decoder.values()}
-        tokens |= {"<|im_start|>", "<|im_end|>", "</s>", "<s>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"}
-        return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
-
     def count_tokens(self, text: str) -> int: ...
 
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int: ...
