@@ -35,3 +35,22 @@ def test_missing_file_is_named(folder: Path) -> None:
 
 def test_embedded_embedder_ships_safetensors() -> None:
     assert (embedder_folder() / "model.safetensors").is_file()
+
+
+def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
+    from service.app import create_app
+    from service.engine import Engine
+    from service.settings import Settings
+    from tests.fakes import HashingEmbedder
+
+    folder = tmp_path / "models" / "smollm2-135m-instruct"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"weights")
+    write_manifest(folder)
+    (folder / "model.safetensors").write_bytes(b"tampered")
+    settings = Settings(cache_dir=str(tmp_path))
+    engine = Engine(settings, embedder=HashingEmbedder())
+    with pytest.raises(ModelLoadError, match="sha256"):
+        engine.load()
+    r = create_app(settings, engine=engine).test_client().get("/readyz")
+    assert r.status_code == 503 and "sha256" in r.get_json()["error"]["message"]
