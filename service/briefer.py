@@ -244,7 +244,7 @@ class Briefer:
             reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
             if result.novel_words:
                 reasons.append(f"words not in the article: {', '.join(result.novel_words)}")
-            if _META.match(text):
+            if META_SENTENCE.match(text):
                 reasons.append("describes the article instead of the news")
             if looks_like_instruction(text):
                 reasons.append("reads like an instruction or markup, not news")
@@ -346,7 +346,7 @@ _LABEL = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer
 _MARKUP = re.compile(r"</?(?:article|text|h\d|p|b|strong|em)>|<\|[^|>]*\|>|</s>|\*\*|^#+\s*", re.I | re.M)
 _ROLE_LINE = re.compile(r"^\s*(?:assistant|user|system)\s*:?\s*$", re.I | re.M)
 _PREAMBLE = re.compile(r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$", re.I | re.M)
-_META = re.compile(r"^\s*(?:the|this) (?:article|text|story|report|passage)\b", re.I)
+META_SENTENCE = re.compile(r"^\s*(?:the|this) (?:article|text|story|report|passage)\b", re.I)
 _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
 
 

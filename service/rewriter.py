@@ -7,13 +7,14 @@ and still says the same thing (semantic similarity); otherwise the original sent
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from service import extractor
 from service.backend import Generator, Prompt
-from service.briefer import clean_generation
+from service.briefer import META_SENTENCE, clean_generation
 from service.embedder import Embedder
 from service.errors import InvalidInput
 from service.extractor import Document
@@ -21,10 +22,17 @@ from service.lengths import count_words
 from service.prompts import PromptBook
 from service.segmenter import split_sentences
 from service.styles import STYLES, StyleSpec
-from service.verifier import SourceIndex, exact_problems, facts_dropped, looks_like_instruction
+from service.verifier import SourceIndex, content_tokens, exact_problems, facts_dropped, looks_like_instruction, novel_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
+# A rewrite may lose at most this share of its sentence's content words (synonyms count as lost):
+# beyond it, facts go missing that no number or name check sees.
+MAX_LOST_CONTENT = {"concise": 0.7}
+DEFAULT_MAX_LOST_CONTENT = 0.5
+# When something happened is a fact too, even without a number or a capital letter.
+TIME_WORDS = {"yesterday", "today", "tonight", "tomorrow", "week", "weekend", "month", "year", "decade",
+              "morning", "afternoon", "evening", "night", "ago", "last", "next", "recently", "earlier"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,8 @@ class Rewriter:
         source = SourceIndex(request.text)
         sentences = []
         for i, generation in zip(chosen, generations):
-            sentences.append(self.judge(originals[i], clean_generation(generation.text).replace("\n", " ").strip(), i, source))
+            rewritten = clean_generation(generation.text).replace("\n", " ").strip()
+            sentences.append(self.judge(originals[i], rewritten, i, source, style.name))
         rewritten = sum(1 for s in sentences if s["rewritten"])
         text = " ".join(s["text"] for s in sentences)
         return {
@@ -86,15 +95,25 @@ class Rewriter:
         chosen = extractor.select(doc, max_words=budget) or [0]
         return sorted(chosen)
 
-    def judge(self, original: str, candidate: str, index: int, source: SourceIndex) -> dict[str, Any]:
+    def judge(self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase") -> dict[str, Any]:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")
         else:
             dropped = facts_dropped(original, candidate)
+            dropped += sorted(w for w in _words(original) & TIME_WORDS if w not in _words(candidate))
+            kept_words = content_tokens(original)
+            lost = kept_words - content_tokens(candidate)
+            if kept_words and len(lost) / len(kept_words) > MAX_LOST_CONTENT.get(style, DEFAULT_MAX_LOST_CONTENT):
+                reasons.append(f"lost {len(lost)} of {len(kept_words)} content words")
             numbers, names, quotes = exact_problems(candidate, source)
             if looks_like_instruction(candidate) and not looks_like_instruction(original):
                 reasons.append("reads like an instruction or markup")
+            if META_SENTENCE.match(candidate):
+                reasons.append("talks about the text instead of rewriting it")
+            novel = novel_words(candidate, source)
+            if novel:
+                reasons.append(f"words the text never uses: {', '.join(novel)}")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
             if not reasons:
@@ -104,3 +123,7 @@ class Rewriter:
         if reasons:
             return {"text": original, "source": index, "rewritten": False, "reasons": reasons}
         return {"text": candidate, "source": index, "rewritten": True}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))

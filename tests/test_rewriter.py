@@ -53,3 +53,15 @@ def test_concise_keeps_about_half_and_says_so() -> None:
     assert result["dropped_sentences"] >= 4
     assert count_words(result["text"]) <= 0.6 * count_words(long_text)
     assert result["rewritten_sentences"] == 0  # empty rewrites are never shipped
+
+
+def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() -> None:
+    rewriter = make_rewriter(ReplayGenerator())
+    source_text = "Last week, Syrian rebels began an unexpected offensive against the government, seizing two major cities."
+    from service.verifier import SourceIndex
+
+    source = SourceIndex(source_text)
+    lossy = rewriter.judge(source_text, "The Syrian rebels have captured two major cities, with the help of their military.", 0, source)
+    assert not lossy["rewritten"] and any("last" in r for r in lossy["reasons"])
+    faithful = rewriter.judge(source_text, "Last week Syrian rebels began a surprise offensive against the government and seized two major cities.", 0, source)
+    assert faithful["rewritten"], faithful
