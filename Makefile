@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev model bench-quality bench-factuality clean
+.PHONY: run test install install-dev model bench-quality bench-factuality bench-speed bench-soak clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
@@ -35,6 +35,12 @@ bench-quality: install-dev model
 
 bench-factuality: install-dev model
 	$(BIN)/python bench/factuality
+
+bench-speed: install-dev model
+	$(BIN)/python bench/speed
+
+bench-soak: install-dev model
+	$(BIN)/python bench/soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache
