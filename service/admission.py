@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from service.errors import GenerationTimeout, Overloaded
+from service.errors import Overloaded
 
 
 class Admission:
@@ -27,9 +27,12 @@ class Admission:
         """Hold a generation slot for the ``with`` block; refuse at once when the queue is full,
         and give up (504) if no slot frees within ``wait_s``."""
         with self._lock:
-            if self.running + self.waiting >= self.max_running + self.max_waiting:
+            retry = max(1, round(self.typical_seconds * (self.waiting + 1) / self.max_running))
+            full = self.running + self.waiting >= self.max_running + self.max_waiting
+            # Refuse now rather than after a wait that would end in a refusal anyway.
+            too_slow = self.running >= self.max_running and retry > wait_s
+            if full or too_slow:
                 self.rejected += 1
-                retry = max(1, round(self.typical_seconds * (self.waiting + 1) / self.max_running))
                 raise Overloaded(
                     f"the model is overloaded: {self.running} generations running and {self.waiting} waiting", retry_after=retry
                 )
@@ -39,8 +42,10 @@ class Admission:
             self.waiting -= 1
             if acquired:
                 self.running += 1
+            else:
+                self.rejected += 1
         if not acquired:
-            raise GenerationTimeout(f"no generation slot freed within {wait_s:.0f} s")
+            raise Overloaded(f"no generation slot freed within {wait_s:.0f} s", retry_after=retry)
         started = time.monotonic()
         try:
             yield
