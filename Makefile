@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev model bench-quality bench-factuality bench-speed bench-soak clean
+.PHONY: run test install install-dev model bench-quality bench-factuality bench-speed bench-soak bench-load clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
@@ -41,6 +41,9 @@ bench-speed: install-dev model
 
 bench-soak: install-dev model
 	$(BIN)/python bench/soak
+
+bench-load: install-dev model
+	$(BIN)/python bench/load
 
 clean:
 	rm -rf $(VENV) .pytest_cache
