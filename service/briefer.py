@@ -176,7 +176,7 @@ class Briefer:
             generations, gen_timings = self.forward(text, request.title, specs)
             timings.update(gen_timings)
         else:
-            input_info.update(tokens=None, condensed=False)
+            input_info.update(tokens=self.generator.count_tokens(request.article), condensed=False)
         verify_started = time.perf_counter()
         briefings = {spec.name: self.postprocess(spec, generations.get(spec.name), analysis, mode, request.fmt) for spec in specs}
         timings["verify_s"] = time.perf_counter() - verify_started

@@ -39,6 +39,7 @@ def test_briefings_json_returns_every_length_by_default(client: FlaskClient) -> 
         assert {"text", "words", "within_contract", "violations", "sentences"} <= set(briefing)
         assert isinstance(briefing["text"], str) and isinstance(briefing["words"], int)
     assert {"tokens", "condensed"} <= set(body["input"])
+    assert isinstance(body["input"]["tokens"], int) and body["input"]["tokens"] > 0
     assert body["model"]["id"] == "replay"
     assert "total_s" in body["timings"]
     assert body["article_sentences"][0].startswith("The city council")
@@ -50,6 +51,7 @@ def test_briefings_plain_text_body_with_query_options(client: FlaskClient) -> No
     body = r.get_json()
     assert list(body["briefings"]) == ["tldr", "headline"]
     assert body["mode"] == "extractive"
+    assert isinstance(body["input"]["tokens"], int) and body["input"]["condensed"] is False
     assert body["briefings"]["headline"]["text"].startswith("**")
 
 
