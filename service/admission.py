@@ -10,12 +10,15 @@ from typing import Iterator
 
 from service.errors import Overloaded
 
+DEFAULT_RETRY_S = 20.0  # Retry-After before any generation has been timed
+
 
 class Admission:
-    def __init__(self, max_running: int, max_waiting: int, typical_seconds: float = 20.0) -> None:
+    def __init__(self, max_running: int, max_waiting: int, typical_seconds: float | None = None) -> None:
         self.max_running = max_running
         self.max_waiting = max_waiting
-        self.typical_seconds = typical_seconds  # for Retry-After: one generation's usual length
+        # One generation's usual length, learned as generations finish; None until the first has.
+        self.typical_seconds = typical_seconds
         self._slots = threading.Semaphore(max_running)
         self._lock = threading.Lock()
         self.running = 0
@@ -27,10 +30,12 @@ class Admission:
         """Hold a generation slot for the ``with`` block; refuse at once when the queue is full,
         and give up (504) if no slot frees within ``wait_s``."""
         with self._lock:
-            retry = max(1, round(self.typical_seconds * (self.waiting + 1) / self.max_running))
+            typical = self.typical_seconds if self.typical_seconds is not None else DEFAULT_RETRY_S
+            retry = max(1, round(typical * (self.waiting + 1) / self.max_running))
             full = self.running + self.waiting >= self.max_running + self.max_waiting
-            # Refuse now rather than after a wait that would end in a refusal anyway.
-            too_slow = self.running >= self.max_running and retry > wait_s
+            # Refuse now rather than after a wait that would end in a refusal anyway (once we know
+            # how long generations take: a cold worker admits up to the queue limit).
+            too_slow = self.typical_seconds is not None and self.running >= self.max_running and retry > wait_s
             if full or too_slow:
                 self.rejected += 1
                 raise Overloaded(
@@ -52,6 +57,7 @@ class Admission:
         finally:
             with self._lock:
                 self.running -= 1
-                # Learn how long generations take, so Retry-After tracks reality.
-                self.typical_seconds = 0.8 * self.typical_seconds + 0.2 * (time.monotonic() - started)
+                # Learn how long generations take, so Retry-After and refusals track reality.
+                took = time.monotonic() - started
+                self.typical_seconds = took if self.typical_seconds is None else 0.8 * self.typical_seconds + 0.2 * took
             self._slots.release()

@@ -48,3 +48,36 @@ def test_a_wait_that_times_out_is_an_overload_not_a_timeout() -> None:
     release.set()
     holder.join(5)
     assert admission.waiting == 0 and admission.rejected == 1
+
+
+def test_a_cold_worker_admits_up_to_the_queue_limit_then_learns() -> None:
+    admission = Admission(max_running=1, max_waiting=2)
+    assert admission.typical_seconds is None
+    release = threading.Event()
+
+    def hold() -> None:
+        with admission.slot(1):
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    while admission.running == 0:
+        pass
+    def wait_turn() -> None:
+        with admission.slot(5):
+            pass
+
+    waiters = [threading.Thread(target=wait_turn) for _ in range(2)]
+    for w in waiters:
+        w.start()
+    while admission.waiting < 2:
+        pass
+    with pytest.raises(Overloaded):  # the queue limit still holds
+        with admission.slot(5):
+            pass
+    release.set()
+    holder.join(5)
+    for w in waiters:
+        w.join(5)
+    assert admission.typical_seconds is not None  # learned from the finished generations
+    assert admission.running == 0 and admission.waiting == 0
