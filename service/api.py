@@ -16,10 +16,11 @@ from service.lengths import DEFAULT_LENGTHS, LENGTHS
 from service.openapi import build_spec
 from service.rewriter import RewriteRequest
 from service.styles import STYLES
+from service.webpage import extract_article
 
 bp = Blueprint("api", __name__)
 
-BRIEFING_FIELDS = {"article", "title", "lengths", "format", "mode"}
+BRIEFING_FIELDS = {"article", "html", "title", "lengths", "format", "mode"}
 REWRITE_FIELDS = {"text", "style"}
 # C0/C1 controls except tab and newline, bidi overrides and zero-width characters: invisible, and a
 # classic way to smuggle instructions or break tokenizers. Removed before anything reads the text.
@@ -49,12 +50,12 @@ def _body(req: Request) -> tuple[str, dict[str, Any] | str]:
         if not isinstance(data, dict):
             raise MalformedRequest("the JSON body must be an object")
         return "json", data
-    if mimetype == "text/plain":
+    if mimetype in ("text/plain", "text/html"):
         try:
-            return "text", raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedRequest(f"the body is not valid UTF-8 (byte {exc.start})") from exc
-    raise UnsupportedMediaType(f"Content-Type must be application/json or text/plain, not {mimetype or 'missing'!r}")
+            return ("html" if mimetype == "text/html" else "text"), raw.decode(req.mimetype_params.get("charset", "utf-8"))
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise MalformedRequest(f"the body is not valid {req.mimetype_params.get('charset', 'utf-8')}: {exc}") from exc
+    raise UnsupportedMediaType(f"Content-Type must be application/json, text/plain or text/html, not {mimetype or 'missing'!r}")
 
 
 def _json_depth(text: str) -> int:
@@ -121,32 +122,50 @@ def _fields(kind: str, body: Any, text_field: str, allowed: set[str]) -> dict[st
         unknown = sorted(set(body) - allowed)
         if unknown:
             raise InvalidInput(f"unknown fields {unknown}; accepted: {sorted(allowed)}", field=unknown[0])
-        if text_field not in body:
+        if text_field not in body and "html" not in body:
             raise InvalidInput(f"'{text_field}' is required", field=text_field)
         return dict(body)
-    fields = {k: v for k, v in request.args.items() if k in allowed}
-    fields[text_field] = body
+    fields = {k: v for k, v in request.args.items() if k in allowed and k != "html"}
+    fields["html" if kind == "html" else text_field] = body
     return fields
+
+
+def _article_and_title(fields: dict[str, Any]) -> tuple[str, str | None, dict[str, object] | None]:
+    """From "article", or from "html" (main text and title extracted); a given title wins."""
+    if "article" in fields and "html" in fields:
+        raise InvalidInput("send either 'article' or 'html', not both", field="html")
+    title = fields.get("title")
+    title = clean_text(title, "title") if title not in (None, "") else None
+    if "html" not in fields:
+        return clean_text(fields["article"], "article"), title, None
+    html = clean_text(fields["html"], "html")
+    page = extract_article(html)
+    return clean_text(page.text, "article"), title or page.title, page.describe(len(html))
 
 
 @bp.post("/v1/briefings")
 def briefings() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, "article", BRIEFING_FIELDS)
-    title = fields.get("title")
+    article, title, extracted = _article_and_title(fields)
     brief_request = BriefingRequest(
-        article=clean_text(fields["article"], "article"),
-        title=clean_text(title, "title") if title not in (None, "") else None,
+        article=article,
+        title=title,
         lengths=_lengths(fields.get("lengths")),
         fmt=_choice(fields.get("format"), "format", FORMATS, "text"),
         mode=_choice(fields.get("mode"), "mode", MODES, current_app.config["BRIEFLY_SETTINGS"].default_mode),
     )
-    return jsonify(engine().brief(brief_request))
+    result = engine().brief(brief_request)
+    if extracted:
+        result["input"]["extracted"] = extracted
+    return jsonify(result)
 
 
 @bp.post("/v1/rewrite")
 def rewrite() -> Any:
     kind, body = _body(request)
+    if kind == "html":
+        raise UnsupportedMediaType("/v1/rewrite takes application/json or text/plain")
     fields = _fields(kind, body, "text", REWRITE_FIELDS)
     if fields.get("style") is None:
         raise InvalidInput(f"'style' is required; choose one of {list(STYLES)}", field="style")

@@ -18,7 +18,7 @@ ERRORS = {
     "400": _error("Malformed body: not JSON, not an object, invalid UTF-8 or nested too deep"),
     "401": _error("API keys are configured and none matched"),
     "413": _error("Body or text over its limit (the message names the limit and the size)"),
-    "415": _error("Content-Type is neither application/json nor text/plain"),
+    "415": _error("Content-Type is not application/json, text/plain (or text/html for briefings)"),
     "422": _error("Well-formed but unusable: empty text, unknown length, style, mode, format or field"),
     "429": _error("Overloaded: every generation slot and waiting place is taken (see Retry-After)"),
     "503": _error("The model is loading, failed its self-check, or the server is draining"),
@@ -59,7 +59,7 @@ def build_spec() -> dict[str, Any]:
                     "parameters": briefing_query,
                     "requestBody": {
                         "required": True,
-                        "content": {**_json("BriefingRequest"), "text/plain": {"schema": text}},
+                        "content": {**_json("BriefingRequest"), "text/plain": {"schema": text}, "text/html": {"schema": text}},
                     },
                     "responses": {"200": {"description": "The briefings", "content": _json("BriefingResponse")}, **ERRORS},
                 }
@@ -93,10 +93,11 @@ def build_spec() -> dict[str, Any]:
                 },
                 "BriefingRequest": {
                     "type": "object",
-                    "required": ["article"],
+                    "oneOf": [{"required": ["article"]}, {"required": ["html"]}],
                     "additionalProperties": False,
                     "properties": {
                         "article": text,
+                        "html": {**text, "description": "a web page: its main text and title are extracted"},
                         "title": {"type": "string"},
                         "lengths": {"type": "array", "items": length_enum, "minItems": 1},
                         "format": {"type": "string", "enum": list(FORMATS)},
