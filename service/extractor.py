@@ -69,36 +69,37 @@ def content_salience(sentences: list[str], embeddings: np.ndarray) -> np.ndarray
 
 
 def rank(doc: Document, position_weight: float = DEFAULT_POSITION_WEIGHT) -> list[int]:
-    """All sentence indices in MMR order: salient first, near-repeats pushed back or skipped."""
-    remaining = list(range(len(doc.sentences)))
-    picked: list[int] = []
-    scores = doc.scores(position_weight)
-    sims = doc.embeddings @ doc.embeddings.T if len(doc.sentences) else np.zeros((0, 0))
-    while remaining:
-        def mmr(i: int) -> float:
-            overlap = max((float(sims[i, j]) for j in picked), default=0.0)
-            return float(scores[i]) - REDUNDANCY_WEIGHT * overlap
+    """All sentence indices in MMR order: salient first, near-repeats pushed back or skipped.
 
-        best = max(remaining, key=mmr)
-        remaining.remove(best)
-        if any(sims[best, j] > REDUNDANT_SIMILARITY for j in picked):
+    Each candidate's overlap with what is picked is kept up to date as picks are made, so ranking
+    is quadratic in numpy rather than cubic in Python (a 600-sentence article took 3.6 s)."""
+    n = len(doc.sentences)
+    scores = doc.scores(position_weight).astype(np.float64)
+    sims = (doc.embeddings @ doc.embeddings.T).astype(np.float64) if n else np.zeros((0, 0))
+    overlap = np.zeros(n)  # max similarity to any picked sentence (0 while nothing is picked)
+    open_ = np.ones(n, dtype=bool)
+    picked: list[int] = []
+    for _ in range(n):
+        mmr = np.where(open_, scores - REDUNDANCY_WEIGHT * overlap, -np.inf)
+        best = int(np.argmax(mmr))  # first of equals: the earlier sentence
+        open_[best] = False
+        if picked and overlap[best] > REDUNDANT_SIMILARITY:
             continue
+        overlap = sims[best].copy() if not picked else np.maximum(overlap, sims[best])
         picked.append(best)
     return picked
 
 
-def select(doc: Document, max_words: int, max_items: int = 10_000, item_max_words: int = 10_000) -> list[int]:
-    """Best sentences whose total stays within ``max_words`` (each within ``item_max_words``)."""
+def select(doc: Document, max_words: int) -> list[int]:
+    """Best sentences whose total stays within ``max_words``."""
     chosen: list[int] = []
     total = 0
     for i in rank(doc, DEFAULT_POSITION_WEIGHT):
         words = count_words(doc.sentences[i])
-        if words > item_max_words or total + words > max_words or words < MIN_SENTENCE_WORDS:
+        if total + words > max_words or words < MIN_SENTENCE_WORDS:
             continue
         chosen.append(i)
         total += words
-        if len(chosen) >= max_items:
-            break
     return chosen
 
 
