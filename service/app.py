@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from service.access import install_access_control
 from service.api import bp
 from service.engine import Engine
-from service.errors import BrieflyError, Overloaded, Unauthorized
+from service.errors import BrieflyError
 from service.metrics import install_metrics
 from service.observability import configure_logging, install_request_ids
 from service.settings import Settings
@@ -53,12 +53,9 @@ def _register_error_handlers(app: Flask) -> None:
         if exc.status >= 500 and exc.status not in (503, 504):
             log.error("internal error: %s", exc)
             return _error(500, "internal_error", "internal error; the server log has the details")
-        response = _error(exc.status, exc.code, exc.message, exc.field)
-        if isinstance(exc, Overloaded):
-            response[0].headers["Retry-After"] = str(exc.retry_after)
-        if isinstance(exc, Unauthorized):
-            response[0].headers["WWW-Authenticate"] = 'Bearer realm="briefly"'
-        return response
+        body, status = _error(exc.status, exc.code, exc.message, exc.field)
+        body.headers.update(exc.headers())
+        return body, status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

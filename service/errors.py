@@ -18,11 +18,9 @@ class BrieflyError(Exception):
         self.message = message
         self.field = field
 
-    def to_dict(self) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "message": self.message}
-        if self.field:
-            body["field"] = self.field
-        return body
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error calls for (none by default)."""
+        return {}
 
 
 class MalformedRequest(BrieflyError):
@@ -59,6 +57,9 @@ class Unauthorized(BrieflyError):
     status = 401
     code = "unauthorized"
 
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="briefly"'}
+
 
 class Overloaded(BrieflyError):
     """429: every generation slot and every waiting place is taken; retry after ``retry_after`` s."""
@@ -69,6 +70,9 @@ class Overloaded(BrieflyError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotReady(BrieflyError):
