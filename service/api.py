@@ -21,11 +21,14 @@ from service.webpage import extract_article
 bp = Blueprint("api", __name__)
 
 BRIEFING_FIELDS = {"article", "html", "title", "lengths", "format", "mode"}
+BRIEFING_TEXT_FIELDS = {"text": "article", "html": "html"}  # body kind -> the field its body fills
 REWRITE_FIELDS = {"text", "style"}
+REWRITE_TEXT_FIELDS = {"text": "text"}
 # C0/C1 controls except tab and newline, bidi overrides and zero-width characters: invisible, and a
 # classic way to smuggle instructions or break tokenizers. Removed before anything reads the text.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_JSON_DEPTH = 8
+TEXT_MEDIA_TYPES = {"text/plain": "text", "text/html": "html"}  # media type -> body kind
 
 
 def engine() -> Engine:
@@ -33,7 +36,7 @@ def engine() -> Engine:
 
 
 def _body(req: Request) -> tuple[str, dict[str, Any] | str]:
-    """('json', object) or ('text', str), by content type; errors name what was wrong."""
+    """('json', object), ('text', str) or ('html', str), by content type; errors name what was wrong."""
     mimetype = req.mimetype or ""
     raw = req.get_data(cache=False)  # werkzeug enforces MAX_CONTENT_LENGTH here (413)
     if mimetype == "application/json":
@@ -50,9 +53,9 @@ def _body(req: Request) -> tuple[str, dict[str, Any] | str]:
         if not isinstance(data, dict):
             raise MalformedRequest("the JSON body must be an object")
         return "json", data
-    if mimetype in ("text/plain", "text/html"):
+    if mimetype in TEXT_MEDIA_TYPES:
         try:
-            return ("html" if mimetype == "text/html" else "text"), raw.decode(req.mimetype_params.get("charset", "utf-8"))
+            return TEXT_MEDIA_TYPES[mimetype], raw.decode(req.mimetype_params.get("charset", "utf-8"))
         except (UnicodeDecodeError, LookupError) as exc:
             raise MalformedRequest(f"the body is not valid {req.mimetype_params.get('charset', 'utf-8')}: {exc}") from exc
     raise UnsupportedMediaType(f"Content-Type must be application/json, text/plain or text/html, not {mimetype or 'missing'!r}")
@@ -78,7 +81,7 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def clean_text(value: Any, field: str) -> str:
+def validated_text(value: Any, field: str) -> str:
     """A usable text field: a string, valid Unicode, invisible characters removed, not empty, not too long."""
     if not isinstance(value, str):
         raise InvalidInput(f"'{field}' must be a string", field=field)
@@ -116,17 +119,22 @@ def _lengths(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _fields(kind: str, body: Any, text_field: str, allowed: set[str]) -> dict[str, Any]:
-    """JSON bodies as-is (unknown fields refused); plain-text bodies take options from the query."""
+def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: set[str]) -> dict[str, Any]:
+    """JSON bodies as-is (unknown fields refused, one text field required); text bodies fill the
+    route's field for their kind and take options from the query string."""
     if kind == "json":
         unknown = sorted(set(body) - allowed)
         if unknown:
             raise InvalidInput(f"unknown fields {unknown}; accepted: {sorted(allowed)}", field=unknown[0])
-        if text_field not in body and "html" not in body:
-            raise InvalidInput(f"'{text_field}' is required", field=text_field)
+        if not set(text_fields.values()) & set(body):
+            first = next(iter(text_fields.values()))
+            raise InvalidInput(f"'{first}' is required", field=first)
         return dict(body)
-    fields = {k: v for k, v in request.args.items() if k in allowed and k != "html"}
-    fields["html" if kind == "html" else text_field] = body
+    if kind not in text_fields:
+        accepted = ["application/json"] + [media for media, k in TEXT_MEDIA_TYPES.items() if k in text_fields]
+        raise UnsupportedMediaType(f"this endpoint takes {' or '.join(accepted)}")
+    fields = {k: v for k, v in request.args.items() if k in allowed and k not in text_fields.values()}
+    fields[text_fields[kind]] = body
     return fields
 
 
@@ -135,18 +143,18 @@ def _article_and_title(fields: dict[str, Any]) -> tuple[str, str | None, dict[st
     if "article" in fields and "html" in fields:
         raise InvalidInput("send either 'article' or 'html', not both", field="html")
     title = fields.get("title")
-    title = clean_text(title, "title") if title not in (None, "") else None
+    title = validated_text(title, "title") if title not in (None, "") else None
     if "html" not in fields:
-        return clean_text(fields["article"], "article"), title, None
-    html = clean_text(fields["html"], "html")
+        return validated_text(fields["article"], "article"), title, None
+    html = validated_text(fields["html"], "html")
     page = extract_article(html)
-    return clean_text(page.text, "article"), title or page.title, page.describe(len(html))
+    return validated_text(page.text, "article"), title or page.title, page.describe(len(html))
 
 
 @bp.post("/v1/briefings")
 def briefings() -> Any:
     kind, body = _body(request)
-    fields = _fields(kind, body, "article", BRIEFING_FIELDS)
+    fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, BRIEFING_FIELDS)
     article, title, extracted = _article_and_title(fields)
     brief_request = BriefingRequest(
         article=article,
@@ -164,12 +172,10 @@ def briefings() -> Any:
 @bp.post("/v1/rewrite")
 def rewrite() -> Any:
     kind, body = _body(request)
-    if kind == "html":
-        raise UnsupportedMediaType("/v1/rewrite takes application/json or text/plain")
-    fields = _fields(kind, body, "text", REWRITE_FIELDS)
+    fields = _fields(kind, body, REWRITE_TEXT_FIELDS, REWRITE_FIELDS)
     if fields.get("style") is None:
         raise InvalidInput(f"'style' is required; choose one of {list(STYLES)}", field="style")
-    rewrite_request = RewriteRequest(text=clean_text(fields["text"], "text"), style=_choice(fields["style"], "style", STYLES, ""))
+    rewrite_request = RewriteRequest(text=validated_text(fields["text"], "text"), style=_choice(fields["style"], "style", STYLES, ""))
     return jsonify(engine().rewrite(rewrite_request))
 
 
