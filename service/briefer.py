@@ -258,9 +258,8 @@ class Briefer:
         kept: list[Shipped] = []
         kept_vectors: list[np.ndarray] = []
         rejected: list[Candidate] = []
-        item_cap = spec.item_max_words if spec.shape == "bullets" else spec.max_words
         for cand in candidates:
-            text = extractor.shorten(cand.text, item_cap) if count_words(cand.text) > item_cap else cand.text
+            text = extractor.shorten(cand.text, spec.sentence_max_words)
             hard_fail = any(not r.startswith("low support") for r in cand.reasons)
             soft_fail = bool(cand.reasons) and not hard_fail
             if text is None:
@@ -281,19 +280,17 @@ class Briefer:
     def fill(self, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray], analysis: Analysis) -> None:
         """Top up with the best article sentences until the contract's floor (and target) is met."""
         doc = analysis.doc
-        item_cap = spec.item_max_words if spec.shape == "bullets" else spec.max_words
-        used = {c for s in kept if s.origin == "extracted" for c in s.cites}
         added: list[tuple[int, Shipped]] = []
         for i in extractor.rank(doc, spec.position_weight):
             if FILL_DONE[spec.shape](spec, kept):
                 break
-            if i in used or any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
+            if any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
                 continue
             if i in analysis.hostile:
                 continue  # an injected instruction inside the article is not news
             if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
                 continue  # a question is no headline, summary or key point
-            text = extractor.shorten(doc.sentences[i], item_cap)
+            text = extractor.shorten(doc.sentences[i], spec.sentence_max_words)
             if text is None or count_words(text) < extractor.MIN_SENTENCE_WORDS - 1:
                 continue
             text = finish(spec, text)

@@ -32,6 +32,11 @@ class LengthSpec:
     target_words: int = 0  # what extraction aims for inside the bounds
     position_weight: float = 1.0  # extraction's lead prior (bench/quality: one sentence wants less)
 
+    @property
+    def sentence_max_words(self) -> int:
+        """The most words one sentence of this length may have."""
+        return self.item_max_words if self.shape == "bullets" else self.max_words
+
     def describe(self) -> dict[str, object]:
         data: dict[str, object] = {
             "name": self.name,
