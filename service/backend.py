@@ -139,6 +139,7 @@ class HFGenerator:
     model_type: str = ""
     last_stats: GenerationStats = field(default_factory=GenerationStats)
     load_seconds: float = 0.0
+    special_tokens: list[str] = field(default_factory=list, repr=False)  # removed from untrusted text
 
     def load(self) -> None:
         import torch
@@ -164,6 +165,7 @@ class HFGenerator:
         self.dtype = str(torch_dtype).removeprefix("torch.")
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.special_tokens = self._special_tokens()
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s (%s, %s, %s) in %.1fs", self.model_ref, self.kind.name, self.device, self.dtype, self.load_seconds)
 
@@ -177,6 +179,10 @@ class HFGenerator:
         }
 
     @property
+    def is_seq2seq(self) -> bool:
+        return self.kind is not None and self.kind.name == "seq2seq"
+
+    @property
     def context_tokens(self) -> int:
         config = self.model.config
         limits = [getattr(config, k, 0) or 0 for k in ("max_position_embeddings", "n_positions", "max_source_positions")]
@@ -186,11 +192,12 @@ class HFGenerator:
     def neutralise(self, text: str) -> str:
         """Remove the model's own special tokens (``<|im_start|>``, ``</s>``...) from untrusted text,
         so an article cannot open a fake system or assistant turn."""
-        for token in self._special_tokens():
+        for token in self.special_tokens:
             text = text.replace(token, "")
         return text
 
     def _special_tokens(self) -> list[str]:
+        """Longest first, so ``<|im_start|>`` goes before any shorter token inside it."""
         tokens = set(self.tokenizer.all_special_tokens) | {t.content for t in self.tokenizer.added_tokens_decoder.values()}
         tokens |= {"<|im_start|>", "<|im_end|>", "</s>", "<s>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"}
         return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
@@ -201,7 +208,7 @@ class HFGenerator:
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int:
         """Source tokens that fit: a causal model's window also holds the prompt and the output;
         a seq2seq encoder holds only the source (plus a task prefix)."""
-        if self.kind is not None and self.kind.name == "seq2seq":
+        if self.is_seq2seq:
             return self.context_tokens - 16
         return self.context_tokens - max_new_tokens - overhead_tokens
 
@@ -219,7 +226,7 @@ class HFGenerator:
         encoded = [self.kind.encode(self, p) for p in prompts]
         stats = GenerationStats()
         with torch.inference_mode():
-            if self.kind.name == "causal" and len(prompts) > 1:
+            if not self.is_seq2seq and len(prompts) > 1:
                 results: list[Generation] = []
                 for start in range(0, len(prompts), self.max_batch):
                     chunk = slice(start, start + self.max_batch)
@@ -312,7 +319,7 @@ class HFGenerator:
         import torch
 
         kwargs: dict[str, Any] = {"max_new_tokens": prompt.max_new_tokens, "do_sample": False}
-        if self.kind is not None and self.kind.name == "seq2seq":
+        if self.is_seq2seq:
             # A decoder with learned positions (BART, Pegasus) cannot emit more tokens than it has positions.
             kwargs["max_new_tokens"] = min(prompt.max_new_tokens, self.context_tokens - 2)
             if prompt.min_new_tokens:
@@ -327,7 +334,7 @@ class HFGenerator:
         started = time.perf_counter()
         output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), **kwargs)
         elapsed = time.perf_counter() - started
-        new_ids = output[0] if self.kind is not None and self.kind.name == "seq2seq" else output[0, len(ids) :]
+        new_ids = output[0] if self.is_seq2seq else output[0, len(ids) :]
         text = self.tokenizer.decode(new_ids, skip_special_tokens=True).strip()
         new_tokens = int((new_ids != self.tokenizer.pad_token_id).sum())
         stats.decode_s += elapsed
