@@ -63,7 +63,6 @@ class Engine:
         # Few generations at a time per worker (torch already uses every thread we gave it), a
         # bounded wait for the rest, refusal beyond that.
         self.admission = Admission(settings.max_running, settings.max_waiting)
-        self._loader: threading.Thread | None = None
 
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
@@ -99,9 +98,9 @@ class Engine:
             except Exception:
                 pass  # recorded in state/failure; /readyz reports it
 
-        self._loader = threading.Thread(target=run, name="briefly-loader", daemon=True)
-        self._loader.start()
-        return self._loader
+        loader = threading.Thread(target=run, name="briefly-loader", daemon=True)
+        loader.start()
+        return loader
 
     def _wire(self) -> None:
         assert self.generator is not None and self.embedder is not None
