@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence
 
-from service.errors import ModelLoadError
+from service.errors import ClientGone, ModelLoadError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,38 @@ class Generation:
     cut_by_deadline: bool = False
 
 
+@dataclass(frozen=True)
+class GenerationWatch:
+    """Hooks for streaming: text as it is decoded, each prompt's result as soon as it is finished,
+    and a cancellation test checked at every step (a client that went away stops the work)."""
+
+    on_text: Callable[[int, str], None] = lambda index, delta: None
+    on_done: Callable[[int, "Generation"], None] = lambda index, generation: None
+    cancelled: Callable[[], bool] = lambda: False
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise ClientGone("the client went away; generation stopped")
+
+
+QUIET = GenerationWatch()
+
+
+class TextTail:
+    """Turns a growing list of token ids into text deltas; holds back an incomplete character."""
+
+    def __init__(self, decode: Callable[[list[int]], str]) -> None:
+        self.decode = decode
+        self.sent = 0
+
+    def delta(self, ids: list[int]) -> str:
+        text = self.decode(ids)
+        if text.endswith("\ufffd") or len(text) <= self.sent:
+            return ""
+        new, self.sent = text[self.sent :], len(text)
+        return new
+
+
 @dataclass
 class GenerationStats:
     """Timings of the last :meth:`Generator.generate` call, for the response's ``timings``."""
@@ -65,7 +97,7 @@ class Generator(Protocol):
 
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int: ...
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]: ...
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]: ...
 
     def self_check(self) -> None: ...
 
@@ -216,10 +248,11 @@ class HFGenerator:
         """One-token generation: proves weights, tokenizer and device work together."""
         self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=1)])
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]:
         """Greedy generation for each prompt. Several causal prompts decode together in one batch
         after a single prefill of their shared prefix (the article); seq2seq prompts, and single
-        prompts, go through ``model.generate``."""
+        prompts, go through ``model.generate``. ``watch`` sees text as it is decoded and each
+        result as soon as it is finished; cancelling it raises :class:`ClientGone`."""
         import torch
 
         assert self.kind is not None, "load() first"
@@ -230,20 +263,22 @@ class HFGenerator:
                 results: list[Generation] = []
                 for start in range(0, len(prompts), self.max_batch):
                     chunk = slice(start, start + self.max_batch)
-                    results += self._generate_batch(list(prompts[chunk]), encoded[chunk], deadline, stats)
+                    results += self._generate_batch(list(prompts[chunk]), encoded[chunk], deadline, stats, watch, start)
             else:
-                results = [self._generate_one(p, ids, deadline, stats) for p, ids in zip(prompts, encoded)]
+                results = [self._generate_one(p, ids, deadline, stats, watch, i) for i, (p, ids) in enumerate(zip(prompts, encoded))]
         self.last_stats = stats
         return results
 
-    def _generate_batch(self, prompts: list[Prompt], encoded: list[list[int]], deadline: float | None, stats: GenerationStats) -> list[Generation]:
+    def _generate_batch(self, prompts: list[Prompt], encoded: list[list[int]], deadline: float | None, stats: GenerationStats,
+                        watch: GenerationWatch, first_index: int) -> list[Generation]:  # fmt: skip
         """One prefill of the common prefix, one batched pass over the (middle-padded) suffixes,
         then a lean greedy loop in which rows leave the batch as they finish."""
         import torch
         from transformers import DynamicCache
 
         if len(encoded) == 1:
-            return [self._generate_one(prompts[0], encoded[0], deadline, stats)]
+            return [self._generate_one(prompts[0], encoded[0], deadline, stats, watch, first_index)]
+        watch.check()
         started = time.perf_counter()
         rows = len(encoded)
         prefix_len = min(_common_prefix_length(encoded), min(len(ids) for ids in encoded) - 1)
@@ -276,19 +311,36 @@ class HFGenerator:
         next_position = torch.tensor([prefix_len + len(x) for x in suffixes], device=self.device)
         active = torch.arange(rows, device=self.device)  # the original row of each batch row
         outputs: list[list[int]] = [[] for _ in range(rows)]
-        cut = False
+        results: list[Generation | None] = [None] * rows
+        streaming = watch is not QUIET
+        tails = [TextTail(self._decode) for _ in range(rows)]
+
+        def finish(r: int, cut: bool) -> None:
+            produced = outputs[r]
+            finished = bool(produced) and (produced[-1] in stop_ids or len(produced) >= prompts[r].max_new_tokens)
+            kept = [t for t in produced if t not in stop_ids]
+            stats.new_tokens += len(kept)
+            results[r] = Generation(text=self._decode(kept).strip(), new_tokens=len(kept), cut_by_deadline=cut and not finished)
+            watch.on_done(first_index + r, results[r])
+
         step = 0
         while True:
             tokens = logits.argmax(dim=-1)
             for r, t in zip(active.tolist(), tokens.tolist()):
                 outputs[r].append(t)
+                if streaming and t not in stop_ids and (delta := tails[r].delta(outputs[r])):
+                    watch.on_text(first_index + r, delta)
             step += 1
             done = torch.isin(tokens, stop_tensor) | (budgets[active] <= step)
+            for r in active[done].tolist():
+                finish(r, cut=False)
             if done.all():
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                cut = True
+                for r in active[~done].tolist():
+                    finish(r, cut=True)
                 break
+            watch.check()
             if done.any():
                 keep = (~done).nonzero().squeeze(1)
                 cache.reorder_cache(keep)
@@ -297,14 +349,10 @@ class HFGenerator:
             position = (next_position[active] + step - 1).unsqueeze(1)
             logits = self.model(input_ids=tokens.unsqueeze(1), attention_mask=mask, position_ids=position, cache=cache, use_cache=True).logits[:, -1]
         stats.decode_s += time.perf_counter() - started
-        results = []
-        for r, produced in enumerate(outputs):
-            finished = bool(produced) and (produced[-1] in stop_ids or len(produced) >= prompts[r].max_new_tokens)
-            kept = [t for t in produced if t not in stop_ids]
-            stats.new_tokens += len(kept)
-            text = self.tokenizer.decode(kept, skip_special_tokens=True).strip()
-            results.append(Generation(text=text, new_tokens=len(kept), cut_by_deadline=cut and not finished))
-        return results
+        return [r for r in results if r is not None]
+
+    def _decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     def _stop_ids(self) -> set[int]:
         """Every token that ends a reply: the generation config's EOS ids and the tokenizer's."""
@@ -314,10 +362,13 @@ class HFGenerator:
             ids.add(self.tokenizer.eos_token_id)
         return ids
 
-    def _generate_one(self, prompt: Prompt, ids: list[int], deadline: float | None, stats: GenerationStats) -> Generation:
-        """The plain path: ``model.generate`` (causal or seq2seq), greedy."""
+    def _generate_one(self, prompt: Prompt, ids: list[int], deadline: float | None, stats: GenerationStats,
+                      watch: GenerationWatch = QUIET, index: int = 0) -> Generation:  # fmt: skip
+        """The plain path: ``model.generate`` (causal or seq2seq), greedy; streamed through
+        ``watch`` when someone listens, and stopped at the next token when it is cancelled."""
         import torch
 
+        watch.check()
         kwargs: dict[str, Any] = {"max_new_tokens": prompt.max_new_tokens, "do_sample": False}
         if self.is_seq2seq:
             # A decoder with learned positions (BART, Pegasus) cannot emit more tokens than it has positions.
@@ -329,18 +380,57 @@ class HFGenerator:
             if remaining <= 0:
                 return Generation(text="", new_tokens=0, cut_by_deadline=True)
             kwargs["max_time"] = remaining
+        if watch is not QUIET:
+            kwargs["streamer"] = _WatchStreamer(watch, index, self._decode, skip_prompt_tokens=0 if self.is_seq2seq else len(ids))
+            kwargs["stopping_criteria"] = _cancel_criteria(watch)
         kwargs["pad_token_id"] = self.tokenizer.pad_token_id
         input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
         started = time.perf_counter()
         output = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), **kwargs)
         elapsed = time.perf_counter() - started
+        watch.check()  # a cancelled generate() returns early; its partial text goes to nobody
         new_ids = output[0] if self.is_seq2seq else output[0, len(ids) :]
         text = self.tokenizer.decode(new_ids, skip_special_tokens=True).strip()
         new_tokens = int((new_ids != self.tokenizer.pad_token_id).sum())
         stats.decode_s += elapsed
         stats.new_tokens += new_tokens
         cut = deadline is not None and time.monotonic() >= deadline and new_tokens < prompt.max_new_tokens
-        return Generation(text=text, new_tokens=new_tokens, cut_by_deadline=cut)
+        result = Generation(text=text, new_tokens=new_tokens, cut_by_deadline=cut)
+        watch.on_done(index, result)
+        return result
+
+
+class _WatchStreamer:
+    """A transformers streamer (``put``/``end``) that forwards decoded text deltas to a watch."""
+
+    def __init__(self, watch: GenerationWatch, index: int, decode: Callable[[list[int]], str], skip_prompt_tokens: int) -> None:
+        self.watch, self.index = watch, index
+        self.tail = TextTail(decode)
+        self.ids: list[int] = []
+        self.skip = skip_prompt_tokens > 0  # causal generate() first puts the whole prompt
+
+    def put(self, value: Any) -> None:
+        if self.skip:
+            self.skip = False
+            return
+        self.ids.extend(int(t) for t in value.reshape(-1).tolist())
+        if delta := self.tail.delta(self.ids):
+            self.watch.on_text(self.index, delta)
+
+    def end(self) -> None:
+        pass
+
+
+def _cancel_criteria(watch: GenerationWatch) -> Any:
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class Cancelled(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            import torch
+
+            return torch.full((input_ids.shape[0],), watch.cancelled(), dtype=torch.bool, device=input_ids.device)
+
+    return StoppingCriteriaList([Cancelled()])
 
 
 def _common_prefix_length(sequences: list[list[int]]) -> int:

@@ -17,9 +17,9 @@ from typing import Any, Callable
 import numpy as np
 
 from service import extractor
-from service.backend import Generation, Generator, Prompt
+from service.backend import QUIET, Generation, GenerationWatch, Generator, Prompt
 from service.embedder import Embedder
-from service.errors import GenerationTimeout, InvalidInput, PayloadTooLarge
+from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadTooLarge
 from service.extractor import Document
 from service.lengths import LENGTHS, LengthSpec, count_words, render, violations
 from service.prompts import PromptBook
@@ -102,6 +102,27 @@ class Analysis:
 FORMATS = ("text", "markdown")
 
 
+class BriefingListener:
+    """Hears a briefing take shape, for streaming: the analysed input, generated text as it is
+    decoded, each length as soon as it is verified. ``cancelled`` is asked between steps; when it
+    says yes the work stops with :class:`ClientGone`. The base class hears nothing."""
+
+    def analysed(self, preview: dict[str, Any]) -> None:
+        pass
+
+    def token(self, length: str, delta: str) -> None:
+        pass
+
+    def briefing(self, length: str, briefing: dict[str, Any]) -> None:
+        pass
+
+    def cancelled(self) -> bool:
+        return False
+
+
+SILENT = BriefingListener()
+
+
 class Briefer:
     def __init__(self, generator: Generator, embedder: Embedder, prompts: PromptBook, support_threshold: float,
                  generation_input_tokens: int, request_timeout_s: float) -> None:  # fmt: skip
@@ -158,7 +179,7 @@ class Briefer:
         return text, info
 
     # ---------------------------------------------------------------- the whole request
-    def brief(self, request: BriefingRequest) -> dict[str, Any]:
+    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
         started = time.perf_counter()
         mode = MODES[request.mode]
         specs = [LENGTHS[name] for name in request.lengths]
@@ -168,18 +189,43 @@ class Briefer:
             "words": count_words(request.article),
             "characters": len(request.article),
         }
-        generations: dict[str, Generation] = {}
         timings = dict(analysis.timings)
+        text = request.article
         if mode.generates:
             text, fit = self.generation_input(analysis, request.article, specs)
             input_info.update(fit)
-            generations, gen_timings = self.forward(text, request.title, specs)
-            timings.update(gen_timings)
         else:
             input_info.update(tokens=self.generator.count_tokens(request.article), condensed=False)
-        verify_started = time.perf_counter()
-        briefings = {spec.name: self.postprocess(spec, generations.get(spec.name), analysis, mode, request.fmt) for spec in specs}
-        timings["verify_s"] = time.perf_counter() - verify_started
+        listener.analysed({"mode": mode.name, "lengths": [s.name for s in specs], "input": input_info,
+                           "article_sentences": analysis.doc.sentences})  # fmt: skip
+        briefings: dict[str, dict[str, Any]] = {}
+        verify_s = 0.0
+
+        def finish_length(spec: LengthSpec, generation: Generation | None) -> None:
+            """Verify and ship one length the moment its generation is done (or at once, extractive)."""
+            nonlocal verify_s
+            verify_started = time.perf_counter()
+            briefings[spec.name] = self.postprocess(spec, generation, analysis, mode, request.fmt)
+            verify_s += time.perf_counter() - verify_started
+            listener.briefing(spec.name, briefings[spec.name])
+
+        generations: dict[str, Generation] = {}
+        if mode.generates:
+            # Nobody listening: decode without per-token text and verify every length at the end.
+            watch = QUIET if listener is SILENT else GenerationWatch(
+                on_text=lambda i, delta: listener.token(specs[i].name, delta),
+                on_done=lambda i, generation: finish_length(specs[i], generation),
+                cancelled=listener.cancelled,
+            )
+            generations, gen_timings = self.forward(text, request.title, specs, watch)
+            timings.update(gen_timings)
+        for spec in specs:
+            if spec.name not in briefings:
+                if listener.cancelled():
+                    raise ClientGone("the client went away; briefing stopped")
+                finish_length(spec, generations.get(spec.name))
+        briefings = {spec.name: briefings[spec.name] for spec in specs}  # request order, not finishing order
+        timings["verify_s"] = verify_s
         cut_short = any(g.cut_by_deadline for g in generations.values())
         if mode.name == "abstractive" and cut_short and not any(b["sentences"] for b in briefings.values()):
             raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
@@ -194,7 +240,8 @@ class Briefer:
         }
 
     # ---------------------------------------------------------------- forward
-    def forward(self, article: str, title: str | None, specs: list[LengthSpec]) -> tuple[dict[str, Generation], dict[str, Any]]:
+    def forward(self, article: str, title: str | None, specs: list[LengthSpec],
+                watch: GenerationWatch = QUIET) -> tuple[dict[str, Generation], dict[str, Any]]:  # fmt: skip
         prompts = [
             Prompt(
                 user=self.prompts.render_briefing(spec.name, article, title),
@@ -208,7 +255,7 @@ class Briefer:
         ]
         started = time.perf_counter()
         deadline = time.monotonic() + self.request_timeout_s
-        results = self.generator.generate(prompts, deadline=deadline)
+        results = self.generator.generate(prompts, deadline=deadline, watch=watch)
         timings: dict[str, Any] = {"generate_s": time.perf_counter() - started}
         stats = getattr(self.generator, "last_stats", None)
         if stats is not None:

@@ -89,6 +89,14 @@ class GenerationTimeout(BrieflyError):
     code = "generation_timeout"
 
 
+class ClientGone(BrieflyError):
+    """499 (nginx's "client closed request"): a streaming client disconnected, so the work stopped.
+    Nobody is left to read the status; it is logged and counted."""
+
+    status = 499
+    code = "client_gone"
+
+
 class ConfigurationError(BrieflyError):
     """Start-up failure: a bad setting, prompt template or model folder. Never reaches a client."""
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from service.backend import Generation, GenerationStats, Prompt
+from service.backend import QUIET, Generation, GenerationStats, GenerationWatch, Prompt
 
 
 @dataclass
@@ -21,6 +22,8 @@ class ReplayGenerator:
     prompts: list[Prompt] = field(default_factory=list)
     last_stats: GenerationStats = field(default_factory=GenerationStats)
     fail_self_check: bool = False
+    seconds_per_word: float = 0.0
+    words_decoded: int = 0  # > 0: "decode" word by word, slowly enough to cancel mid-way
 
     def info(self) -> dict[str, Any]:
         return {"id": "replay", "kind": "causal", "device": "cpu", "dtype": "float32", "context_tokens": self.context}
@@ -35,9 +38,20 @@ class ReplayGenerator:
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int:
         return self.context - max_new_tokens - overhead_tokens
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None) -> list[Generation]:
+    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]:
+        """Replies one after another, streamed word by word through ``watch`` like the real backend."""
         self.prompts.extend(prompts)
-        return [Generation(text=self.reply(p), new_tokens=len(self.reply(p).split())) for p in prompts]
+        results = []
+        for index, prompt in enumerate(prompts):
+            words = self.reply(prompt).split(" ")
+            for n, word in enumerate(words):
+                watch.check()
+                time.sleep(self.seconds_per_word)
+                self.words_decoded += 1
+                watch.on_text(index, word if n == 0 else " " + word)
+            results.append(Generation(text=self.reply(prompt), new_tokens=len(self.reply(prompt).split())))
+            watch.on_done(index, results[-1])
+        return results
 
     def self_check(self) -> None:
         if self.fail_self_check:

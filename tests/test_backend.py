@@ -10,7 +10,7 @@ import torch
 from service import backend
 from service.backend import HFGenerator, Prompt, resolve_device, resolve_dtype
 from service.briefer import Briefer, BriefingRequest
-from service.errors import ModelLoadError
+from service.errors import ClientGone, ModelLoadError
 from service.lengths import LENGTHS
 from service.prompts import PromptBook
 from service.settings import PROJECT_ROOT
@@ -131,3 +131,51 @@ def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: P
     assert all(b["within_contract"] for b in result["briefings"].values())  # filled from the article
     with pytest.raises(Exception, match="budget"):
         briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))
+
+
+class Recorder:
+    """A GenerationWatch's hooks that keep what they saw; cancels after ``cancel_after`` text events."""
+
+    def __init__(self, cancel_after: int | None = None) -> None:
+        self.deltas: dict[int, list[str]] = {}
+        self.done: dict[int, str] = {}
+        self.cancel_after = cancel_after
+        self.events = 0
+
+    def watch(self) -> backend.GenerationWatch:
+        return backend.GenerationWatch(on_text=self.on_text, on_done=self.on_done, cancelled=self.cancelled)
+
+    def on_text(self, index: int, delta: str) -> None:
+        self.events += 1
+        self.deltas.setdefault(index, []).append(delta)
+
+    def on_done(self, index: int, generation: backend.Generation) -> None:
+        self.done[index] = generation.text
+
+    def cancelled(self) -> bool:
+        return self.cancel_after is not None and self.events >= self.cancel_after
+
+
+def test_streamed_text_adds_up_to_the_result_for_every_path(tiny: HFGenerator) -> None:
+    prompts = [Prompt(user=f"rebels captured hama {task}", source="rebels captured hama . assad lost aleppo", max_new_tokens=n)
+               for task, n in (("headline", 5), ("paragraph", 9))]  # fmt: skip
+    recorder = Recorder()
+    results = tiny.generate(prompts, watch=recorder.watch())
+    assert recorder.done == {i: r.text for i, r in enumerate(results)}
+    for i, result in enumerate(results):
+        assert "".join(recorder.deltas.get(i, [])).strip() == result.text
+    for i, result in enumerate(results):
+        if len(result.text.split()) >= 2:  # (random BART often says nothing at all)
+            assert len(recorder.deltas[i]) >= 2  # it streamed, token by token
+    assert results == tiny.generate(prompts)  # watching changes nothing
+
+
+@pytest.mark.parametrize("rows", [1, 3])  # model.generate() with a stopping criterion; the batched loop
+def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, rows: int) -> None:
+    generator = HFGenerator(str(tiny_llama_folder), device="cpu")
+    generator.load()
+    prompts = [Prompt(user=f"rebels captured hama {i}", source="rebels captured hama", max_new_tokens=200) for i in range(rows)]
+    recorder = Recorder(cancel_after=3)
+    with pytest.raises(ClientGone):
+        generator.generate(prompts, watch=recorder.watch())
+    assert recorder.events <= 3 + rows and not recorder.done  # one more step at most; nothing finished
