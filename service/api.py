@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, Request, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, jsonify, request
 
-from service.briefer import FORMATS, MODES, BriefingRequest
+from service.briefer import FORMATS, MODES, BriefingListener, BriefingRequest
 from service.engine import Engine
+from service.eventstream import EventStream
 from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 from service.lengths import DEFAULT_LENGTHS, LENGTHS
 from service.openapi import build_spec
@@ -163,10 +165,38 @@ def briefings() -> Any:
         fmt=_choice(fields.get("format"), "format", FORMATS, "text"),
         mode=_choice(fields.get("mode"), "mode", MODES, current_app.config["BRIEFLY_SETTINGS"].default_mode),
     )
-    result = engine().brief(brief_request)
+    eng = engine()
+    if wants_event_stream(request):
+        return _stream_briefing(eng, brief_request, extracted)
+    result = eng.brief(brief_request)
     if extracted:
         result["input"]["extracted"] = extracted
     return jsonify(result)
+
+
+def wants_event_stream(req: Request) -> bool:
+    return req.accept_mimetypes.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
+
+
+def _stream_briefing(eng: Engine, brief_request: BriefingRequest, extracted: dict[str, object] | None) -> Response:
+    """Server-sent events. Readiness and admission are settled first, so a busy or loading server
+    still answers 429/503 as JSON; after the status line, errors arrive as an ``error`` event."""
+    eng.require_ready()
+    cleanup = ExitStack()
+    cleanup.enter_context(eng.admit(brief_request))
+
+    def work(listener: BriefingListener) -> dict[str, Any]:
+        result = eng.brief_admitted(brief_request, listener)
+        if extracted:
+            result["input"]["extracted"] = extracted
+        return result
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: pass events through at once
+    try:
+        return Response(EventStream(work, cleanup), mimetype="text/event-stream", headers=headers)
+    except BaseException:
+        cleanup.close()  # never leak the slot
+        raise
 
 
 @bp.post("/v1/rewrite")

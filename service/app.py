@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from service.access import install_access_control
 from service.api import bp
 from service.engine import Engine
-from service.errors import BrieflyError
+from service.errors import BrieflyError, public_error
 from service.metrics import install_metrics
 from service.observability import configure_logging, install_request_ids
 from service.settings import Settings
@@ -40,22 +40,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return app
 
 
-def _error(status: int, code: str, message: str, field: str | None = None) -> Any:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if field:
-        body["field"] = field
-    return jsonify({"error": body}), status
-
-
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(BrieflyError)
     def briefly_error(exc: BrieflyError) -> Any:
         if exc.status >= 500 and exc.status not in (503, 504):
             log.error("internal error: %s", exc)
-            return _error(500, "internal_error", "internal error; the server log has the details")
-        body, status = _error(exc.status, exc.code, exc.message, exc.field)
-        body.headers.update(exc.headers())
-        return body, status
+        status, body, headers = public_error(exc)
+        return jsonify(body), status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
@@ -63,9 +54,10 @@ def _register_error_handlers(app: Flask) -> None:
         message = exc.description or exc.name
         if status == 413:
             message = f"the request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
-        return _error(status, HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), message)
+        return jsonify({"error": {"code": HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), "message": message}}), status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
         log.exception("unhandled error")
-        return _error(500, "internal_error", "internal error; the server log has the details")
+        status, body, _ = public_error(exc)
+        return jsonify(body), status

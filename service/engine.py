@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, ContextManager
 
 from service.backend import Generator, HFGenerator
 from service.admission import Admission
-from service.briefer import MODES, Briefer, BriefingRequest
+from service.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
 from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.embedder import Embedder, HFEmbedder
 from service.errors import NotReady
@@ -144,14 +145,21 @@ class Engine:
         """How long a request may wait for a generation slot (the deadline starts once it has one)."""
         return min(30.0, self.settings.request_timeout_s / 3)
 
-    def brief(self, request: BriefingRequest) -> dict[str, Any]:
+    def admit(self, request: BriefingRequest) -> ContextManager[None]:
+        """A generation slot for a generating mode (429 when full); extractive needs none: no
+        model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
+        return self.admission.slot(self.admission_wait_s) if MODES[request.mode].generates else nullcontext()
+
+    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
+        self.require_ready()
+        with self.admit(request):
+            return self.brief_admitted(request, listener)
+
+    def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
+        """The briefing itself, for a caller that already holds what :meth:`admit` gave it."""
         self.require_ready()
         assert self.briefer is not None
-        if MODES[request.mode].generates:
-            with self.admission.slot(self.admission_wait_s):
-                result = self.briefer.brief(request)
-        else:
-            result = self.briefer.brief(request)  # extractive: no model, no queue
+        result = self.briefer.brief(request, listener)
         result["model"] = self.model_info()
         return result
 

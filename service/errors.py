@@ -23,6 +23,17 @@ class BrieflyError(Exception):
         return {}
 
 
+def public_error(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
+    """(status, body, headers) a client may see for ``exc``: our errors as they are, except that
+    internal ones (and anything unexpected) say only that the server log has the details."""
+    if isinstance(exc, BrieflyError) and (exc.status < 500 or exc.status in (503, 504)):
+        body: dict[str, object] = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return exc.status, {"error": body}, exc.headers()
+    return 500, {"error": {"code": "internal_error", "message": "internal error; the server log has the details"}}, {}
+
+
 class MalformedRequest(BrieflyError):
     """400: the body cannot be parsed (bad JSON, wrong top-level type)."""
 

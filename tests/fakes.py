@@ -43,7 +43,7 @@ class ReplayGenerator:
         self.prompts.extend(prompts)
         results = []
         for index, prompt in enumerate(prompts):
-            words = self.reply(prompt).split(" ")
+            words = self.reply(prompt).split(" ") if self.reply(prompt) else []
             for n, word in enumerate(words):
                 watch.check()
                 time.sleep(self.seconds_per_word)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import time
+import urllib.request
 
 import pytest
 
@@ -41,3 +45,34 @@ def test_paraphrase_keeps_the_articles_numbers(server: str, seed_article: str) -
     assert status == 200, body
     assert numbers_in(body["text"]) == numbers_in(seed_article)
     assert body["style"] == "paraphrase" and body["rewritten_sentences"] + body["kept_original_sentences"] == len(body["sentences"])
+
+
+def generations_running(base: str) -> float:
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("briefly_generations_running "):
+                return float(line.split()[1])
+    raise AssertionError("no briefly_generations_running gauge")
+
+
+@pytest.mark.slow
+def test_streaming_through_gunicorn_and_a_disconnect_stops_the_model(server: str, seed_article: str) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    conn.request("POST", "/v1/briefings?mode=abstractive&lengths=brief", seed_article.encode(),
+                 {"Content-Type": "text/plain", "Accept": "text/event-stream"})  # fmt: skip
+    response = conn.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
+    seen = b""
+    while seen.count(b"event: token") < 3:  # the model is decoding the brief, token by token
+        seen += response.read1(4096)
+    assert seen.startswith(b"event: analysed")
+    assert generations_running(server) == 1
+    conn.sock.shutdown(socket.SHUT_RDWR)
+    conn.close()
+    gone = time.monotonic()
+    while generations_running(server) and time.monotonic() - gone < 30:
+        time.sleep(0.05)
+    stopped_after = time.monotonic() - gone
+    # A brief of up to 240 new tokens decodes for several seconds; a dropped client stops it at once.
+    assert stopped_after < 2.0, stopped_after
