@@ -18,6 +18,7 @@ from service.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRe
 from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.embedder import Embedder, HFEmbedder
 from service.errors import NotReady
+from service.intake import BriefingIntake
 from service.lengths import LENGTHS
 from service.prompts import PromptBook
 from service.rewriter import Rewriter, RewriteRequest
@@ -161,6 +162,13 @@ class Engine:
         assert self.briefer is not None
         result = self.briefer.brief(request, listener)
         result["model"] = self.model_info()
+        return result
+
+    def brief_intake(self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False) -> dict[str, Any]:
+        """A validated briefing from :mod:`service.intake`; what HTML extraction found goes in ``input``."""
+        result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
+        if item.extracted:
+            result["input"]["extracted"] = item.extracted
         return result
 
     def rewrite(self, request: RewriteRequest) -> dict[str, Any]:
