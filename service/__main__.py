@@ -1,15 +1,20 @@
-"""Command line: ``python -m service brief FILE`` and ``python -m service rewrite --style S FILE``."""
+"""Command line: ``python -m service brief FILE``, ``python -m service rewrite --style S FILE`` and
+``python -m service batch IN.jsonl OUT.jsonl`` (progress bar; resumable; one result line per item)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from service.briefer import FORMATS, MODES, BriefingRequest
 from service.engine import Engine
-from service.errors import BrieflyError
+from service import batch
+from service.errors import BrieflyError, MalformedRequest, public_error
 from service.lengths import LENGTHS
 from service.rewriter import RewriteRequest
 from service.settings import Settings
@@ -34,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     rewrite.add_argument("file", help="text file, or - for stdin")
     rewrite.add_argument("--style", choices=list(STYLES), required=True)
     rewrite.add_argument("--json", action="store_true", help="print the full JSON response")
+    batch_cmd = sub.add_parser("batch", help="brief every article of a JSONL file into another (resumable)")
+    batch_cmd.add_argument("input", help='JSONL: one {"id", "article" or "html", ...options} per line; other fields ignored')
+    batch_cmd.add_argument("output", help="JSONL results, appended and flushed per item; ids already there are skipped")
+    batch_cmd.add_argument("--lengths", default=None, help="default lengths, comma-separated (items may override)")
+    batch_cmd.add_argument("--mode", choices=list(MODES), default=None, help="default mode (items may override)")
+    batch_cmd.add_argument("--format", choices=FORMATS, default=None, help="default format (items may override)")
+    batch_cmd.add_argument("--limit", type=int, default=None, help="process at most this many new items")
     return parser
 
 
@@ -44,12 +56,100 @@ def _print_briefings(result: dict[str, Any]) -> None:
     print(f"-- {result['model']['id']}, mode {result['mode']}, {result['timings']['total_s']:.1f} s")
 
 
+def _item_key(row: dict[str, Any]) -> str:
+    """What identifies an item across runs: its id, or its line number when it has no usable id."""
+    return row["id"] if isinstance(row.get("id"), str) else f"#{row.get('index')}"
+
+
+def _done_keys(output: Path) -> set[str]:
+    """Keys already in ``output``. A last line torn by a kill is cut off, so appending stays valid JSONL."""
+    if not output.exists():
+        return set()
+    data = output.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with output.open("r+b") as f:
+            f.truncate(data.rfind(b"\n") + 1)
+        data = data[: data.rfind(b"\n") + 1]
+    keys = set()
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            keys.add(_item_key(json.loads(line)))
+        except (ValueError, AttributeError):
+            continue
+    return keys
+
+
+def _read_items(path: str) -> list[tuple[int, Any]]:
+    """(index, item) per line; a line that is not JSON becomes an error result, not a crash."""
+    items: list[tuple[int, Any]] = []
+    with open(path, encoding="utf-8") as f:
+        for index, line in enumerate(f):
+            if not line.strip():
+                continue
+            try:
+                items.append((index, json.loads(line)))
+            except ValueError as exc:
+                items.append((index, MalformedRequest(f"line {index + 1} is not valid JSON: {exc}")))
+    return items
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a kill (or `timeout`) stops as cleanly as Ctrl-C
+    defaults = batch.options({k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings)
+    output = Path(args.output)
+    done = _done_keys(output)
+    todo = []
+    for index, item in _read_items(args.input):
+        key = item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
+        if key not in done:
+            todo.append((index, item))
+    todo = todo[: args.limit] if args.limit is not None else todo
+    skipped = f"; skipped {len(done)} already done" if done else ""
+    if not todo:
+        print(f"nothing to do{skipped}", file=sys.stderr)
+        return 0
+    print(f"{len(todo)} to brief{skipped}", file=sys.stderr)
+    failed = 0
+    progress = tqdm(total=len(todo), unit="article", file=sys.stderr, dynamic_ncols=True)
+    try:
+        with output.open("a", encoding="utf-8") as out:
+            for index, item in todo:
+                if isinstance(item, BrieflyError):
+                    status, body, _ = public_error(item)
+                    row = {"id": None, "index": index, "status": status, **body}
+                else:
+                    row = batch.brief_item(engine, item, index, defaults, settings, strict=False)
+                    row["index"] = index
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.flush()
+                os.fsync(out.fileno())  # a finished item survives Ctrl-C, a kill or a power cut
+                failed += row["status"] != 200
+                progress.set_postfix(failed=failed, refresh=False)
+                progress.update(1)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"interrupted after {progress.n} of {len(todo)}: every finished item is in {output}; "
+              "run the same command again to resume", file=sys.stderr)  # fmt: skip
+        return 130
+    progress.close()
+    print(f"done: {len(todo) - failed} briefed, {failed} failed (errors recorded per item){skipped}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     engine = Engine(settings)
     try:
         engine.load()
+        if args.command == "batch":
+            return run_batch(engine, settings, args)
         if args.command == "brief":
             request = BriefingRequest(
                 article=_read(args.file),
@@ -69,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

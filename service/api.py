@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 
-from service import intake
+from service import batch, intake
 from service.briefer import MODES, BriefingListener
 from service.engine import Engine
 from service.eventstream import EventStream
-from service.errors import MalformedRequest, UnsupportedMediaType
+from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 from service.lengths import LENGTHS
 from service.openapi import build_spec
 from service.settings import Settings
@@ -102,6 +102,28 @@ def briefings() -> Any:
     if wants_event_stream(request):
         return _stream_briefing(engine(), item)
     return jsonify(engine().brief_intake(item))
+
+
+@bp.post("/v1/briefings/batch")
+def briefings_batch() -> Any:
+    """Up to ``max_batch_articles`` articles, one result each in order; a bad item gets its own
+    error. Generating items stop being started after half the request budget (answered 504 "not
+    attempted", to be sent again), so a batch ends within the proxy's timeout."""
+    kind, body = _body(request)
+    if kind != "json":
+        raise UnsupportedMediaType("this endpoint takes application/json")
+    intake.refuse_unknown(body, intake.BATCH_FIELDS)
+    articles = body.get("articles")
+    limit = settings().max_batch_articles
+    if not isinstance(articles, list) or not articles:
+        raise InvalidInput("'articles' must be a non-empty list of {\"id\", \"article\" or \"html\", ...options}", field="articles")
+    if len(articles) > limit:
+        raise PayloadTooLarge(f"{len(articles)} articles; the limit is {limit} per batch (the CLI has none)", field="articles")
+    defaults = batch.options(body, settings())
+    engine().require_ready()
+    results = list(batch.brief_all(engine(), articles, defaults, settings(), strict=True, budget_s=settings().request_timeout_s / 2))
+    succeeded = sum(r["status"] == 200 for r in results)
+    return jsonify({"results": results, "succeeded": succeeded, "failed": len(results) - succeeded})
 
 
 def wants_event_stream(req: Request) -> bool:

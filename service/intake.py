@@ -20,6 +20,7 @@ BRIEFING_FIELDS = frozenset({"article", "html", "title", "lengths", "format", "m
 BRIEFING_TEXT_FIELDS = ("article", "html")  # one of these carries the article
 REWRITE_FIELDS = frozenset({"text", "style"})
 BATCH_OPTION_FIELDS = frozenset({"lengths", "format", "mode"})  # batch-wide defaults items may override
+BATCH_FIELDS = BATCH_OPTION_FIELDS | {"articles"}
 # C0/C1 controls except tab and newline, bidi overrides and zero-width characters: invisible, and a
 # classic way to smuggle instructions or break tokenizers. Removed before anything reads the text.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")

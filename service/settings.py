@@ -58,6 +58,7 @@ class Settings:
     support_threshold: float = _setting(
         "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
     )
+    max_batch_articles: int = _setting("BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20)
     max_running: int = _setting("BRIEFLY_MAX_RUNNING", "Generations running at once per worker (more wait or are refused).", 1)
     max_waiting: int = _setting("BRIEFLY_MAX_WAITING", "Generation requests allowed to wait per worker; beyond: 429 with Retry-After.", 4)
     api_keys: str = _setting("BRIEFLY_API_KEYS", "Comma-separated API keys; empty (and no key file) = no auth.", "")
@@ -91,7 +92,7 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
-        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens", "max_running"):
+        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens", "max_running", "max_batch_articles"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
 
