@@ -61,7 +61,23 @@ def build_spec() -> dict[str, Any]:
                         "required": True,
                         "content": {**_json("BriefingRequest"), "text/plain": {"schema": text}, "text/html": {"schema": text}},
                     },
-                    "responses": {"200": {"description": "The briefings", "content": _json("BriefingResponse")}, **ERRORS},
+                    "responses": {
+                        "200": {
+                            "description": "The briefings; with `Accept: text/event-stream`, server-sent events instead: "
+                            "`analysed` (mode, lengths, input, article_sentences), `token` ({length, text}) while a "
+                            "length is generated, `briefing` ({length, briefing}) as each is verified, then `done` "
+                            "(this JSON) or `error` ({error}). Disconnecting stops the generation.",
+                            "content": {**_json("BriefingResponse"), "text/event-stream": {"schema": {"type": "string"}}},
+                        },
+                        **ERRORS,
+                    },
+                }
+            },
+            "/v1/briefings/batch": {
+                "post": {
+                    "summary": "Brief several articles; one result (or error) per article, in order",
+                    "requestBody": {"required": True, "content": _json("BatchRequest")},
+                    "responses": {"200": {"description": "Per-article results", "content": _json("BatchResponse")}, **ERRORS},
                 }
             },
             "/v1/rewrite": {
@@ -102,6 +118,47 @@ def build_spec() -> dict[str, Any]:
                         "lengths": {"type": "array", "items": length_enum, "minItems": 1},
                         "format": {"type": "string", "enum": list(FORMATS)},
                         "mode": {"type": "string", "enum": list(MODES)},
+                    },
+                },
+                "BatchRequest": {
+                    "type": "object",
+                    "required": ["articles"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "articles": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["id"],
+                                "properties": {"id": {"type": "string", "minLength": 1, "maxLength": 200}},
+                                "description": "an id plus the fields of a BriefingRequest",
+                            },
+                        },
+                        "lengths": {"type": "array", "items": length_enum, "minItems": 1},
+                        "format": {"type": "string", "enum": list(FORMATS)},
+                        "mode": {"type": "string", "enum": list(MODES)},
+                    },
+                },
+                "BatchResponse": {
+                    "type": "object",
+                    "required": ["results", "succeeded", "failed"],
+                    "properties": {
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "status"],
+                                "properties": {
+                                    "id": {"type": ["string", "null"]},
+                                    "status": {"type": "integer"},
+                                    "result": {"$ref": "#/components/schemas/BriefingResponse"},
+                                    "error": {"$ref": "#/components/schemas/Error/properties/error"},
+                                },
+                            },
+                        },
+                        "succeeded": {"type": "integer"},
+                        "failed": {"type": "integer"},
                     },
                 },
                 "Sentence": {
