@@ -11,7 +11,10 @@ from flask import Flask, Response, request
 from service.errors import ConfigurationError, Unauthorized
 from service.settings import Settings
 
-OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json"}  # probes and the scraper work without credentials
+# Probes, the scraper, the spec and the page's own files work without credentials (they hold no
+# data; the page asks for a key and sends it with its API calls).
+OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/", "/docs"}
+OPEN_PREFIXES = ("/static/",)
 
 
 def load_key_digests(settings: Settings) -> list[bytes]:
@@ -40,7 +43,7 @@ def install_access_control(app: Flask, settings: Settings) -> None:
 
         @app.before_request
         def require_key() -> None:
-            if request.path in OPEN_PATHS or request.method == "OPTIONS":
+            if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES) or request.method == "OPTIONS":
                 return
             candidate = hashlib.sha256(presented_key().encode()).digest()
             # Compare against every key, always, so timing tells nothing about which matched.

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.access import install_access_control
 from service.api import bp
+from service.ui import bp as ui_bp
 from service.engine import Engine
 from service.errors import BrieflyError, public_error
 from service.metrics import install_metrics
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_metrics(app, engine)
     install_access_control(app, settings)
     app.register_blueprint(bp)
+    app.register_blueprint(ui_bp)
     _register_error_handlers(app)
     return app
 

@@ -40,6 +40,7 @@ class LengthSpec:
     def describe(self) -> dict[str, object]:
         data: dict[str, object] = {
             "name": self.name,
+            "shape": self.shape,
             "contract": self.contract,
             "min_words": self.min_words,
             "max_words": self.max_words,

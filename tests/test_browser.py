@@ -1,0 +1,143 @@
+"""The web page in headless Chromium (Debian's ``chromium``) driven by Playwright: the sample article
+is briefed through the real server and model, a sentence's sources light up, and screenshots are
+saved under ``test-output/browser/`` (desktop and phone width)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.server import start_gunicorn, wait_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = Path(os.environ.get("BRIEFLY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
+CHROMIUM = os.environ.get("BRIEFLY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# As root in a container Chromium needs --no-sandbox; the rest keep it off this closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    proc, base = start_gunicorn()
+    try:
+        wait_ready(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI does)")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_page_briefs_the_sample_article_and_highlights_sources(server: str, browser, seed_article: str) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(server + "/")
+    page.wait_for_selector("#lengths input[value=key_points]")  # choices came from the API
+    assert page.locator("#lengths input").count() == 5 and page.locator("#mode").input_value() == "extractive"
+
+    page.fill("#article", seed_article)
+    page.focus("#article")
+    page.keyboard.press("Control+Enter")  # the keyboard path: no mouse needed
+    page.wait_for_selector("#meta:has-text('mode extractive')", timeout=60_000)
+
+    cards = page.locator("#cards .card")
+    assert cards.count() == 5
+    for name in ("headline", "tldr", "key_points", "paragraph", "brief"):
+        body = page.locator(f"#card-{name} .card-body").inner_text().strip()
+        assert len(body.split()) >= 3, (name, body)
+    assert page.locator("#card-key_points li").count() >= 3
+    assert page.locator("#source li").count() > 10
+    assert page.locator("#error").is_hidden()
+
+    # Focus (keyboard) the first key point: its cited article sentences are highlighted.
+    first_point = page.locator("#card-key_points .sentence").first
+    cites = first_point.get_attribute("data-cites").split(",")
+    first_point.focus()
+    for index in cites:
+        assert "cited" in page.locator(f"#src-{index}").get_attribute("class")
+    assert page.locator("#source li.cited").count() == len(cites)
+    cited_text = page.locator(f"#src-{cites[0]}").inner_text()
+    point_text = first_point.inner_text()
+    assert set(point_text.lower().split()[:4]) & set(cited_text.lower().split())  # it really is the source
+    page.screenshot(path=str(OUTPUT / "briefly-page.png"), full_page=False)
+
+    first_point.blur()
+    assert page.locator("#source li.cited").count() == 0
+    assert not console_errors, console_errors
+
+
+def test_errors_show_in_words_and_the_page_fits_a_phone(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(server + "/")
+    page.wait_for_selector("#lengths input[value=tldr]")
+    page.fill("#article", "?!")  # no sentence with words in it
+    page.click("#brief-button")
+    error = page.locator("#error")
+    error.wait_for(state="visible", timeout=30_000)
+    assert "cannot be used" in error.inner_text() and "422" not in error.inner_text()
+    # Nothing wider than the screen: no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(OUTPUT / "briefly-phone.png"), full_page=True)
+
+
+def test_docs_render_the_spec_without_any_cdn(server: str, browser) -> None:
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda req: outside.append(req.url) if not req.url.startswith(server) else None)
+    page.goto(server + "/docs")
+    page.get_by_text("/v1/briefings/batch", exact=True).wait_for(timeout=30_000)
+    assert page.locator(".opblock").count() >= 8
+    assert not outside, outside
+
+
+def test_auto_mode_streams_a_draft_then_shows_checked_sentences(server: str, browser, seed_article: str) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server + "/")
+    page.wait_for_selector("#lengths input[value=tldr]")
+    for name in ("paragraph", "brief", "key_points"):
+        page.uncheck(f"#lengths input[value={name}]")
+    page.select_option("#mode", "auto")
+    page.fill("#article", seed_article)
+    page.click("#brief-button")
+    page.wait_for_selector("#cards .card[data-streaming]", timeout=60_000)  # the model's draft, token by token
+    page.wait_for_selector("#meta:has-text('mode auto')", timeout=120_000)
+    assert page.locator("#cards .card").count() == 2 and page.locator("#cards .card.pending").count() == 0
+    origins = page.locator("#cards .sentence").evaluate_all("spans => spans.map(s => s.classList.contains('generated') ? 'generated' : 'extracted')")
+    assert origins and set(origins) <= {"generated", "extracted"}
+    assert "prefill" in page.locator("#meta").inner_text()  # the model's timings are shown
+    page.locator("#cards .sentence").first.hover()
+    assert page.locator("#source li.cited").count() >= 1
+    page.screenshot(path=str(OUTPUT / "briefly-auto.png"))
+
+
+def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.wait_for_selector("#style option[value=plain]", state="attached")
+    page.fill("#rewrite-text", "The council approved the $4.5 million library on Tuesday. Construction will begin in March.")
+    page.select_option("#style", "formal")
+    page.click("#rewrite-button")
+    page.wait_for_selector("#rewrite-result:not([hidden])", timeout=120_000)
+    meta = page.locator("#rewrite-meta").inner_text()
+    assert "rewritten" in meta and "kept as written" in meta
+    assert "$4.5 million" in page.locator("#rewrite-output").inner_text()  # the number survived, whatever the model did
