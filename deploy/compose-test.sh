@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ENGINE="${ENGINE:-$(command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && echo docker || echo podman)}"
 IMAGE="${IMAGE:-localhost/briefly:smoke}"
 ARTICLE="${1:-../shared/data/seed-article.txt}"
-[ -s "$ARTICLE" ] || ARTICLE="test-output/deploy/article.txt"
+[ -s "$ARTICLE" ] || ARTICLE="tests/data/sample-article.txt"  # a clean checkout without shared/
 export BRIEFLY_HTTP_PORT="${BRIEFLY_HTTP_PORT:-18081}"
 BASE="http://127.0.0.1:$BRIEFLY_HTTP_PORT"
 OUT="test-output/deploy"

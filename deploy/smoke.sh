@@ -15,6 +15,7 @@ IMAGE="${IMAGE:-localhost/briefly:smoke}"
 NAME="briefly-smoke-$$"
 PORT="${PORT:-18080}"
 ARTICLE="${1:-../shared/data/seed-article.txt}"
+[ -s "$ARTICLE" ] || ARTICLE="tests/data/sample-article.txt"  # a clean checkout without shared/
 OUT="test-output/deploy"
 STOP_TIMEOUT=150  # above gunicorn's graceful timeout (request timeout 90 s + 30 s)
 mkdir -p "$OUT"
@@ -76,15 +77,6 @@ ready_s=$(python3 -c "import time; print(round(time.time() - $started, 1))")
 echo "   ready in ${ready_s} s"
 
 # ---------------------------------------------------------------- the sample article
-if [ ! -s "$ARTICLE" ]; then
-  echo "   (no $ARTICLE: using a short built-in article)"
-  ARTICLE="$OUT/article.txt"
-  printf '%s\n' "The city council of Springfield voted 7 to 2 on Tuesday to build a new library on Main Street." \
-    "The library will cost \$4.5 million and open in 2027, Mayor Ann Lee said." \
-    "Critics said the money should go to road repairs instead." \
-    "The council will hold a public hearing on the design in March." \
-    "Construction is expected to take eighteen months, and the old library will stay open until then." >"$ARTICLE"
-fi
 curl -fsS "http://127.0.0.1:$PORT/v1/briefings" -H 'Content-Type: text/plain' --data-binary @"$ARTICLE" >"$OUT/briefings.json"
 python3 - "$OUT/briefings.json" <<'PY'
 import json, sys

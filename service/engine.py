@@ -157,8 +157,9 @@ class Engine:
             return self.brief_admitted(request, listener)
 
     def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
-        """The briefing itself, for a caller that already holds what :meth:`admit` gave it."""
-        self.require_ready()
+        """The briefing itself, for a caller that checked readiness and holds what :meth:`admit`
+        gave it. No second readiness check: a request admitted before SIGTERM is finished, not
+        refused, while the worker drains."""
         assert self.briefer is not None
         result = self.briefer.brief(request, listener)
         result["model"] = self.model_info()
