@@ -14,6 +14,7 @@ from service.app import create_app
 from service.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
+from tests.server import running_gunicorn
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -56,3 +57,10 @@ def app(settings: Settings, engine: Engine) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """gunicorn with the real embedded model, shared by the end-to-end and browser tests."""
+    with running_gunicorn(BRIEFLY_REQUEST_TIMEOUT_S="240") as base:
+        yield base

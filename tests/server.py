@@ -10,7 +10,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +54,18 @@ def start_gunicorn(**env: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "service.wsgi:app"], cwd=ROOT, env=environ,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     return proc, f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def running_gunicorn(**env: str) -> Iterator[str]:
+    """gunicorn started as the README says, ready; its base URL for the ``with`` block."""
+    proc, base = start_gunicorn(**env)
+    try:
+        wait_ready(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
 
 
 def worker_pids(master: int) -> list[int]:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.server import start_gunicorn, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path(os.environ.get("BRIEFLY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
@@ -25,14 +23,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    proc, base = start_gunicorn()
-    try:
-        wait_ready(base, proc)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+def server(live_server: str) -> str:
+    return live_server
 
 
 @pytest.fixture(scope="module")

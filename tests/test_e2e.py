@@ -12,17 +12,11 @@ import pytest
 
 from service.lengths import LENGTHS
 from service.verifier import numbers_in
-from tests.server import call, start_gunicorn, wait_ready
+from tests.server import call
 
 @pytest.fixture(scope="module")
-def server() -> str:
-    proc, base = start_gunicorn(BRIEFLY_REQUEST_TIMEOUT_S="240")
-    try:
-        wait_ready(base, proc)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+def server(live_server: str) -> str:
+    return live_server
 
 
 @pytest.mark.slow
