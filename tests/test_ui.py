@@ -1,0 +1,45 @@
+"""The page and docs as files: served with a same-origin CSP, open without a key, nothing external."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from service.app import create_app
+from service.engine import Engine
+from service.settings import Settings
+from tests.fakes import HashingEmbedder, ReplayGenerator
+
+STATIC = Path(__file__).resolve().parent.parent / "service" / "static"
+
+
+def test_page_and_docs_are_served_with_a_same_origin_policy(client: FlaskClient) -> None:
+    for path, marker in (("/", "Briefly — news briefings"), ("/docs", "swagger-ui")):
+        r = client.get(path)
+        assert r.status_code == 200 and r.mimetype == "text/html" and marker in r.get_data(as_text=True)
+        policy = r.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    for asset in ("/static/app.js", "/static/app.css", "/static/docs.js", "/static/vendor/swagger-ui/swagger-ui-bundle.js"):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_our_pages_reference_nothing_outside_the_server() -> None:
+    for name in ("index.html", "docs.html", "app.js", "app.css", "docs.js"):
+        text = (STATIC / name).read_text()
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), name
+        assert "innerHTML" not in text  # server text goes in as text, never as markup
+
+
+def test_page_is_open_but_the_api_is_not_when_keys_are_configured(settings: Settings) -> None:
+    keyed = dataclasses.replace(settings, api_keys="secret-key")
+    engine = Engine(keyed, generator=ReplayGenerator(), embedder=HashingEmbedder())
+    engine.load()
+    client = create_app(keyed, engine=engine).test_client()
+    assert client.get("/").status_code == 200 and client.get("/static/app.js").status_code == 200
+    assert client.get("/docs").status_code == 200
+    assert client.post("/v1/briefings", json={"article": "Rebels took Hama on Thursday."}).status_code == 401
+    r = client.post("/v1/briefings", json={"article": "Rebels took Hama on Thursday."}, headers={"Authorization": "Bearer secret-key"})
+    assert r.status_code == 200
