@@ -159,13 +159,15 @@ async function brief(event) {
       headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }), body: JSON.stringify(body),
     });
     if (!response.ok) throw await failure(response);
+    let finished = false;
     for await (const { event, data } of readEvents(response)) {
       if (event === "analysed") onAnalysed(data);
       else if (event === "token") onToken(data);
       else if (event === "briefing") renderCard(data.length, data.briefing);
-      else if (event === "done") onDone(data);
+      else if (event === "done") { onDone(data); finished = true; }
       else if (event === "error") throw new ApiError(data.error.code, data.error.message);
     }
+    if (!finished) throw new Error("the connection closed before the briefing was finished");
   } catch (err) {
     showError($("error"), err);
     $("status").textContent = "";
