@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence
 
+from service import leandecode
 from service.errors import ClientGone, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -323,6 +324,10 @@ class HFGenerator:
             results[r] = Generation(text=self._decode(kept).strip(), new_tokens=len(kept), cut_by_deadline=cut and not finished)
             watch.on_done(first_index + r, results[r])
 
+        # Decode steps: the lean Llama loop where it applies (same numbers, no per-token cache
+        # copy), else transformers' own forward.
+        capacity = prefix_len + width + int(budgets.max()) + 1
+        stepper = leandecode.LeanDecoder(self.model, cache, mask, capacity) if leandecode.supports(self.model) else _GenericStep(self.model, cache, mask)
         step = 0
         while True:
             tokens = logits.argmax(dim=-1)
@@ -343,11 +348,9 @@ class HFGenerator:
             watch.check()
             if done.any():
                 keep = (~done).nonzero().squeeze(1)
-                cache.reorder_cache(keep)
-                active, tokens, mask = active[keep], tokens[keep], mask[keep]
-            mask = torch.cat([mask, torch.ones((mask.shape[0], 1), dtype=mask.dtype, device=self.device)], dim=1)
-            position = (next_position[active] + step - 1).unsqueeze(1)
-            logits = self.model(input_ids=tokens.unsqueeze(1), attention_mask=mask, position_ids=position, cache=cache, use_cache=True).logits[:, -1]
+                stepper.keep(keep)
+                active, tokens = active[keep], tokens[keep]
+            logits = stepper.step(tokens, next_position[active] + step - 1)
         stats.decode_s += time.perf_counter() - started
         return [r for r in results if r is not None]
 
@@ -398,6 +401,24 @@ class HFGenerator:
         result = Generation(text=text, new_tokens=new_tokens, cut_by_deadline=cut)
         watch.on_done(index, result)
         return result
+
+
+class _GenericStep:
+    """transformers' own forward for one token per row, with its DynamicCache and a 2-D mask."""
+
+    def __init__(self, model: Any, cache: Any, attention_mask: Any) -> None:
+        self.model, self.cache, self.mask = model, cache, attention_mask
+
+    def keep(self, rows: Any) -> None:
+        self.cache.reorder_cache(rows)
+        self.mask = self.mask[rows]
+
+    def step(self, tokens: Any, positions: Any) -> Any:
+        import torch
+
+        self.mask = torch.cat([self.mask, self.mask.new_ones((self.mask.shape[0], 1))], dim=1)
+        return self.model(input_ids=tokens.unsqueeze(1), attention_mask=self.mask, position_ids=positions.unsqueeze(1),
+                          cache=self.cache, use_cache=True).logits[:, -1]  # fmt: skip
 
 
 class _WatchStreamer:

@@ -72,6 +72,7 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_fol
     tasks = [("write headline", 6), ("summarize the article above in one sentence with facts only", 12), ("key points", 9)]
     # Different suffix lengths exercise the middle padding; different budgets make rows leave the batch.
     prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n) for task, n in tasks]
+    assert backend.leandecode.supports(generator.model)  # the batched rows decode through the lean loop
     shared = generator.generate(prompts)
     assert generator.last_stats.shared_prefix_tokens >= 40
     separate = [generator.generate([p])[0] for p in prompts]
@@ -79,6 +80,8 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_fol
     assert [g.text for g in shared] == [g.text for g in separate]
     assert [g.new_tokens for g in shared] == [g.new_tokens for g in separate]
     assert [g.new_tokens for g in shared] == [6, 12, 9]  # a random model rarely stops early
+    monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own step
+    assert [g.text for g in generator.generate(prompts)] == [g.text for g in shared]
 
 
 def test_safetensors_only(tmp_path: Path) -> None:
