@@ -328,6 +328,7 @@ class HFGenerator:
         # copy), else transformers' own forward.
         capacity = prefix_len + width + int(budgets.max()) + 1
         stepper = leandecode.LeanDecoder(self.model, cache, mask, capacity) if leandecode.supports(self.model) else _GenericStep(self.model, cache, mask)
+        del cache, mask  # the lean loop copied them into its buffers: do not hold both
         step = 0
         while True:
             tokens = logits.argmax(dim=-1)

@@ -47,7 +47,7 @@ class LeanDecoder:
         rows = attention_mask.shape[0]
         self.keys: list[torch.Tensor] = []
         self.values: list[torch.Tensor] = []
-        for layer in cache.layers:
+        for layer in cache.layers:  # takes the cache over: each layer is released once copied
             k, v = layer.keys, layer.values
             kb = k.new_empty((rows, k.shape[1], capacity, k.shape[3]))
             vb = v.new_empty((rows, v.shape[1], capacity, v.shape[3]))
@@ -55,13 +55,17 @@ class LeanDecoder:
             vb[:, :, : self.length] = v
             self.keys.append(kb)
             self.values.append(vb)
+            layer.keys = layer.values = None
+            del k, v
         self.visible = torch.zeros((rows, capacity), dtype=torch.bool, device=attention_mask.device)
         self.visible[:, : self.length] = attention_mask.bool()
 
     def keep(self, rows: torch.Tensor) -> None:
-        """Drop finished rows (a copy of the buffers, once per row that leaves)."""
-        self.keys = [k.index_select(0, rows) for k in self.keys]
-        self.values = [v.index_select(0, rows) for v in self.values]
+        """Drop finished rows (a copy of the buffers, once per row that leaves), layer by layer
+        so that at most one layer is held twice."""
+        for i in range(len(self.keys)):
+            self.keys[i] = self.keys[i].index_select(0, rows)
+            self.values[i] = self.values[i].index_select(0, rows)
         self.visible = self.visible.index_select(0, rows)
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
