@@ -101,7 +101,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     from tqdm import tqdm
 
     signal.signal(signal.SIGTERM, _interrupt)  # a kill (or `timeout`) stops as cleanly as Ctrl-C
-    defaults = batch.options({k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings)
+    defaults = batch.checked_defaults({k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings)
     output = Path(args.output)
     done = _done_keys(output)
     todo = []

@@ -119,7 +119,7 @@ def briefings_batch() -> Any:
         raise InvalidInput("'articles' must be a non-empty list of {\"id\", \"article\" or \"html\", ...options}", field="articles")
     if len(articles) > limit:
         raise PayloadTooLarge(f"{len(articles)} articles; the limit is {limit} per batch (the CLI has none)", field="articles")
-    defaults = batch.options(body, settings())
+    defaults = batch.checked_defaults(body, settings())
     engine().require_ready()
     results = list(batch.brief_all(engine(), articles, defaults, settings(), strict=True, budget_s=settings().request_timeout_s / 2))
     succeeded = sum(r["status"] == 200 for r in results)

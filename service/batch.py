@@ -16,7 +16,7 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def options(fields: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def checked_defaults(fields: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Batch-wide defaults (lengths, format, mode), checked up front so a typo fails the whole
     batch at once instead of every item."""
     defaults = {k: fields[k] for k in intake.BATCH_OPTION_FIELDS if k in fields}
