@@ -137,8 +137,12 @@ def _stream_briefing(eng: Engine, item: intake.BriefingIntake) -> Response:
     cleanup = ExitStack()
     cleanup.enter_context(eng.admit(item.request))
 
+    metrics = current_app.extensions["briefly.metrics"]
+
     def work(listener: BriefingListener) -> dict[str, Any]:
-        return eng.brief_intake(item, listener, admitted=True)
+        result = eng.brief_intake(item, listener, admitted=True)
+        metrics.record_result(result)  # the after-request hook saw only the stream's headers
+        return result
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: pass events through at once
     try:

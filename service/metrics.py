@@ -37,10 +37,13 @@ class Metrics:
             code = (response.get_json(silent=True) or {}).get("error", {}).get("code", "unknown")
             self.rejections.labels(code).inc()
         elif response.status_code == 200 and request.method == "POST" and response.is_json:
-            body: dict[str, Any] = response.get_json(silent=True) or {}
-            self.tokens.inc(body.get("timings", {}).get("new_tokens", 0) or 0)
-            if body.get("cut_short"):
-                self.deadline_hits.inc()
+            self.record_result(response.get_json(silent=True) or {})
+
+    def record_result(self, body: dict[str, Any]) -> None:
+        """Tokens and deadline hits of one answer (a JSON response, or a stream's final result)."""
+        self.tokens.inc(body.get("timings", {}).get("new_tokens", 0) or 0)
+        if body.get("cut_short"):
+            self.deadline_hits.inc()
 
 
 def install_metrics(app: Flask, engine: Engine) -> None:

@@ -51,6 +51,7 @@ class ReplayGenerator:
                 watch.on_text(index, word if n == 0 else " " + word)
             results.append(Generation(text=self.reply(prompt), new_tokens=len(self.reply(prompt).split())))
             watch.on_done(index, results[-1])
+        self.last_stats = GenerationStats(new_tokens=sum(r.new_tokens for r in results))
         return results
 
     def self_check(self) -> None:

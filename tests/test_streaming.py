@@ -111,3 +111,16 @@ def test_json_stays_the_default_unless_the_client_prefers_events(client: FlaskCl
     for accept in ("*/*", "application/json", "application/json, text/event-stream;q=0.5"):
         r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"}, headers={"Accept": accept})
         assert r.mimetype == "application/json", accept
+
+
+def test_streamed_generations_are_counted_in_the_metrics(settings: Settings) -> None:
+    _, client = app_with(settings, ReplayGenerator(reply=reply_by_instruction({"headline": HEADLINE})))
+
+    def tokens() -> float:
+        line = next(l for l in client.get("/metrics").get_data(as_text=True).splitlines() if l.startswith("briefly_generated_tokens_total"))
+        return float(line.split()[1])
+
+    before = tokens()
+    r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto", "lengths": ["headline"]}, headers=STREAM)
+    parse_events(r.response)
+    assert tokens() - before == len(HEADLINE.split())
