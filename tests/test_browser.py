@@ -133,3 +133,23 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
     meta = page.locator("#rewrite-meta").inner_text()
     assert "rewritten" in meta and "kept as written" in meta
     assert "$4.5 million" in page.locator("#rewrite-output").inner_text()  # the number survived, whatever the model did
+
+
+def test_an_opened_html_file_is_briefed_from_its_extracted_text(server: str, browser, tmp_path: Path) -> None:
+    article = (Path(__file__).parent / "data" / "sample-article.txt").read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{line}</p>" for line in article.splitlines())
+    page_file = tmp_path / "library-vote.html"
+    page_file.write_text(f"<html><head><title>Springfield votes for a library</title></head><body><nav>Home | Sport | Weather</nav>"
+                         f"<article><h1>Springfield votes for a library</h1>{paragraphs}</article><footer>© Springfield Daily</footer></body></html>")  # fmt: skip
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.wait_for_selector("#lengths input[value=tldr]")
+    page.set_input_files("#file", str(page_file))  # what "Open a file…" (or a drop) does
+    page.wait_for_selector("#file-name:has-text('library-vote.html')")
+    assert page.locator("#article").input_value().lstrip().startswith("<html>")
+    page.click("#brief-button")
+    meta = page.locator("#meta")
+    meta.get_by_text("extracted", exact=False).wait_for(timeout=60_000)
+    assert "Springfield votes for a library" in meta.inner_text()  # the page's title was found
+    assert "Weather" not in page.locator("#source").inner_text()  # navigation dropped, article kept
+    assert "library" in page.locator("#card-tldr .card-body").inner_text().lower()
