@@ -14,7 +14,7 @@ from typing import Any
 from service.briefer import FORMATS, MODES, BriefingRequest
 from service.engine import Engine
 from service import batch
-from service.errors import BrieflyError, MalformedRequest, public_error
+from service.errors import BrieflyError, MalformedRequest
 from service.lengths import LENGTHS
 from service.rewriter import RewriteRequest
 from service.settings import Settings
@@ -56,9 +56,11 @@ def _print_briefings(result: dict[str, Any]) -> None:
     print(f"-- {result['model']['id']}, mode {result['mode']}, {result['timings']['total_s']:.1f} s")
 
 
-def _item_key(row: dict[str, Any]) -> str:
-    """What identifies an item across runs: its id, or its line number when it has no usable id."""
-    return row["id"] if isinstance(row.get("id"), str) else f"#{row.get('index')}"
+def _item_key(item: Any, index: Any) -> str:
+    """What identifies an item across runs: its id, or its line number when it has no usable id.
+    The same rule for input lines and for the result rows already written."""
+    item_id = item.get("id") if isinstance(item, dict) else None
+    return item_id if isinstance(item_id, str) else f"#{index}"
 
 
 def _done_keys(output: Path) -> set[str]:
@@ -73,9 +75,11 @@ def _done_keys(output: Path) -> set[str]:
     keys = set()
     for line in data.decode("utf-8", errors="replace").splitlines():
         try:
-            keys.add(_item_key(json.loads(line)))
-        except (ValueError, AttributeError):
+            row = json.loads(line)
+        except ValueError:
             continue
+        if isinstance(row, dict):
+            keys.add(_item_key(row, row.get("index")))
     return keys
 
 
@@ -106,8 +110,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     done = _done_keys(output)
     todo = []
     for index, item in _read_items(args.input):
-        key = item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
-        if key not in done:
+        if _item_key(item, index) not in done:
             todo.append((index, item))
     todo = todo[: args.limit] if args.limit is not None else todo
     skipped = f"; skipped {len(done)} already done" if done else ""
@@ -120,9 +123,8 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     try:
         with output.open("a", encoding="utf-8") as out:
             for index, item in todo:
-                if isinstance(item, BrieflyError):
-                    status, body, _ = public_error(item)
-                    row = {"id": None, "index": index, "status": status, **body}
+                if isinstance(item, BrieflyError):  # a line that was not JSON
+                    row = batch.error_row(None, index, item)
                 else:
                     row = batch.brief_item(engine, item, index, defaults, settings, strict=False)
                     row["index"] = index

@@ -12,7 +12,7 @@ from service.access import install_access_control
 from service.api import bp
 from service.ui import bp as ui_bp
 from service.engine import Engine
-from service.errors import BrieflyError, public_error
+from service.errors import BrieflyError, is_internal, public_error
 from service.metrics import install_metrics
 from service.observability import configure_logging, install_request_ids
 from service.settings import Settings
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(BrieflyError)
     def briefly_error(exc: BrieflyError) -> Any:
-        if exc.status >= 500 and exc.status not in (503, 504):
+        if is_internal(exc):
             log.error("internal error: %s", exc)
         status, body, headers = public_error(exc)
         return jsonify(body), status, headers

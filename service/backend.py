@@ -394,7 +394,7 @@ class HFGenerator:
         elapsed = time.perf_counter() - started
         watch.check()  # a cancelled generate() returns early; its partial text goes to nobody
         new_ids = output[0] if self.is_seq2seq else output[0, len(ids) :]
-        text = self.tokenizer.decode(new_ids, skip_special_tokens=True).strip()
+        text = self._decode(new_ids.tolist()).strip()
         new_tokens = int((new_ids != self.tokenizer.pad_token_id).sum())
         stats.decode_s += elapsed
         stats.new_tokens += new_tokens

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 from service import intake
 from service.briefer import FORMATS, MODES
 from service.engine import Engine
-from service.errors import BrieflyError, GenerationTimeout, InvalidInput, public_error
+from service.errors import GenerationTimeout, InvalidInput, is_internal, public_error
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,9 @@ def brief_item(engine: Engine, raw: Any, index: int, defaults: dict[str, Any], s
         result = engine.brief_intake(intake.briefing({**defaults, **fields}, settings))
         return {"id": item_id, "status": 200, "result": result}
     except Exception as exc:
-        if not isinstance(exc, BrieflyError) or (exc.status >= 500 and exc.status not in (503, 504)):
+        if is_internal(exc):
             log.exception("batch item %s failed", item_id if item_id is not None else index)
-        status, body, _ = public_error(exc)
-        return {"id": item_id, "index": index, "status": status, **body}
+        return error_row(item_id, index, exc)
 
 
 def brief_all(engine: Engine, items: Iterable[Any], defaults: dict[str, Any], settings: Settings, strict: bool,
@@ -55,16 +54,17 @@ def brief_all(engine: Engine, items: Iterable[Any], defaults: dict[str, Any], se
     for index, raw in enumerate(items):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(raw_id, str) and raw_id in seen:
-            yield _error(raw_id, index, InvalidInput(f"duplicate id {raw_id!r} (item {index})", field="id"))
+            yield error_row(raw_id, index, InvalidInput(f"duplicate id {raw_id!r} (item {index})", field="id"))
             continue
         if budget_s is not None and time.monotonic() - started > budget_s:
-            yield _error(raw_id, index, GenerationTimeout(f"not attempted: the batch's {budget_s:.0f} s budget ran out; send it again"))
+            yield error_row(raw_id, index, GenerationTimeout(f"not attempted: the batch's {budget_s:.0f} s budget ran out; send it again"))
             continue
         if isinstance(raw_id, str):
             seen.add(raw_id)
         yield brief_item(engine, raw, index, defaults, settings, strict)
 
 
-def _error(item_id: Any, index: int, exc: BrieflyError) -> dict[str, Any]:
+def error_row(item_id: Any, index: int, exc: Exception) -> dict[str, Any]:
+    """A failed item's result: its id (None unless a string), its position, status and error."""
     status, body, _ = public_error(exc)
     return {"id": item_id if isinstance(item_id, str) else None, "index": index, "status": status, **body}

@@ -23,10 +23,16 @@ class BrieflyError(Exception):
         return {}
 
 
+def is_internal(exc: Exception) -> bool:
+    """A bug or a server-side failure: logged with its trace, never described to the client.
+    (503 not ready and 504 timeout are server states a client should know about.)"""
+    return not isinstance(exc, BrieflyError) or (exc.status >= 500 and exc.status not in (503, 504))
+
+
 def public_error(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
     """(status, body, headers) a client may see for ``exc``: our errors as they are, except that
     internal ones (and anything unexpected) say only that the server log has the details."""
-    if isinstance(exc, BrieflyError) and (exc.status < 500 or exc.status in (503, 504)):
+    if isinstance(exc, BrieflyError) and not is_internal(exc):
         body: dict[str, object] = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
@@ -102,7 +108,7 @@ class GenerationTimeout(BrieflyError):
 
 class ClientGone(BrieflyError):
     """499 (nginx's "client closed request"): a streaming client disconnected, so the work stopped.
-    Nobody is left to read the status; it is logged and counted."""
+    Nobody is left to read the status; it is logged."""
 
     status = 499
     code = "client_gone"

@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from typing import Any, Callable, Iterator
 
 from service.briefer import BriefingListener
-from service.errors import BrieflyError, ClientGone, public_error
+from service.errors import ClientGone, is_internal, public_error
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class EventStream(BriefingListener):
         except ClientGone:
             log.info("stream client went away; briefing stopped")
         except Exception as exc:  # reported in the stream: the 200 status line is long gone
-            if not isinstance(exc, BrieflyError) or (exc.status >= 500 and exc.status not in (503, 504)):
+            if is_internal(exc):
                 log.exception("error while streaming a briefing")
             self._events.put(format_event("error", public_error(exc)[1]))
         finally:
@@ -84,8 +84,3 @@ class EventStream(BriefingListener):
     def close(self) -> None:
         """Called by the WSGI server when the response ends, early (client gone) or not."""
         self._gone.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """For tests and shutdown: has the work finished?"""
-        self._worker.join(timeout)
-        return not self._worker.is_alive()
