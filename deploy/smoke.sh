@@ -10,27 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ENGINE="${ENGINE:-$(command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && echo docker || echo podman)}"
-IMAGE="${IMAGE:-localhost/briefly:smoke}"
+source deploy/common.sh
 NAME="briefly-smoke-$$"
 PORT="${PORT:-18080}"
-ARTICLE="${1:-../shared/data/seed-article.txt}"
-[ -s "$ARTICLE" ] || ARTICLE="tests/data/sample-article.txt"  # a clean checkout without shared/
-OUT="test-output/deploy"
 STOP_TIMEOUT=150  # above gunicorn's graceful timeout (request timeout 90 s + 30 s)
-mkdir -p "$OUT"
-
-if [ "$ENGINE" = podman ] && [ -z "${CONTAINERS_CONF:-}" ]; then
-  export CONTAINERS_CONF="$PWD/deploy/podman/containers.conf"  # runc + cgroupfs (see the file)
-fi
 
 # ---------------------------------------------------------------- base image and build inputs
 BASE_TAG="docker.io/library/python:3.11-slim-bookworm"
-PULL=()
-if [ "$ENGINE" = podman ]; then
-  # No registry here: build the Debian base with debootstrap (cached once built).
-  if ! "$ENGINE" image exists "$BASE_TAG"; then deploy/base-image.sh "$BASE_TAG"; fi
-  PULL=(--pull=never)
+if [ "$ENGINE" = podman ] && ! "$ENGINE" image exists "$BASE_TAG"; then
+  deploy/base-image.sh "$BASE_TAG"  # no registry here: debootstrap the Debian base (cached once built)
 fi
 
 BUILD_ARGS=()
@@ -73,21 +61,12 @@ for _ in $(seq 1 360); do
   sleep 0.5
 done
 if [ -z "$ready" ]; then "$ENGINE" logs "$NAME" | tail -n 40; echo "not ready"; exit 1; fi
-ready_s=$(python3 -c "import time; print(round(time.time() - $started, 1))")
+ready_s=$(seconds_since "$started")
 echo "   ready in ${ready_s} s"
 
 # ---------------------------------------------------------------- the sample article
 curl -fsS "http://127.0.0.1:$PORT/v1/briefings" -H 'Content-Type: text/plain' --data-binary @"$ARTICLE" >"$OUT/briefings.json"
-python3 - "$OUT/briefings.json" <<'PY'
-import json, sys
-body = json.load(open(sys.argv[1]))
-names = list(body["briefings"])
-assert names == ["headline", "tldr", "key_points", "paragraph", "brief"], names
-for name, b in body["briefings"].items():
-    assert b["text"].strip(), name
-    assert b["within_contract"], (name, b["violations"])
-print(f"   five lengths within contract in {body['timings']['total_s']:.2f} s ({body['model']['id']})")
-PY
+check_five_lengths "$OUT/briefings.json"
 # One generating request too, so the memory figure includes the model's working set.
 curl -fsS "http://127.0.0.1:$PORT/v1/briefings?mode=auto&lengths=tldr" -H 'Content-Type: text/plain' --data-binary @"$ARTICLE" \
   | python3 -c "import json, sys; b = json.load(sys.stdin); print(f\"   auto mode: {b['timings']['new_tokens']} tokens generated, verified, in {b['timings']['total_s']:.1f} s\")"
@@ -104,7 +83,7 @@ echo "   memory after an extractive and a generating briefing: $memory"
 # ---------------------------------------------------------------- SIGTERM, clean stop
 started=$(date +%s.%N)
 "$ENGINE" stop -t "$STOP_TIMEOUT" "$NAME" >/dev/null
-stop_s=$(python3 -c "import time; print(round(time.time() - $started, 1))")
+stop_s=$(seconds_since "$started")
 code=$("$ENGINE" inspect "$NAME" --format '{{.State.ExitCode}}')
 "$ENGINE" logs "$NAME" >"$OUT/container.log" 2>&1 || true
 grep -q "draining" "$OUT/container.log" || { echo "no drain on SIGTERM"; tail -n 20 "$OUT/container.log"; exit 1; }
