@@ -251,16 +251,15 @@ function highlight(span, on) {
 }
 
 function renderCard(name, briefing) {
+  // The pending card (made when the stream said which lengths are coming) becomes the briefing.
   const card = $("card-" + name) || $("cards").appendChild(pendingCard(name));
   card.className = "card"; card.removeAttribute("aria-busy"); delete card.dataset.streaming;
-  card.textContent = "";
-  const head = document.createElement("div"); head.className = "card-head";
-  const h = document.createElement("h3"); h.textContent = LABELS[name] || name;
   const copy = Object.assign(document.createElement("button"), { type: "button", className: "copy", textContent: "Copy" });
   copy.setAttribute("aria-label", "Copy the " + (LABELS[name] || name));
   copy.addEventListener("click", () => copyText(briefing.text, copy));
-  head.append(h, copy);
-  const bodyDiv = document.createElement("div"); bodyDiv.className = "card-body";
+  card.querySelector(".card-head").append(copy);
+  const bodyDiv = card.querySelector(".card-body");
+  bodyDiv.textContent = "";  // the unverified draft goes; the checked sentences come in
   if (state.shapes[name] === "bullets") {
     const ul = document.createElement("ul"); ul.className = "points";
     for (const s of briefing.sentences) { const li = document.createElement("li"); li.append(sentenceSpan(s)); ul.append(li); }
@@ -276,7 +275,7 @@ function renderCard(name, briefing) {
     warn.textContent = " · outside its length contract: " + briefing.violations.join("; ");
     flags.append(warn);
   }
-  card.append(head, bodyDiv, flags);
+  card.append(flags);
   if (briefing.rejected.length) {
     const details = document.createElement("details");
     const summary = document.createElement("summary");
