@@ -22,8 +22,8 @@ class ReplayGenerator:
     prompts: list[Prompt] = field(default_factory=list)
     last_stats: GenerationStats = field(default_factory=GenerationStats)
     fail_self_check: bool = False
-    seconds_per_word: float = 0.0
-    words_decoded: int = 0  # > 0: "decode" word by word, slowly enough to cancel mid-way
+    seconds_per_word: float = 0.0  # > 0: "decode" word by word, slowly enough to cancel mid-way
+    words_decoded: int = 0
 
     def info(self) -> dict[str, Any]:
         return {"id": "replay", "kind": "causal", "device": "cpu", "dtype": "float32", "context_tokens": self.context}
@@ -43,13 +43,14 @@ class ReplayGenerator:
         self.prompts.extend(prompts)
         results = []
         for index, prompt in enumerate(prompts):
-            words = self.reply(prompt).split(" ") if self.reply(prompt) else []
+            reply = self.reply(prompt)
+            words = reply.split(" ") if reply else []
             for n, word in enumerate(words):
                 watch.check()
                 time.sleep(self.seconds_per_word)
                 self.words_decoded += 1
                 watch.on_text(index, word if n == 0 else " " + word)
-            results.append(Generation(text=self.reply(prompt), new_tokens=len(self.reply(prompt).split())))
+            results.append(Generation(text=reply, new_tokens=len(reply.split())))
             watch.on_done(index, results[-1])
         self.last_stats = GenerationStats(new_tokens=sum(r.new_tokens for r in results))
         return results

@@ -11,6 +11,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.conftest import SAMPLE_ARTICLE
+
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path(os.environ.get("BRIEFLY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
@@ -136,7 +138,7 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
 
 
 def test_an_opened_html_file_is_briefed_from_its_extracted_text(server: str, browser, tmp_path: Path) -> None:
-    article = (Path(__file__).parent / "data" / "sample-article.txt").read_text(encoding="utf-8")
+    article = SAMPLE_ARTICLE.read_text(encoding="utf-8")
     paragraphs = "".join(f"<p>{line}</p>" for line in article.splitlines())
     page_file = tmp_path / "library-vote.html"
     page_file.write_text(f"<html><head><title>Springfield votes for a library</title></head><body><nav>Home | Sport | Weather</nav>"
