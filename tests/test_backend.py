@@ -182,3 +182,19 @@ def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, 
     with pytest.raises(ClientGone):
         generator.generate(prompts, watch=recorder.watch())
     assert recorder.events <= 3 + rows and not recorder.done  # one more step at most; nothing finished
+
+
+@pytest.mark.slow
+def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(seed_article: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.embedded import generator_folder
+    from service.settings import Settings
+
+    generator = HFGenerator(str(generator_folder(Settings.from_env().cache_dir)), device="cpu", threads=2)
+    generator.load()
+    book = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
+    prompts = [Prompt(user=book.render_briefing(name, seed_article, None), source=seed_article, system=book.system,
+                      max_new_tokens=min(spec.max_new_tokens, 48)) for name, spec in LENGTHS.items()]  # fmt: skip
+    assert backend.leandecode.supports(generator.model)  # SmolLM2 is a Llama
+    lean = [g.text for g in generator.generate(prompts)]
+    monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)
+    assert [g.text for g in generator.generate(prompts)] == lean
