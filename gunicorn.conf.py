@@ -1,19 +1,14 @@
 """gunicorn settings for Briefly. Every value comes from service.settings (the one env reader)."""
 
-import ctypes
-import ctypes.util
-
+from service import allocator
 from service.settings import Settings
 
 _settings = Settings.from_env()
 
-# glibc gives each thread its own malloc arena; with request threads and torch threads a worker's
-# RSS crept up 84 MB over 1,000 requests (bench/soak). Two arenas hold it to 12 MB, flat after the
-# first few hundred. Set here, in the master, so every forked worker inherits it.
-_M_ARENA_MAX = -8
-_libc_name = ctypes.util.find_library("c")
-if _libc_name and hasattr(ctypes.CDLL(_libc_name), "mallopt"):
-    ctypes.CDLL(_libc_name).mallopt(_M_ARENA_MAX, 2)
+# glibc malloc: two arenas (per-thread heaps crept +84 MB over 1,000 requests; two hold it to +12 MB)
+# and a fixed 1 MB mmap threshold (freed model-load buffers go back to the OS). Set here, in the
+# master, so every forked worker inherits it; the why is in service/allocator.py.
+allocator.tune()
 
 # Bind on PORT (default 8000) so platforms that assign a port (Heroku, Cloud Run, k8s) just work.
 bind = f"{_settings.host}:{_settings.port}"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
-from service import leandecode
+from service import leandecode, quantised
 from service.errors import ClientGone, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ class GenerationStats:
     decode_s: float = 0.0
     new_tokens: int = 0
     shared_prefix_tokens: int = 0
+    solo_steps: int = 0  # decode steps with one row left: single-stream speed, measured in place
+    solo_s: float = 0.0
 
 
 class Generator(Protocol):
@@ -155,6 +158,15 @@ def resolve_dtype(requested: str, device: str) -> Any:
     return torch.float32
 
 
+def resolve_weights(requested: str, embedded: bool, device: str) -> str:
+    """``auto``: 4-bit for the embedded model on CPU, whose weights are 4-bit already (its GGUF is
+    Q4_1), so nothing is lost on the weight side; dense for any other model or device. The speed
+    and quality figures behind the choice are in the README (precision by measurement)."""
+    if requested != "auto":
+        return requested
+    return "int4" if embedded and device == "cpu" else "dense"
+
+
 @dataclass
 class HFGenerator:
     """A ``from_pretrained`` model (hub id or folder), safetensors only, never remote code."""
@@ -166,6 +178,7 @@ class HFGenerator:
     max_context_tokens: int = 0
     label: str = ""
     max_batch: int = 16  # rows decoded together; more rows, more KV-cache memory
+    weights: str = "dense"  # or "int4": decoder projections held as 4-bit groups (service/quantised.py)
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
     kind: ModelKind | None = None
@@ -189,9 +202,14 @@ class HFGenerator:
             torch_dtype = resolve_dtype(self.dtype, self.device)
             auto_class = getattr(transformers, self.kind.auto_class_name)
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_ref, trust_remote_code=False)
-            self.model = auto_class.from_pretrained(
-                self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
-            )
+            if self.weights == "int4":
+                self._check_int4(config)
+                self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype)
+                log.info("4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error)
+            else:
+                self.model = auto_class.from_pretrained(
+                    self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
+                )
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"cannot load model {self.model_ref!r}: {exc}") from exc
         self.model.to(self.device).eval()
@@ -202,12 +220,23 @@ class HFGenerator:
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s (%s, %s, %s) in %.1fs", self.model_ref, self.kind.name, self.device, self.dtype, self.load_seconds)
 
+    def _check_int4(self, config: Any) -> None:
+        """4-bit weights run on torch's CPU int4 kernel, for Llama-type models from a local folder."""
+        reason = quantised.supported(config)
+        if reason is None and self.device != "cpu":
+            reason = f"4-bit weights run on CPU; this model is on {self.device} (use BRIEFLY_WEIGHTS=dense)"
+        if reason is None and not Path(self.model_ref).is_dir():
+            reason = "4-bit weights are built from a local folder of safetensors, not a hub id"
+        if reason:
+            raise ModelLoadError(f"cannot load {self.model_ref!r} with BRIEFLY_WEIGHTS=int4: {reason}")
+
     def info(self) -> dict[str, Any]:
         return {
             "id": self.label or self.model_ref,
             "kind": self.kind.name if self.kind else None,
             "device": self.device,
             "dtype": self.dtype,
+            "weights": self.weights,
             "context_tokens": self.context_tokens if self.model is not None else None,
         }
 
@@ -246,8 +275,9 @@ class HFGenerator:
         return self.context_tokens - max_new_tokens - overhead_tokens
 
     def self_check(self) -> None:
-        """One-token generation: proves weights, tokenizer and device work together."""
-        self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=1)])
+        """A short generation of two prompts: proves weights, tokenizer and device work together and
+        warms both paths a briefing takes (the shared prefill and the batched decode steps)."""
+        self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=2), Prompt(user="Say yes.", source="Yes.", max_new_tokens=2)])
 
     def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]:
         """Greedy generation for each prompt. Several causal prompts decode together in one batch
@@ -275,7 +305,6 @@ class HFGenerator:
         """One prefill of the common prefix, one batched pass over the (middle-padded) suffixes,
         then a lean greedy loop in which rows leave the batch as they finish."""
         import torch
-        from transformers import DynamicCache
 
         if len(encoded) == 1:
             return [self._generate_one(prompts[0], encoded[0], deadline, stats, watch, first_index)]
@@ -283,25 +312,25 @@ class HFGenerator:
         started = time.perf_counter()
         rows = len(encoded)
         prefix_len = min(_common_prefix_length(encoded), min(len(ids) for ids in encoded) - 1)
-        cache = DynamicCache(config=self.model.config)
-        if prefix_len > 0:
-            prefix = torch.tensor([encoded[0][:prefix_len]], dtype=torch.long, device=self.device)
-            self.model(input_ids=prefix, cache=cache, use_cache=True, logits_to_keep=1)
-            cache.batch_repeat_interleave(rows)
+        prefix = torch.tensor(encoded[0][:prefix_len], dtype=torch.long, device=self.device) if prefix_len > 0 else None
         suffixes = [ids[prefix_len:] for ids in encoded]
         width = max(len(x) for x in suffixes)
         input_ids = torch.full((rows, width), self.tokenizer.pad_token_id, dtype=torch.long, device=self.device)
-        mask = torch.zeros((rows, prefix_len + width), dtype=torch.long, device=self.device)
-        mask[:, :prefix_len] = 1
+        valid = torch.zeros((rows, width), dtype=torch.bool, device=self.device)
         positions = torch.zeros((rows, width), dtype=torch.long, device=self.device)
         for r, suffix in enumerate(suffixes):
             offset = width - len(suffix)  # pads sit between the prefix and this row's suffix, masked out
             input_ids[r, offset:] = torch.tensor(suffix, dtype=torch.long, device=self.device)
-            mask[r, prefix_len + offset :] = 1
+            valid[r, offset:] = True
             positions[r, offset:] = torch.arange(prefix_len, prefix_len + len(suffix), device=self.device)
-        logits = self.model(
-            input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1
-        ).logits[:, -1]
+        budget = max(p.max_new_tokens for p in prompts)
+        # Decode steps: the lean Llama loop where it applies (the prefix's keys/values held once
+        # for all rows, no per-token cache copy), else transformers' own forward.
+        if leandecode.supports(self.model):
+            stepper: Any = leandecode.LeanDecoder(self.model, rows, width + budget + 1)
+            logits = stepper.prefill(prefix, input_ids, positions, valid)
+        else:
+            stepper, logits = _GenericStep.start(self.model, prefix, rows, input_ids, positions, valid)
         stats.prefill_s += time.perf_counter() - started
         stats.shared_prefix_tokens = prefix_len
 
@@ -324,13 +353,9 @@ class HFGenerator:
             results[r] = Generation(text=self._decode(kept).strip(), new_tokens=len(kept), cut_by_deadline=cut and not finished)
             watch.on_done(first_index + r, results[r])
 
-        # Decode steps: the lean Llama loop where it applies (same numbers, no per-token cache
-        # copy), else transformers' own forward.
-        capacity = prefix_len + width + int(budgets.max()) + 1
-        stepper = leandecode.LeanDecoder(self.model, cache, mask, capacity) if leandecode.supports(self.model) else _GenericStep(self.model, cache, mask)
-        del cache, mask  # the lean loop copied them into its buffers: do not hold both
         step = 0
         while True:
+            iteration_started = time.perf_counter()
             tokens = logits.argmax(dim=-1)
             for r, t in zip(active.tolist(), tokens.tolist()):
                 outputs[r].append(t)
@@ -352,6 +377,9 @@ class HFGenerator:
                 stepper.keep(keep)
                 active, tokens = active[keep], tokens[keep]
             logits = stepper.step(tokens, next_position[active] + step - 1)
+            if len(active) == 1:  # the whole iteration: token bookkeeping, checks and the step
+                stats.solo_steps += 1
+                stats.solo_s += time.perf_counter() - iteration_started
         stats.decode_s += time.perf_counter() - started
         return [r for r in results if r is not None]
 
@@ -409,6 +437,22 @@ class _GenericStep:
 
     def __init__(self, model: Any, cache: Any, attention_mask: Any) -> None:
         self.model, self.cache, self.mask = model, cache, attention_mask
+
+    @classmethod
+    def start(cls, model: Any, prefix: Any, rows: int, input_ids: Any, positions: Any, valid: Any) -> tuple["_GenericStep", Any]:
+        """One prefill of the shared prefix, its cache repeated per row, then one batched pass over
+        the (middle-padded) suffixes; returns the stepper and each row's last logits."""
+        import torch
+        from transformers import DynamicCache
+
+        cache = DynamicCache(config=model.config)
+        prefix_len = 0 if prefix is None else len(prefix)
+        if prefix_len:
+            model(input_ids=prefix[None], cache=cache, use_cache=True, logits_to_keep=1)
+            cache.batch_repeat_interleave(rows)
+        mask = torch.cat([torch.ones((rows, prefix_len), dtype=torch.long, device=valid.device), valid.long()], dim=1)
+        logits = model(input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
+        return cls(model, cache, mask), logits
 
     def keep(self, rows: Any) -> None:
         self.cache.reorder_cache(rows)

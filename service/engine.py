@@ -12,7 +12,8 @@ import threading
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from service.backend import Generator, HFGenerator
+from service.backend import Generator, HFGenerator, resolve_device, resolve_weights
+from service import allocator
 from service.admission import Admission
 from service.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
 from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
@@ -69,6 +70,7 @@ class Engine:
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
         """Load models (unless injected), wire the logic, run the self-check. Sets ``state``."""
+        allocator.tune()  # before the first large allocation (gunicorn has done it already)
         try:
             if self.generator is None:
                 self.generator = self._build_generator()
@@ -115,7 +117,9 @@ class Engine:
 
         s = self.settings
         ref, label = (s.model, s.model) if s.model else (str(generator_folder(s.cache_dir)), GENERATOR_LABEL)
-        generator = HFGenerator(ref, device=s.device, dtype=s.dtype, threads=s.effective_torch_threads(usable_cores()), label=label)
+        device = resolve_device(s.device)
+        generator = HFGenerator(ref, device=device, dtype=s.dtype, threads=s.effective_torch_threads(usable_cores()), label=label,
+                                weights=resolve_weights(s.weights, embedded=not s.model, device=device))  # fmt: skip
         generator.load()
         return generator
 

@@ -41,6 +41,11 @@ class Settings:
     cache_dir: str = _setting("BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir)
     device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
     dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU, fp32 on CPU.", "auto")
+    weights: str = _setting(
+        "BRIEFLY_WEIGHTS",
+        "auto, dense or int4. int4 holds a Llama-type model's decoder weights as 4-bit groups of 32 and runs them on torch's CPU int4 kernel (bf16 activations); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",
+        "auto",
+    )
     port: int = _setting("PORT", "TCP port gunicorn binds.", 8000)
     host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
@@ -88,6 +93,8 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ConfigurationError(f"BRIEFLY_DTYPE must be auto, float32, bfloat16 or float16, not {self.dtype!r}")
+        if self.weights not in ("auto", "dense", "int4"):
+            raise ConfigurationError(f"BRIEFLY_WEIGHTS must be auto, dense or int4, not {self.weights!r}")
         if self.log_format not in ("json", "text"):
             raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
         if self.max_waiting < 0:

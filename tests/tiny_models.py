@@ -60,3 +60,31 @@ def save_tiny_t5(folder: Path) -> Path:
                       pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.pad_token_id)  # fmt: skip
     T5ForConditionalGeneration(config).save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def snap_to_4bit_groups(weight: torch.Tensor, group: int = 32) -> torch.Tensor:
+    """Round-trip a weight through 4-bit groups (a scale and a minimum per ``group`` inputs), as a
+    Q4_1 GGUF stores it: what the embedded model's weights look like once dequantised."""
+    rows, cols = weight.shape
+    groups = weight.view(rows, cols // group, group)
+    low, high = groups.amin(-1, keepdim=True), groups.amax(-1, keepdim=True)
+    scale = ((high - low) / 15).half().float()  # Q4_1 keeps its scale and minimum as fp16
+    low = low.half().float()
+    steps = torch.clamp(torch.round((groups - low) / scale), 0, 15)
+    return (steps * scale + low).view(rows, cols)
+
+
+def save_tiny_llama_4bit(folder: Path) -> Path:
+    """A tiny Llama wide enough for 4-bit groups (64 inputs), decoder weights on a 4-bit grid."""
+    torch.manual_seed(0)
+    tok = build_tokenizer(folder)
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)  # fmt: skip
+    model = LlamaForCausalLM(config)
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if isinstance(module, torch.nn.Linear) and name.startswith("model.layers."):
+                module.weight.copy_(snap_to_4bit_groups(module.weight))
+    model.save_pretrained(folder, safe_serialization=True)
+    return folder

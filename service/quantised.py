@@ -1,0 +1,192 @@
+"""4-bit weights for CPU decoding: what makes a token cheap on a small machine.
+
+Why: a decode step reads every weight once; on a 2-core CPU that read, not arithmetic, sets the
+pace (SmolLM2-135M in fp32 is ~540 MB a token, ~20 ms at this machine's ~28 GB/s). The embedded
+model ships as a Q4_1 GGUF: every 32 weights of a row share a scale and a minimum, each weight is a
+4-bit step between them. Holding exactly those 4 bits (torch's int4 kernel, bf16 activations)
+reads ~8x less per token and loses nothing on the weight side: re-deriving the groups from the
+dequantised weights gives the same values back (measured at load; a model that was never 4-bit
+gets plain round-to-nearest quantisation instead, and the load logs its largest weight error).
+
+Two paths per layer, by the number of rows a call carries:
+* decode (a few rows): ``_weight_int4pack_mm_for_cpu`` on the packed weights;
+* prefill (hundreds of rows): the int4 kernel is ~10x slower than a dense bf16 matmul there, so the
+  matrix is dequantised to bf16 on the fly (~1 ms a matrix) from a plain nibble copy, and the
+  dense matmul runs. No dense copy is kept: that is what holds a worker under its memory target.
+
+The model is built without ever holding its fp32 weights: tensors are read one at a time from the
+safetensors files with plain reads (no mmap, whose pages would count as resident).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:  # torch is imported in the worker, after fork, never at import time
+    import torch
+
+log = logging.getLogger(__name__)
+
+GROUP = 32  # weights per scale/minimum: Q4_1's block, and a group size torch's kernel takes
+DECODE_ROWS = 16  # calls with at most this many rows use the int4 kernel; more rows dequantise
+SAFETENSORS_DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
+
+
+def make_int4_linear_class() -> type:
+    """The module class, defined on first use so that importing this file never imports torch."""
+    import torch
+    from torch import nn
+
+    class _Int4Linear(nn.Module):
+        """A bias-free linear layer held as 4-bit groups (scale, minimum) of ``GROUP`` inputs."""
+
+        def __init__(self, nibbles: torch.Tensor, scale: torch.Tensor, minimum: torch.Tensor) -> None:
+            super().__init__()
+            rows, half = nibbles.shape
+            self.out_features, self.in_features = rows, half * 2
+            self.register_buffer("nibbles", nibbles)  # uint8 [out, in/2]: two steps a byte (prefill)
+            self.register_buffer("scale", scale)  # fp32 [out, in/GROUP]
+            self.register_buffer("minimum", minimum)  # fp32 [out, in/GROUP]
+            steps = torch.stack((nibbles & 15, nibbles >> 4), dim=-1).view(rows, self.in_features)
+            self.register_buffer("packed", torch.ops.aten._convert_weight_to_int4pack_for_cpu(steps.to(torch.int32), 1))
+            # torch's kernel computes (step - 8) * scale + zero, so zero = minimum + 8 * scale.
+            zero = minimum + 8 * scale
+            self.register_buffer("scales_zeros", torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16))
+
+        @classmethod
+        def from_weight(cls, weight: torch.Tensor) -> tuple["_Int4Linear", float]:
+            """Quantise an fp32 weight [out, in] into groups; returns the layer and its largest error."""
+            rows, cols = weight.shape
+            groups = weight.float().view(rows, cols // GROUP, GROUP)
+            minimum, maximum = torch.aminmax(groups, dim=-1)
+            scale = (maximum - minimum) / 15
+            safe = torch.where(scale == 0, torch.ones_like(scale), scale)
+            steps = (groups - minimum[..., None]).div_(safe[..., None]).round_().clamp_(0, 15)
+            error = float(torch.addcmul(minimum[..., None], steps, scale[..., None]).sub_(groups).abs_().max())
+            flat = steps.to(torch.uint8).view(rows, cols)
+            nibbles = (flat[:, 0::2] | (flat[:, 1::2] << 4)).contiguous()
+            return cls(nibbles, scale.contiguous(), minimum.contiguous()), error
+
+        def dense(self) -> torch.Tensor:
+            """The weight as bf16 [out, in], rounded once from its exact fp32 value."""
+            steps = torch.stack((self.nibbles & 15, self.nibbles >> 4), dim=-1).view(self.out_features, -1, GROUP)
+            exact = torch.addcmul(self.minimum[..., None], steps.float(), self.scale[..., None])
+            return exact.view(self.out_features, self.in_features).to(torch.bfloat16)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            flat = x.reshape(-1, self.in_features)
+            if flat.shape[0] <= DECODE_ROWS:
+                out = torch.ops.aten._weight_int4pack_mm_for_cpu(flat.to(torch.bfloat16).contiguous(), self.packed, GROUP, self.scales_zeros)
+            else:
+                out = torch.nn.functional.linear(flat.to(torch.bfloat16), self.dense())
+            return out.view(*x.shape[:-1], self.out_features).to(x.dtype)
+
+        def extra_repr(self) -> str:
+            return f"in_features={self.in_features}, out_features={self.out_features}, group={GROUP}"
+
+    return _Int4Linear
+
+
+_CLASS: type | None = None
+
+
+def int4_linear_class() -> type:
+    global _CLASS
+    if _CLASS is None:
+        _CLASS = make_int4_linear_class()
+    return _CLASS
+
+
+def supported(config: Any) -> str | None:
+    """Why this model cannot run on 4-bit weights here, or None when it can."""
+    if getattr(config, "is_encoder_decoder", False):
+        return "4-bit weights are for causal models; this one is sequence-to-sequence"
+    if getattr(config, "model_type", "") != "llama":
+        return f"4-bit weights are built for Llama-architecture models, not {config.model_type!r}"
+    if getattr(config, "attention_bias", False) or getattr(config, "mlp_bias", False):
+        return "4-bit weights are built for bias-free projections"
+    hidden, inter = config.hidden_size, config.intermediate_size
+    if hidden % (GROUP * 2) or inter % (GROUP * 2):
+        return f"layer widths must be multiples of {GROUP * 2}"
+    return None
+
+
+def safetensors_files(folder: Path) -> list[Path]:
+    index = folder / "model.safetensors.index.json"
+    if index.exists():
+        return [folder / name for name in sorted(set(json.loads(index.read_text())["weight_map"].values()))]
+    single = folder / "model.safetensors"
+    if not single.exists():
+        raise FileNotFoundError(f"no model.safetensors in {folder}")
+    return [single]
+
+
+def read_tensors(path: Path) -> Iterator[tuple[str, "torch.Tensor"]]:
+    """Each tensor of a safetensors file in turn, read with plain reads (nothing mapped)."""
+    import torch
+
+    with open(path, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+        header.pop("__metadata__", None)
+        for name, meta in sorted(header.items(), key=lambda item: item[1]["data_offsets"][0]):
+            dtype = SAFETENSORS_DTYPES.get(meta["dtype"])
+            if dtype is None:
+                raise ValueError(f"{path.name}: tensor {name} has dtype {meta['dtype']}, not a float type")
+            start, end = meta["data_offsets"]
+            f.seek(8 + size + start)
+            buffer = bytearray(end - start)
+            f.readinto(buffer)
+            yield name, torch.frombuffer(buffer, dtype=getattr(torch, dtype)).reshape(meta["shape"])
+
+
+def load_causal(folder: Path, dtype: Any) -> tuple[Any, float]:
+    """A Llama-architecture causal LM with 4-bit decoder projections and ``dtype`` everything else
+    (embeddings, norms, the residual stream, attention and its cache), built tensor by tensor.
+    Returns the model and the largest weight error quantisation made."""
+    import torch
+    import transformers
+
+    config = transformers.AutoConfig.from_pretrained(folder, trust_remote_code=False)
+    reason = supported(config)
+    if reason:
+        raise ValueError(reason)
+    with torch.device("meta"):
+        model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype)
+    linear_names = {
+        f"{name}.weight"
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and name.startswith("model.layers.")
+    }
+    int4_linear = int4_linear_class()
+    others: dict[str, torch.Tensor] = {}
+    worst = 0.0
+    for path in safetensors_files(folder):
+        for name, tensor in read_tensors(path):
+            if name in linear_names:
+                layer, error = int4_linear.from_weight(tensor)
+                worst = max(worst, error)
+                parent, _, attr = name.removesuffix(".weight").rpartition(".")
+                setattr(model.get_submodule(parent), attr, layer)
+            else:
+                others[name] = tensor.to(dtype)
+            del tensor
+    missing = linear_names - {f"{n}.weight" for n, m in model.named_modules() if isinstance(m, int4_linear)}
+    if missing:
+        raise ValueError(f"weights missing from {folder}: {sorted(missing)[:3]}")
+    model.load_state_dict(others, strict=False, assign=True)
+    if getattr(config, "tie_word_embeddings", False):
+        model.get_output_embeddings().weight = model.get_input_embeddings().weight
+    # Buffers computed at construction (rotary frequencies) were made on the meta device: rebuild them.
+    model.model.rotary_emb = type(model.model.rotary_emb)(config=model.config)
+    left = [n for n, t in list(model.named_parameters()) + list(model.named_buffers()) if t.device.type == "meta"]
+    if left:
+        raise ValueError(f"weights missing from {folder}: {left[:3]}")
+    try:
+        model.generation_config = transformers.GenerationConfig.from_pretrained(folder)
+    except OSError:
+        pass
+    return model.eval(), worst

@@ -1,0 +1,106 @@
+"""4-bit decoder weights (service/quantised.py): exact for weights that were 4-bit already, both
+compute paths (decode rows through the int4 kernel, prefill rows dequantised), the model built
+tensor by tensor, and the generator's choice of weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from service import quantised
+from service.backend import HFGenerator, Prompt, resolve_weights
+from service.errors import ConfigurationError, ModelLoadError
+from service.settings import Settings
+from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_llama_4bit, snap_to_4bit_groups
+
+
+@pytest.fixture(scope="module")
+def tiny_4bit_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_llama_4bit(tmp_path_factory.mktemp("tiny-llama-4bit"))
+
+
+def test_weights_on_a_4bit_grid_come_back_exactly() -> None:
+    torch.manual_seed(1)
+    weight = snap_to_4bit_groups(torch.randn(96, 128))
+    layer, error = quantised.int4_linear_class().from_weight(weight)
+    assert error == 0.0
+    assert torch.equal(layer.dense(), weight.to(torch.bfloat16))
+
+
+def test_other_weights_are_rounded_to_the_nearest_step() -> None:
+    torch.manual_seed(2)
+    weight = torch.randn(64, 128)
+    layer, error = quantised.int4_linear_class().from_weight(weight)
+    steps = (weight.view(64, 4, 32).amax(-1) - weight.view(64, 4, 32).amin(-1)) / 15
+    assert 0 < error <= float(steps.max()) / 2 + 1e-6  # round to nearest: at most half a step
+
+
+@pytest.mark.parametrize("rows", [1, 5, quantised.DECODE_ROWS, quantised.DECODE_ROWS + 1, 300])
+def test_both_paths_compute_the_same_product(rows: int) -> None:
+    torch.manual_seed(3)
+    weight = snap_to_4bit_groups(torch.randn(192, 128))
+    layer, _ = quantised.int4_linear_class().from_weight(weight)
+    x = torch.randn(rows, 128)
+    expected = x.to(torch.bfloat16).float() @ weight.t()
+    got = layer(x).float()
+    assert got.shape == (rows, 192)
+    # bf16 output and bf16-rounded scales: within 1% of the largest output, nowhere further off
+    assert float((got - expected).abs().max()) <= 0.01 * float(expected.abs().max())
+
+
+def test_model_built_tensor_by_tensor_matches_the_dense_model(tiny_4bit_folder: Path) -> None:
+    from transformers import AutoModelForCausalLM
+
+    model, error = quantised.load_causal(tiny_4bit_folder, torch.bfloat16)
+    assert error == 0.0  # the tiny model's decoder weights were put on a 4-bit grid
+    assert not any(t.device.type == "meta" for t in list(model.parameters()) + list(model.buffers()))
+    assert isinstance(model.model.layers[1].mlp.down_proj, quantised.int4_linear_class())
+    assert model.lm_head.weight is model.model.embed_tokens.weight or not model.config.tie_word_embeddings
+    dense = AutoModelForCausalLM.from_pretrained(tiny_4bit_folder, dtype=torch.float32)
+    ids = torch.tensor([[1, 7, 9, 12, 15, 20, 22, 30]])
+    with torch.inference_mode():
+        decode_rows = model(ids[:, :4]).logits.float()  # 4 rows: the int4 kernel
+        prefill_rows = model(ids.repeat(3, 1)).logits.float()[:1, :4]  # 24 rows: dequantised bf16
+        reference = dense(ids[:, :4]).logits
+    assert torch.allclose(decode_rows, reference, atol=0.05)
+    assert torch.allclose(prefill_rows, reference, atol=0.05)
+
+
+@pytest.mark.parametrize(("dtype", "shell"), [("auto", "float32"), ("bfloat16", "bfloat16")])
+def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(tiny_4bit_folder: Path, dtype: str, shell: str) -> None:
+    generator = HFGenerator(str(tiny_4bit_folder), device="cpu", dtype=dtype, weights="int4")
+    generator.load()
+    generator.self_check()
+    # the projections are 4-bit; embeddings, norms, attention and the cache keep the chosen dtype
+    assert generator.info()["weights"] == "int4" and generator.dtype == shell
+    assert generator.model.model.embed_tokens.weight.dtype == getattr(torch, shell)
+    article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
+    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n)
+               for task, n in [("write headline", 6), ("key points", 9)]]  # fmt: skip
+    shared = generator.generate(prompts)
+    assert generator.last_stats.shared_prefix_tokens >= 40
+    assert [g.new_tokens for g in shared] == [6, 9]
+    assert all(g.text for g in shared)
+
+
+@pytest.mark.parametrize("builder", [save_tiny_bart, save_tiny_llama])
+def test_models_the_int4_path_cannot_take_fail_to_load_clearly(builder: object, tmp_path: Path) -> None:
+    folder = builder(tmp_path)  # type: ignore[operator]
+    with pytest.raises(ModelLoadError, match="BRIEFLY_WEIGHTS=int4"):
+        HFGenerator(str(folder), device="cpu", weights="int4").load()
+
+
+def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
+    assert resolve_weights("auto", embedded=True, device="cpu") == "int4"
+    assert resolve_weights("auto", embedded=True, device="cuda") == "dense"
+    assert resolve_weights("auto", embedded=False, device="cpu") == "dense"
+    assert resolve_weights("dense", embedded=True, device="cpu") == "dense"
+    assert resolve_weights("int4", embedded=False, device="cpu") == "int4"
+
+
+def test_weights_setting_is_checked() -> None:
+    assert Settings.from_env({"BRIEFLY_WEIGHTS": "int4"}).weights == "int4"
+    with pytest.raises(ConfigurationError, match="BRIEFLY_WEIGHTS"):
+        Settings.from_env({"BRIEFLY_WEIGHTS": "int3"})
