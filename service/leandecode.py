@@ -65,13 +65,28 @@ class LeanDecoder:
         self.values = [torch.empty_like(k) for k in self.keys]
         self.visible = torch.zeros((rows, capacity), dtype=torch.bool, device=device)
         self.length = 0  # row-own tokens held so far (pads included)
+        self.prefix_length = 0
 
     def keep(self, rows: torch.Tensor) -> None:
-        """Drop finished rows (a copy of the row-own buffers, layer by layer)."""
+        """Drop finished rows (a copy of the row-own buffers, layer by layer). When one row is
+        left, the prefix is copied in front of its own tokens: one attention call a layer, not two
+        and a merge, for the rest of a long briefing."""
+        import torch
+
+        absorb = len(rows) == 1 and bool(self.prefix)
         for i in range(len(self.keys)):
-            self.keys[i] = self.keys[i].index_select(0, rows)
-            self.values[i] = self.values[i].index_select(0, rows)
+            keys, values = self.keys[i].index_select(0, rows), self.values[i].index_select(0, rows)
+            if absorb:
+                prefix_keys, prefix_values = self.prefix[i]
+                keys, values = torch.cat([prefix_keys, keys], dim=2), torch.cat([prefix_values, values], dim=2)
+                self.prefix[i] = (prefix_keys[:, :, :0], prefix_values[:, :, :0])  # released as we go
+            self.keys[i], self.values[i] = keys, values
         self.visible = self.visible.index_select(0, rows)
+        if absorb:
+            shared = self.prefix_length
+            self.visible = torch.cat([self.visible.new_ones((1, shared)), self.visible], dim=1)
+            self.length += shared
+            self.prefix = []
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """Logits for the next token of each row, given each row's last token and its position."""
@@ -108,7 +123,7 @@ class LeanDecoder:
         for index, (layer, kb, vb) in enumerate(zip(self.layers, self.keys, self.values)):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)
-            q, k, v = attn.q_proj(x), attn.k_proj(x), attn.v_proj(x)
+            q, k, v = self._project(attn, x)
             outs = []
             if shared:
                 outs.append(self._attend_prefix(index, attn, q[:shared], k[:shared], v[:shared], shared_cos, shared_sin))
@@ -127,10 +142,28 @@ class LeanDecoder:
             out = out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(rows, -1, width, self.head_dim)
             outs.append(out.transpose(1, 2).reshape(rows * width, -1))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
-            hidden = hidden + layer.mlp(layer.post_attention_layernorm(hidden))
+            hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
         self.length = end
         last = hidden[shared:].view(rows, width, -1)[:, -1]
         return self.model.lm_head(model.norm(last))
+
+    def _project(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Queries, keys and values; one product where the model fused the three (4-bit weights)."""
+        fused = getattr(attn, "qkv_proj", None)
+        if fused is None:
+            return attn.q_proj(x), attn.k_proj(x), attn.v_proj(x)
+        sizes = [attn.q_proj.out_features, attn.k_proj.out_features, attn.v_proj.out_features]
+        q, k, v = fused(x).split(sizes, dim=-1)
+        return q, k, v
+
+    @staticmethod
+    def _feed_forward(mlp: Any, x: torch.Tensor) -> torch.Tensor:
+        """The gated MLP; gate and up in one product where the model fused them."""
+        fused = getattr(mlp, "gate_up_proj", None)
+        if fused is None:
+            return mlp(x)
+        gate, up = fused(x).chunk(2, dim=-1)
+        return mlp.down_proj(mlp.act_fn(gate) * up)
 
     def _attend_prefix(self, index: int, attn: Any, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
         """Causal self-attention of the shared prefix, whose keys/values are then kept (once)."""
@@ -144,6 +177,7 @@ class LeanDecoder:
         k, v = k.contiguous(), v.contiguous()
         if len(self.prefix) == index:
             self.prefix.append((k, v))
+            self.prefix_length = length
         else:
             raise RuntimeError("the shared prefix is run once, before any row's tokens")
         out = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, scale=attn.scaling, enable_gqa=True)

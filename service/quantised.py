@@ -11,8 +11,9 @@ gets plain round-to-nearest quantisation instead, and the load logs its largest 
 Two paths per layer, by the number of rows a call carries:
 * decode (a few rows): ``_weight_int4pack_mm_for_cpu`` on the packed weights;
 * prefill (hundreds of rows): the int4 kernel is ~10x slower than a dense bf16 matmul there, so the
-  matrix is dequantised to bf16 on the fly (~1 ms a matrix) from a plain nibble copy, and the
-  dense matmul runs. No dense copy is kept: that is what holds a worker under its memory target.
+  matrix is unpacked and dequantised to bf16 on the fly (~1 ms a matrix) and the dense matmul
+  runs. Only the packed steps and their bf16 scales are held (~70 MB for SmolLM2-135M's
+  projections, against 430 MB in fp32): no dense copy, no second copy of the steps.
 
 The model is built without ever holding its fp32 weights: tensors are read one at a time from the
 safetensors files with plain reads (no mmap, whose pages would count as resident).
@@ -20,6 +21,7 @@ safetensors files with plain reads (no mmap, whose pages would count as resident
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -41,20 +43,17 @@ def make_int4_linear_class() -> type:
     from torch import nn
 
     class _Int4Linear(nn.Module):
-        """A bias-free linear layer held as 4-bit groups (scale, minimum) of ``GROUP`` inputs."""
+        """A bias-free linear layer held as 4-bit steps in torch's packed layout, with a bf16
+        scale and zero per ``GROUP`` inputs of a row: weight = (step - 8) * scale + zero."""
 
-        def __init__(self, nibbles: torch.Tensor, scale: torch.Tensor, minimum: torch.Tensor) -> None:
+        def __init__(self, packed: torch.Tensor, scales_zeros: torch.Tensor, nibbles: torch.Tensor | None) -> None:
             super().__init__()
-            rows, half = nibbles.shape
-            self.out_features, self.in_features = rows, half * 2
-            self.register_buffer("nibbles", nibbles)  # uint8 [out, in/2]: two steps a byte (prefill)
-            self.register_buffer("scale", scale)  # fp32 [out, in/GROUP]
-            self.register_buffer("minimum", minimum)  # fp32 [out, in/GROUP]
-            steps = torch.stack((nibbles & 15, nibbles >> 4), dim=-1).view(rows, self.in_features)
-            self.register_buffer("packed", torch.ops.aten._convert_weight_to_int4pack_for_cpu(steps.to(torch.int32), 1))
-            # torch's kernel computes (step - 8) * scale + zero, so zero = minimum + 8 * scale.
-            zero = minimum + 8 * scale
-            self.register_buffer("scales_zeros", torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16))
+            self.out_features, self.in_features = packed.shape[0], packed.shape[1] * 2
+            self.register_buffer("packed", packed)  # uint8 [out, in/2] in the kernel's layout
+            self.register_buffer("scales_zeros", scales_zeros)  # bf16 [in/GROUP, out, 2]
+            # Plain two-steps-a-byte copy, kept only where the packed layout is not the one
+            # ``unpack`` reads (a CPU other than AVX-512): prefill needs the steps back.
+            self.register_buffer("nibbles", nibbles)
 
         @classmethod
         def from_weight(cls, weight: torch.Tensor) -> tuple["_Int4Linear", float]:
@@ -67,14 +66,43 @@ def make_int4_linear_class() -> type:
             steps = (groups - minimum[..., None]).div_(safe[..., None]).round_().clamp_(0, 15)
             error = float(torch.addcmul(minimum[..., None], steps, scale[..., None]).sub_(groups).abs_().max())
             flat = steps.to(torch.uint8).view(rows, cols)
-            nibbles = (flat[:, 0::2] | (flat[:, 1::2] << 4)).contiguous()
-            return cls(nibbles, scale.contiguous(), minimum.contiguous()), error
+            packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(flat.to(torch.int32), 1)
+            zero = minimum + 8 * scale  # the kernel computes (step - 8) * scale + zero
+            scales_zeros = torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16)
+            readable = packed_layout_known() and rows % PACKED_BLOCK_ROWS == 0
+            nibbles = None if readable else (flat[:, 0::2] | (flat[:, 1::2] << 4)).contiguous()
+            return cls(packed, scales_zeros, nibbles), error
+
+        @classmethod
+        def fused(cls, parts: list["_Int4Linear"]) -> "_Int4Linear | None":
+            """One layer computing ``parts`` side by side (their outputs concatenated), with each
+            part rebuilt as a view of it: one kernel call instead of several, no second copy.
+            None unless every part fills whole blocks of the packed layout (64 rows)."""
+            if not packed_layout_known() or any(p.out_features % PACKED_BLOCK_ROWS for p in parts):
+                return None
+            whole = cls(torch.cat([p.packed for p in parts]), torch.cat([p.scales_zeros for p in parts], dim=1), None)
+            start = 0
+            for part in parts:
+                stop = start + part.out_features
+                part.packed = whole.packed[start:stop]  # packed blocks are self-contained (tested)
+                part.scales_zeros = whole.scales_zeros[:, start:stop].contiguous()  # small: a copy
+                start = stop
+            return whole
+
+        def steps(self) -> torch.Tensor:
+            """The 4-bit steps as uint8 [out, in], read back from the packed layout."""
+            if self.nibbles is not None:
+                return torch.stack((self.nibbles & 15, self.nibbles >> 4), dim=-1).view(self.out_features, self.in_features)
+            return unpack(self.packed, self.out_features, self.in_features)
 
         def dense(self) -> torch.Tensor:
-            """The weight as bf16 [out, in], rounded once from its exact fp32 value."""
-            steps = torch.stack((self.nibbles & 15, self.nibbles >> 4), dim=-1).view(self.out_features, -1, GROUP)
-            exact = torch.addcmul(self.minimum[..., None], steps.float(), self.scale[..., None])
-            return exact.view(self.out_features, self.in_features).to(torch.bfloat16)
+            """The weight as bf16 [out, in], exactly as the kernel sees it (bf16 scale and zero)."""
+            scales_zeros = self.scales_zeros.float()
+            scale = scales_zeros[..., 0].t().contiguous()[..., None]
+            offset = (scales_zeros[..., 1] - 8 * scales_zeros[..., 0]).t().contiguous()[..., None]
+            weight = self.steps().reshape(self.out_features, -1, GROUP).float()
+            # in place on contiguous tensors: 4x faster here than one broadcasting addcmul
+            return weight.mul_(scale).add_(offset).view(self.out_features, self.in_features).to(torch.bfloat16)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             flat = x.reshape(-1, self.in_features)
@@ -88,6 +116,29 @@ def make_int4_linear_class() -> type:
             return f"in_features={self.in_features}, out_features={self.out_features}, group={GROUP}"
 
     return _Int4Linear
+
+
+PACKED_BLOCK_ROWS = 64  # torch's AVX-512 int4 packing: rows in blocks of 64, see ``unpack``
+
+
+def unpack(packed: "torch.Tensor", rows: int, cols: int) -> "torch.Tensor":
+    """Steps [rows, cols] from torch's CPU int4 packing: per block of 64 rows and per input
+    column, 32 bytes; byte j holds row j's step (low nibble) and row j + 32's (high nibble)."""
+    import torch
+
+    blocks = packed.reshape(rows // PACKED_BLOCK_ROWS, cols, PACKED_BLOCK_ROWS // 2)
+    steps = torch.cat((blocks & 15, blocks >> 4), dim=-1)  # [blocks, cols, 64]
+    return steps.transpose(1, 2).reshape(rows, cols)
+
+
+@functools.cache
+def packed_layout_known() -> bool:
+    """Whether this machine's packing is the layout ``unpack`` reads (checked once, on a probe)."""
+    import torch
+
+    probe = torch.randint(0, 16, (2 * PACKED_BLOCK_ROWS, 2 * GROUP), dtype=torch.int32, generator=torch.Generator().manual_seed(0))
+    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(probe, 1)
+    return packed.shape == (probe.shape[0], probe.shape[1] // 2) and torch.equal(unpack(packed, *probe.shape).int(), probe)
 
 
 _CLASS: type | None = None
@@ -180,6 +231,12 @@ def load_causal(folder: Path, dtype: Any) -> tuple[Any, float]:
     model.load_state_dict(others, strict=False, assign=True)
     if getattr(config, "tie_word_embeddings", False):
         model.get_output_embeddings().weight = model.get_input_embeddings().weight
+    for layer in model.model.layers:  # read by the lean decode loop; transformers' forward keeps the parts
+        attn, mlp = layer.self_attn, layer.mlp
+        if (qkv := int4_linear.fused([attn.q_proj, attn.k_proj, attn.v_proj])) is not None:
+            attn.qkv_proj = qkv
+        if (gate_up := int4_linear.fused([mlp.gate_proj, mlp.up_proj])) is not None:
+            mlp.gate_up_proj = gate_up
     # Buffers computed at construction (rotary frequencies) were made on the meta device: rebuild them.
     model.model.rotary_emb = type(model.model.rotary_emb)(config=model.config)
     left = [n for n, t in list(model.named_parameters()) + list(model.named_buffers()) if t.device.type == "meta"]

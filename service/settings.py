@@ -43,7 +43,7 @@ class Settings:
     dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU, fp32 on CPU.", "auto")
     weights: str = _setting(
         "BRIEFLY_WEIGHTS",
-        "auto, dense or int4. int4 holds a Llama-type model's decoder weights as 4-bit groups of 32 and runs them on torch's CPU int4 kernel (bf16 activations); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",
+        "auto, dense or int4. int4 holds a Llama-type model's decoder projections as 4-bit groups of 32 on torch's CPU int4 kernel (their products take bf16 inputs; embeddings, norms, attention and the cache keep BRIEFLY_DTYPE); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",
         "auto",
     )
     port: int = _setting("PORT", "TCP port gunicorn binds.", 8000)

@@ -25,8 +25,16 @@ def test_weights_on_a_4bit_grid_come_back_exactly() -> None:
     torch.manual_seed(1)
     weight = snap_to_4bit_groups(torch.randn(96, 128))
     layer, error = quantised.int4_linear_class().from_weight(weight)
-    assert error == 0.0
-    assert torch.equal(layer.dense(), weight.to(torch.bfloat16))
+    assert error == 0.0  # every group found again: same steps, same scale and minimum
+    # what the kernel computes with: scale and zero rounded to bf16, nothing further off
+    assert float((layer.dense().float() - weight).abs().max()) <= 2**-6 * float(weight.abs().max())
+
+
+def test_the_packed_layout_is_read_back() -> None:
+    assert quantised.packed_layout_known()  # AVX-512 here; elsewhere a plain copy of the steps is kept
+    steps = torch.randint(0, 16, (192, 96), dtype=torch.int32)
+    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(steps, 1)
+    assert torch.equal(quantised.unpack(packed, 192, 96).int(), steps)
 
 
 def test_other_weights_are_rounded_to_the_nearest_step() -> None:
@@ -104,3 +112,21 @@ def test_weights_setting_is_checked() -> None:
     assert Settings.from_env({"BRIEFLY_WEIGHTS": "int4"}).weights == "int4"
     with pytest.raises(ConfigurationError, match="BRIEFLY_WEIGHTS"):
         Settings.from_env({"BRIEFLY_WEIGHTS": "int3"})
+
+
+@pytest.mark.parametrize(("sizes", "fusable"), [((128, 64, 64), True), ((64, 32, 32), False)])
+def test_fused_projections_compute_what_their_parts_do(sizes: tuple[int, ...], fusable: bool) -> None:
+    torch.manual_seed(4)
+    linear = quantised.int4_linear_class()
+    parts = [linear.from_weight(snap_to_4bit_groups(torch.randn(n, 128)))[0] for n in sizes]
+    x = torch.randn(3, 128)
+    before = [p(x) for p in parts]
+    whole = linear.fused(parts)
+    if not fusable:  # the kernel packs rows in blocks: a border inside a block cannot be a view
+        assert whole is None
+        assert all(torch.equal(p(x), b) for p, b in zip(parts, before))
+        return
+    assert whole is not None
+    assert torch.equal(whole(x), torch.cat(before, dim=-1))
+    assert all(torch.equal(p(x), b) for p, b in zip(parts, before))  # the parts, now views, unchanged
+    assert parts[1].packed.untyped_storage().data_ptr() == whole.packed.untyped_storage().data_ptr()

@@ -43,3 +43,11 @@ def test_every_setting_is_documented() -> None:
     rows = describe_settings()
     assert {r["env"] for r in rows} >= {"MODEL", "PORT", "BRIEFLY_DEVICE", "BRIEFLY_DTYPE"}
     assert all(r["doc"] for r in rows)
+
+
+def test_readme_lists_every_setting() -> None:
+    from service.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [r["env"] for r in describe_settings() if f"| `{r['env']}` |" not in readme]
+    assert not missing, f"README's configuration table lacks {missing}"
