@@ -40,7 +40,7 @@ class Settings:
     )
     cache_dir: str = _setting("BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir)
     device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
-    dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU, fp32 on CPU.", "auto")
+    dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU; on CPU bf16 around 4-bit weights, fp32 around dense ones.", "auto")
     weights: str = _setting(
         "BRIEFLY_WEIGHTS",
         "auto, dense or int4. int4 holds a Llama-type model's decoder projections as 4-bit groups of 32 on torch's CPU int4 kernel (their products take bf16 inputs; embeddings, norms, attention and the cache keep BRIEFLY_DTYPE); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",

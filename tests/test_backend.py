@@ -75,6 +75,7 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_fol
     assert backend.leandecode.supports(generator.model)  # the batched rows decode through the lean loop
     shared = generator.generate(prompts)
     assert generator.last_stats.shared_prefix_tokens >= 40
+    assert generator.last_stats.solo_steps == 12 - 9  # steps after all rows but the longest had left
     separate = [generator.generate([p])[0] for p in prompts]
     assert generator.last_stats.shared_prefix_tokens == 0
     assert [g.text for g in shared] == [g.text for g in separate]

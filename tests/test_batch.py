@@ -133,8 +133,11 @@ def test_cli_records_errors_resumes_and_survives_a_torn_last_line(tmp_path: Path
 def test_cli_interrupted_keeps_every_finished_item_and_resumes(tmp_path: Path, seed_article: str) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": str(i), "article": seed_article} for i in range(400)])
     out = tmp_path / "out.jsonl"
+    # As in a terminal: Ctrl-C is not ignored (a test run started in the background, e.g. under
+    # nohup, passes SIGINT on ignored, and Python then never raises KeyboardInterrupt).
     proc = subprocess.Popen([sys.executable, "-m", "service", "batch", str(source), str(out)], cwd=ROOT,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     deadline = time.monotonic() + 300
     while (not out.exists() or out.read_text().count("\n") < 3) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -76,7 +76,7 @@ def test_model_built_tensor_by_tensor_matches_the_dense_model(tiny_4bit_folder: 
     assert torch.allclose(prefill_rows, reference, atol=0.05)
 
 
-@pytest.mark.parametrize(("dtype", "shell"), [("auto", "float32"), ("bfloat16", "bfloat16")])
+@pytest.mark.parametrize(("dtype", "shell"), [("auto", "bfloat16"), ("float32", "float32")])
 def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(tiny_4bit_folder: Path, dtype: str, shell: str) -> None:
     generator = HFGenerator(str(tiny_4bit_folder), device="cpu", dtype=dtype, weights="int4")
     generator.load()
@@ -106,6 +106,14 @@ def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
     assert resolve_weights("auto", embedded=False, device="cpu") == "dense"
     assert resolve_weights("dense", embedded=True, device="cpu") == "dense"
     assert resolve_weights("int4", embedded=False, device="cpu") == "int4"
+
+
+def test_cpu_precision_follows_the_weights() -> None:
+    from service.backend import resolve_dtype
+
+    assert resolve_dtype("auto", "cpu", "int4") == torch.bfloat16  # chosen by bench/quality, see README
+    assert resolve_dtype("auto", "cpu", "dense") == torch.float32
+    assert resolve_dtype("float32", "cpu", "int4") == torch.float32
 
 
 def test_weights_setting_is_checked() -> None:
