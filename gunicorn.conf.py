@@ -6,8 +6,9 @@ from service.settings import Settings
 _settings = Settings.from_env()
 
 # glibc malloc: two arenas (per-thread heaps crept +84 MB over 1,000 requests; two hold it to +12 MB)
-# and a fixed 1 MB mmap threshold (freed model-load buffers go back to the OS). Set here, in the
-# master, so every forked worker inherits it; the why is in service/allocator.py.
+# and a 1 MB mmap threshold while the model loads (freed load buffers go back to the OS; each worker
+# raises it once loaded). Set here, in the master, so every forked worker inherits it; the why is in
+# service/allocator.py.
 allocator.tune()
 
 # Bind on PORT (default 8000) so platforms that assign a port (Heroku, Cloud Run, k8s) just work.
