@@ -32,13 +32,16 @@ def build_tokenizer(folder: Path) -> PreTrainedTokenizerFast:
     return fast
 
 
+def tiny_llama_config(tok: PreTrainedTokenizerFast, hidden: int) -> LlamaConfig:
+    return LlamaConfig(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=2,
+                       num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)  # fmt: skip
+
+
 def save_tiny_llama(folder: Path) -> Path:
     torch.manual_seed(0)
     tok = build_tokenizer(folder)
-    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)  # fmt: skip
-    LlamaForCausalLM(config).save_pretrained(folder, safe_serialization=True)
+    LlamaForCausalLM(tiny_llama_config(tok, hidden=32)).save_pretrained(folder, safe_serialization=True)
     return folder
 
 
@@ -78,10 +81,7 @@ def save_tiny_llama_4bit(folder: Path) -> Path:
     """A tiny Llama wide enough for 4-bit groups (64 inputs), decoder weights on a 4-bit grid."""
     torch.manual_seed(0)
     tok = build_tokenizer(folder)
-    config = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)  # fmt: skip
-    model = LlamaForCausalLM(config)
+    model = LlamaForCausalLM(tiny_llama_config(tok, hidden=64))
     with torch.no_grad():
         for name, module in model.named_modules():
             if isinstance(module, torch.nn.Linear) and name.startswith("model.layers."):
