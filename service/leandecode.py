@@ -27,11 +27,14 @@ SUPPORTED_MODEL_TYPES = {"llama"}
 
 
 def supports(model: Any) -> bool:
-    """Llama layout with plain RoPE, no projection biases and SDPA attention."""
+    """Llama layout with plain RoPE, no projection biases and SDPA attention, on CPU: the merge
+    of the two attention parts uses the CPU flash kernel, which returns its log-sum-exp (a GPU
+    takes transformers' batched step instead)."""
     config = model.config
     rope = getattr(config, "rope_scaling", None) or {}
     return (
-        config.model_type in SUPPORTED_MODEL_TYPES
+        model.device.type == "cpu"
+        and config.model_type in SUPPORTED_MODEL_TYPES
         and not getattr(config, "attention_bias", False)
         and not getattr(config, "mlp_bias", False)
         and rope.get("rope_type", "default") == "default"

@@ -199,3 +199,13 @@ def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(seed_art
     lean = [g.text for g in generator.generate(prompts)]
     monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)
     assert [g.text for g in generator.generate(prompts)] == lean
+
+
+def test_the_lean_loop_is_for_cpu_models_only(tiny_llama_folder: Path) -> None:
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama_folder)
+    assert backend.leandecode.supports(model)
+    model.to("meta")  # any other device: its attention merge uses the CPU flash kernel
+    assert not backend.leandecode.supports(model)
+
