@@ -166,7 +166,11 @@ class Engine:
         gave it. No second readiness check: a request admitted before SIGTERM is finished, not
         refused, while the worker drains."""
         assert self.briefer is not None
-        result = self.briefer.brief(request, listener)
+        try:
+            result = self.briefer.brief(request, listener)
+        finally:
+            if MODES[request.mode].generates:
+                allocator.release()  # what the generation freed goes back before the next prefill
         result["model"] = self.model_info()
         return result
 
@@ -181,6 +185,9 @@ class Engine:
         self.require_ready()
         assert self.rewriter is not None
         with self.admission.slot(self.admission_wait_s):
-            result = self.rewriter.rewrite(request)
+            try:
+                result = self.rewriter.rewrite(request)
+            finally:
+                allocator.release()
         result["model"] = self.model_info()
         return result
