@@ -120,7 +120,7 @@ class Engine:
         ref, label = (s.model, s.model) if s.model else (str(generator_folder(s.cache_dir)), GENERATOR_LABEL)
         device = resolve_device(s.device)
         generator = HFGenerator(ref, device=device, dtype=s.dtype, threads=s.effective_torch_threads(usable_cores()), label=label,
-                                weights=resolve_weights(s.weights, embedded=not s.model, device=device))  # fmt: skip
+                                weights=resolve_weights(s.weights, embedded=not s.model, device=device), draft_tokens=s.draft_tokens)  # fmt: skip
         generator.load()
         return generator
 

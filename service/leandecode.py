@@ -64,10 +64,12 @@ class LeanDecoder:
         dtype = model.model.embed_tokens.weight.dtype
         device = model.model.embed_tokens.weight.device
         self.prefix: list[tuple[torch.Tensor, torch.Tensor]] = []  # per layer, batch 1, shared by all rows
-        self.keys = [torch.empty((rows, self.kv_heads, capacity, self.head_dim), dtype=dtype, device=device) for _ in self.layers]
-        self.values = [torch.empty_like(k) for k in self.keys]
+        # Zeros, not empty: a row's slots past its own tokens sit inside the batch's attention window,
+        # masked; masked still multiplies their values by 0, and 0 x NaN from stale memory is NaN.
+        self.keys = [torch.zeros((rows, self.kv_heads, capacity, self.head_dim), dtype=dtype, device=device) for _ in self.layers]
+        self.values = [torch.zeros_like(k) for k in self.keys]
         self.visible = torch.zeros((rows, capacity), dtype=torch.bool, device=device)
-        self.length = 0  # row-own tokens held so far (pads included)
+        self.lengths = [0] * rows  # row-own tokens held so far, per row (pads included)
         self.prefix_length = 0
 
     def keep(self, rows: torch.Tensor) -> None:
@@ -85,10 +87,11 @@ class LeanDecoder:
                 self.prefix[i] = (prefix_keys[:, :, :0], prefix_values[:, :, :0])  # released as we go
             self.keys[i], self.values[i] = keys, values
         self.visible = self.visible.index_select(0, rows)
+        self.lengths = [self.lengths[r] for r in rows.tolist()]
         if absorb:
             shared = self.prefix_length
             self.visible = torch.cat([self.visible.new_ones((1, shared)), self.visible], dim=1)
-            self.length += shared
+            self.lengths = [length + shared for length in self.lengths]
             self.prefix = []
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
@@ -99,30 +102,60 @@ class LeanDecoder:
         """Run the shared ``prefix`` [length] (once, before anything else; None: no new prefix) and
         each row's ``tokens`` [rows, width] (``valid`` marks real tokens; pads are never attended
         to) through the model in one pass: every projection sees the prefix's and the rows' tokens
-        as one matrix, so a 4-bit layer unpacks its weights once. Returns each row's last logits."""
+        as one matrix, so a 4-bit layer unpacks its weights once. Every token is kept; returns
+        each row's last logits."""
+        logits = self.run(prefix, tokens, positions, valid, every=False)
+        self.advance([tokens.shape[1]] * tokens.shape[0])
+        return logits
+
+    def verify(self, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Logits after every token of each row [rows, width, vocab]: a row's last token and the
+        draft tokens that follow it, checked in one pass. Pads go at a row's end. Nothing is kept
+        until :meth:`advance` says how many of each row's tokens were right."""
+        return self.run(None, tokens, positions, valid, every=True)
+
+    def advance(self, counts: list[int]) -> None:
+        """Keep the first ``counts[r]`` tokens the last pass wrote for row r; the rest of them are
+        overwritten by the next pass and, until then, never attended to (causal order)."""
+        self.lengths = [length + count for length, count in zip(self.lengths, counts)]
+
+    def run(self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None, every: bool) -> torch.Tensor:
+        """One pass; each row's tokens are written after its own kept tokens. Returns each row's
+        last logits, or with ``every`` its logits after each token."""
         import torch
 
         model = self.model.model
         rows, width = tokens.shape
-        at, end = self.length, self.length + width
-        self.visible[:, at:end] = True if valid is None else valid
+        device = tokens.device
+        uniform = min(self.lengths) == max(self.lengths)
+        at = self.lengths[0]
+        end = max(self.lengths) + width
+        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(width, device=device)  # [rows, width]
+        if uniform:
+            self.visible[:, at : at + width] = True if valid is None else valid
+        else:
+            self.visible.scatter_(1, query_slots, True if valid is None else valid)
         # Row-own part: causal over this row's tokens, pads hidden (a pad still sees itself, so
-        # no query is left with nothing to attend to).
-        slots = torch.arange(end, device=tokens.device)
-        query_slots = torch.arange(at, end, device=tokens.device)
-        allowed = self.visible[:, None, :end] & (slots[None, None, :] <= query_slots[None, :, None])
-        allowed |= slots[None, None, :] == query_slots[None, :, None]
+        # no query is left with nothing to attend to). Slots past a row's query are stale or
+        # empty, and causal order hides them.
+        slots = torch.arange(end, device=device)
+        allowed = self.visible[:, None, :end] & (slots[None, None, :] <= query_slots[:, :, None])
+        allowed |= slots[None, None, :] == query_slots[:, :, None]
         own_hidden = model.embed_tokens(tokens).reshape(rows * width, -1)
+        # Pads (a row with fewer drafts than another) skip every product: the layers see the real
+        # tokens only, spread back to [rows, width] just for attention.
+        packed = None if valid is None or bool(valid.all()) else valid.reshape(-1).nonzero().squeeze(1)
         bias = torch.zeros(allowed.shape, dtype=own_hidden.dtype, device=own_hidden.device).masked_fill_(~allowed, float("-inf"))
         bias = bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
         cos, sin = model.rotary_emb(own_hidden, positions)
+        row_index = torch.arange(rows, device=device)[:, None]
         shared = 0 if prefix is None else len(prefix)
         if shared:
             shared_positions = torch.arange(shared, device=tokens.device)[None]
             shared_cos, shared_sin = model.rotary_emb(own_hidden, shared_positions)
-            hidden = torch.cat([model.embed_tokens(prefix), own_hidden])  # [shared + rows * width, hidden]
+            hidden = torch.cat([model.embed_tokens(prefix), _gather(own_hidden, packed)])  # [shared + real tokens, hidden]
         else:
-            hidden = own_hidden
+            hidden = _gather(own_hidden, packed)
         for index, (layer, kb, vb) in enumerate(zip(self.layers, self.keys, self.values)):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)
@@ -131,24 +164,30 @@ class LeanDecoder:
             if shared:
                 outs.append(self._attend_prefix(index, attn, q[:shared], k[:shared], v[:shared], shared_cos, shared_sin))
                 q, k, v = q[shared:], k[shared:], v[shared:]
+            q, k, v = (_spread(t, packed, rows * width) for t in (q, k, v))
             q = q.view(rows, width, -1, self.head_dim).transpose(1, 2)
             k = k.view(rows, width, -1, self.head_dim).transpose(1, 2)
             v = v.view(rows, width, -1, self.head_dim).transpose(1, 2)
             q, k = self._rotate(q, k, cos, sin)
-            kb[:, :, at:end] = k
-            vb[:, :, at:end] = v
+            if uniform:
+                kb[:, :, at : at + width] = k
+                vb[:, :, at : at + width] = v
+            else:  # [rows, width] slot indices; the indexed view is [rows, width, heads, dim]
+                kb[row_index, :, query_slots] = k.transpose(1, 2)
+                vb[row_index, :, query_slots] = v.transpose(1, 2)
             # Queries grouped by the key/value head they read: [rows, kv_heads, groups * width, dim].
             grouped = q.reshape(rows, self.kv_heads, self.groups * width, self.head_dim)
             out, lse = self._flash(grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling)
             if self.prefix:
                 out = self._with_prefix(index, grouped, out, lse, attn.scaling)
             out = out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(rows, -1, width, self.head_dim)
-            outs.append(out.transpose(1, 2).reshape(rows * width, -1))
+            outs.append(_gather(out.transpose(1, 2).reshape(rows * width, -1), packed))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
             hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
-        self.length = end
-        last = hidden[shared:].view(rows, width, -1)[:, -1]
-        return self.model.lm_head(model.norm(last))
+        own = hidden[shared:]
+        if every:
+            return _spread(self.model.lm_head(model.norm(own)), packed, rows * width).view(rows, width, -1)
+        return self.model.lm_head(model.norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
 
     def _project(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Queries, keys and values; one product where the model fused the three (4-bit weights)."""
@@ -203,3 +242,15 @@ class LeanDecoder:
         shared_weight = torch.exp(shared_lse - top).unsqueeze(-1)
         merged = (own.float() * own_weight + shared.float() * shared_weight) / (own_weight + shared_weight)
         return merged.to(own.dtype)
+
+
+def _gather(rows: torch.Tensor, packed: torch.Tensor | None) -> torch.Tensor:
+    """The real tokens' rows of a [rows * width, ...] tensor (all of them when there are no pads)."""
+    return rows if packed is None else rows.index_select(0, packed)
+
+
+def _spread(real: torch.Tensor, packed: torch.Tensor | None, total: int) -> torch.Tensor:
+    """Back to [rows * width, ...], pads as zeros (finite: they are masked, and 0 x NaN is NaN)."""
+    if packed is None:
+        return real
+    return real.new_zeros((total, *real.shape[1:])).index_copy_(0, packed, real)

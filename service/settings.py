@@ -46,6 +46,11 @@ class Settings:
         "auto, dense or int4. int4 holds a Llama-type model's decoder projections as 4-bit groups of 32 on torch's CPU int4 kernel (their products take bf16 inputs; embeddings, norms, attention and the cache keep BRIEFLY_DTYPE); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",
         "auto",
     )
+    draft_tokens: int = _setting(
+        "BRIEFLY_DRAFT_TOKENS",
+        "Most draft tokens a row checks per decode pass (speculative decoding by prompt lookup: tokens that followed the row's last words earlier in the article or its own text; the text stays the greedy text). Used by the lean CPU loop for Llama-type models; 0 = off.",
+        3,
+    )
     port: int = _setting("PORT", "TCP port gunicorn binds.", 8000)
     host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
@@ -97,6 +102,8 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_WEIGHTS must be auto, dense or int4, not {self.weights!r}")
         if self.log_format not in ("json", "text"):
             raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.draft_tokens < 0:
+            raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
         for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens", "max_running", "max_batch_articles"):

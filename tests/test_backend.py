@@ -73,16 +73,26 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_fol
     # Different suffix lengths exercise the middle padding; different budgets make rows leave the batch.
     prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n) for task, n in tasks]
     assert backend.leandecode.supports(generator.model)  # the batched rows decode through the lean loop
+    generator.draft_tokens = 0  # one token a pass
     shared = generator.generate(prompts)
     assert generator.last_stats.shared_prefix_tokens >= 40
-    assert generator.last_stats.solo_steps == 12 - 9  # steps after all rows but the longest had left
-    separate = [generator.generate([p])[0] for p in prompts]
-    assert generator.last_stats.shared_prefix_tokens == 0
-    assert [g.text for g in shared] == [g.text for g in separate]
-    assert [g.new_tokens for g in shared] == [g.new_tokens for g in separate]
-    assert [g.new_tokens for g in shared] == [6, 12, 9]  # a random model rarely stops early
-    monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own step
-    assert [g.text for g in generator.generate(prompts)] == [g.text for g in shared]
+    assert generator.last_stats.solo_steps == generator.last_stats.solo_tokens == 12 - 9  # after all rows but the longest had left
+    assert generator.last_stats.drafted == 0
+    generator.draft_tokens = 3  # draft tokens from the prompt, checked several a pass: the same text
+    drafted = generator.generate(prompts)
+    assert generator.last_stats.accepted > 0  # a repetitive article: some drafts were right
+    alone = [generator.generate([p])[0] for p in prompts]  # one row each, through the lean loop too
+    assert generator.last_stats.solo_tokens == 9 and generator.last_stats.solo_steps < 9  # fewer passes than tokens
+    with monkeypatch.context() as patched:
+        patched.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own forward
+        plain = [generator.generate([p])[0] for p in prompts]  # model.generate(), one call a prompt
+        assert generator.last_stats.shared_prefix_tokens == 0
+        generic = generator.generate(prompts)  # batched, with transformers' step
+        assert generator.last_stats.drafted == 0  # drafts need the lean loop
+    assert [g.new_tokens for g in plain] == [6, 12, 9]  # a random model rarely stops early
+    for result in (shared, drafted, alone, generic):
+        assert [g.text for g in result] == [g.text for g in plain]
+        assert [g.new_tokens for g in result] == [g.new_tokens for g in plain]
 
 
 def test_safetensors_only(tmp_path: Path) -> None:
