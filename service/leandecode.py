@@ -61,6 +61,8 @@ class LeanDecoder:
         self.kv_heads = config.num_key_value_heads
         self.groups = config.num_attention_heads // self.kv_heads
         self.head_dim = self.layers[0].self_attn.head_dim
+        self.query_heads = config.num_attention_heads
+        self.query_width = self.query_heads * self.head_dim
         dtype = model.model.embed_tokens.weight.dtype
         device = model.model.embed_tokens.weight.device
         self.prefix: list[tuple[torch.Tensor, torch.Tensor]] = []  # per layer, batch 1, shared by all rows
@@ -148,6 +150,7 @@ class LeanDecoder:
         bias = torch.zeros(allowed.shape, dtype=own_hidden.dtype, device=own_hidden.device).masked_fill_(~allowed, float("-inf"))
         bias = bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
         cos, sin = model.rotary_emb(own_hidden, positions)
+        cos, sin = cos[:, :, None], sin[:, :, None]  # [rows, width, 1 (every head), head_dim]
         row_index = torch.arange(rows, device=device)[:, None]
         shared = 0 if prefix is None else len(prefix)
         if shared:
@@ -159,16 +162,19 @@ class LeanDecoder:
         for index, (layer, kb, vb) in enumerate(zip(self.layers, self.keys, self.values)):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)
-            q, k, v = self._project(attn, x)
+            qk, v = self._project(attn, x)
             outs = []
             if shared:
-                outs.append(self._attend_prefix(index, attn, q[:shared], k[:shared], v[:shared], shared_cos, shared_sin))
-                q, k, v = q[shared:], k[shared:], v[shared:]
-            q, k, v = (_spread(t, packed, rows * width) for t in (q, k, v))
-            q = q.view(rows, width, -1, self.head_dim).transpose(1, 2)
-            k = k.view(rows, width, -1, self.head_dim).transpose(1, 2)
+                q, k = qk[:shared].split([self.query_width, qk.shape[-1] - self.query_width], dim=-1)
+                outs.append(self._attend_prefix(index, attn, q, k, v[:shared], shared_cos, shared_sin))
+                qk, v = qk[shared:], v[shared:]
+            qk, v = _spread(qk, packed, rows * width), _spread(v, packed, rows * width)
+            # Queries and keys rotated together: one set of elementwise operations, not two.
+            qk = qk.view(rows, width, -1, self.head_dim)
+            qk = qk * cos + _rotate_half(qk) * sin
+            q = qk[:, :, : self.query_heads].transpose(1, 2)
+            k = qk[:, :, self.query_heads :].transpose(1, 2)
             v = v.view(rows, width, -1, self.head_dim).transpose(1, 2)
-            q, k = self._rotate(q, k, cos, sin)
             if uniform:
                 kb[:, :, at : at + width] = k
                 vb[:, :, at : at + width] = v
@@ -189,14 +195,16 @@ class LeanDecoder:
             return _spread(self.model.lm_head(model.norm(own)), packed, rows * width).view(rows, width, -1)
         return self.model.lm_head(model.norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
 
-    def _project(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Queries, keys and values; one product where the model fused the three (4-bit weights)."""
+    def _project(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Queries and keys side by side, and values; one product where the model fused the three
+        (4-bit weights)."""
+        import torch
+
         fused = getattr(attn, "qkv_proj", None)
         if fused is None:
-            return attn.q_proj(x), attn.k_proj(x), attn.v_proj(x)
-        sizes = [attn.q_proj.out_features, attn.k_proj.out_features, attn.v_proj.out_features]
-        q, k, v = fused(x).split(sizes, dim=-1)
-        return q, k, v
+            return torch.cat([attn.q_proj(x), attn.k_proj(x)], dim=-1), attn.v_proj(x)
+        qk, v = fused(x).split([attn.q_proj.out_features + attn.k_proj.out_features, attn.v_proj.out_features], dim=-1)
+        return qk, v
 
     @staticmethod
     def _feed_forward(mlp: Any, x: torch.Tensor) -> torch.Tensor:
@@ -254,3 +262,11 @@ def _spread(real: torch.Tensor, packed: torch.Tensor | None, total: int) -> torc
     if packed is None:
         return real
     return real.new_zeros((total, *real.shape[1:])).index_copy_(0, packed, real)
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    """transformers' Llama ``rotate_half``: (x1, x2) -> (-x2, x1) over the last dimension."""
+    import torch
+
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
