@@ -377,11 +377,12 @@ class HFGenerator:
             kept_counts, done = [], []
             for i, r in enumerate(active):
                 new = _accepted(fed[i], choices[i])
-                stats.accepted += len(new) - 1
+                right = len(new) - 1  # drafts the model would have written itself
                 new = new[: prompts[r].max_new_tokens - len(outputs[r])]
                 stop_at = next((j for j, t in enumerate(new) if t in stop_ids), None)
                 if stop_at is not None:
                     new = new[: stop_at + 1]
+                stats.accepted += min(right, len(new))
                 outputs[r] += new
                 if drafting:
                     lookups[r].extend(new)
@@ -413,15 +414,7 @@ class HFGenerator:
                 rooms = [prompts[r].max_new_tokens - len(outputs[r]) - 1 for r in active]
                 fed = _draft(lookups, active, rooms, self.draft_tokens)
                 stats.drafted += sum(len(d) for d in fed)
-                width = 1 + max(len(d) for d in fed)
-                tokens = torch.full((len(active), width), self.tokenizer.pad_token_id, dtype=torch.long)
-                valid = torch.zeros((len(active), width), dtype=torch.bool)
-                for i, (t, d) in enumerate(zip(last, fed)):
-                    tokens[i, : 1 + len(d)] = torch.tensor([t, *d])
-                    valid[i, : 1 + len(d)] = True
-                offsets = torch.arange(width)[None]
-                place = torch.tensor(positions)[:, None] + offsets
-                predicted = stepper.verify(tokens.to(self.device), place.to(self.device), valid.to(self.device))
+                predicted = stepper.verify(*_checked_tokens(last, fed, positions, self.tokenizer.pad_token_id, self.device))
             else:
                 step_tokens = torch.tensor(last, device=self.device)
                 predicted = stepper.step(step_tokens, torch.tensor(positions, device=self.device))[:, None]
@@ -554,6 +547,21 @@ def _accepted(drafts: list[int], choices: list[int]) -> list[int]:
     while kept < len(drafts) and drafts[kept] == choices[kept]:
         kept += 1
     return drafts[:kept] + [choices[kept]]
+
+
+def _checked_tokens(last: list[int], drafts: list[list[int]], positions: list[int], pad: int, device: str) -> tuple[Any, Any, Any]:
+    """A pass's input: each row's last token then its drafts, padded at the end to the widest
+    row ([rows, width] token ids, their positions, which are real)."""
+    import torch
+
+    width = 1 + max(len(d) for d in drafts)
+    tokens = torch.full((len(last), width), pad, dtype=torch.long)
+    valid = torch.zeros((len(last), width), dtype=torch.bool)
+    for i, (token, draft) in enumerate(zip(last, drafts)):
+        tokens[i, : 1 + len(draft)] = torch.tensor([token, *draft])
+        valid[i, : 1 + len(draft)] = True
+    places = torch.tensor(positions)[:, None] + torch.arange(width)[None]
+    return tokens.to(device), places.to(device), valid.to(device)
 
 
 # Tokens a pass takes at about the cost of one: the CPU kernels work on rows in blocks of four

@@ -219,3 +219,14 @@ def test_the_lean_loop_is_for_cpu_models_only(tiny_llama_folder: Path) -> None:
     model.to("meta")  # any other device: its attention merge uses the CPU flash kernel
     assert not backend.leandecode.supports(model)
 
+
+
+def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_path: Path) -> None:
+    from service.engine import Engine
+    from service.settings import Settings
+
+    for drafts in (0, 5):
+        engine = Engine(Settings(model=str(tiny_llama_folder), cache_dir=str(tmp_path), draft_tokens=drafts, torch_threads=1),
+                        embedder=HashingEmbedder())  # fmt: skip
+        engine.load()
+        assert engine.generator.draft_tokens == drafts
