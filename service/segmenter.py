@@ -20,11 +20,20 @@ _BOILERPLATE = [
     re.compile(r"Scroll down for video"),
     re.compile(r"Image (?:copyright|caption)\b"),
 ]
-# "community.Dr Venter" / "said.\"Next" / "2011.The": a terminator glued to a capitalised word.
-_GLUED = re.compile(r"(?<=[a-z0-9%)\]’”\"'])([.?!][\"”’']?)(?=[A-Z][a-z])")
+# "community.Dr Venter" / "said.\"Next" / "2011.The" / "resume.A tremor" / "said.\"I think": a
+# terminator glued to a capitalised word (one-letter "A" and "I" included).
+_GLUED = re.compile(r"(?<=[a-z0-9%)\]’”\"'])([.?!][\"”’']?)(?=[A-Z][a-z]|[AI][\s'’])")
+# "victoryNigeria" / "mentalityThe slump": a related-story title glued to the next sentence with no
+# terminator at all. Only after a lowercase word of 3+ letters, before a capitalised word of 2+
+# lowercase letters, so "iPhone", "eBay", "McDonald" and "YouTube" stay whole.
+_GLUED_TITLE = re.compile(r"\b([a-z]{3,})(?=[A-Z][a-z]{2,})")
 # Datelines: "BEIRUT (Reuters) - ", "LONDON, England (CNN) -- ", "(CNN) -- ".
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]+)?\s*)?(?:\((?:CNN|Reuters|AP|AFP)\))?\s*(?:--|—|–|-)\s+(?=[A-Z\"“])")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●]|\d{1,2}[.)])\s+")
+# Longer than this, a piece with quote marks in it is taken for sentences pysbd glued together.
+MERGED_WORDS = 55
+_QUOTES = re.compile("[\"'“”‘’]")
+_QUOTE_MASK = "\ue000"  # a private-use character: pysbd treats it as a letter, never as a quote
 _SPACE = re.compile(r"[ \t\u00a0]+")
 
 
@@ -38,8 +47,37 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for pattern in _BOILERPLATE:
         text = pattern.sub("\n", text)
-    text = _GLUED.sub(lambda m: m.group(1) + " ", text)
+    text = _unglue(text)
+    text = _GLUED_TITLE.sub(lambda m: m.group(1) + "\n", text)
     return text
+
+
+def _unglue(text: str) -> str:
+    """A space after each glued terminator. A straight quote right after it closes the sentence
+    when that sentence opened one ('"We left," she said."I stayed' opened none, so the quote opens
+    the next sentence); counted within the sentence, so one stray quote cannot flip the rest."""
+    pieces: list[str] = []
+    done = 0
+    for match in _GLUED.finditer(text):
+        mark = match.group(1)
+        pieces.append(text[done : match.start()])
+        if mark.endswith('"'):
+            opened = max(done, _sentence_start(text, match.start()))
+            if text.count('"', opened, match.start()) % 2 == 0:
+                mark = mark[:-1] + " "
+                pieces.append(mark + '"')
+                done = match.end()
+                continue
+        pieces.append(mark + " ")
+        done = match.end()
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _sentence_start(text: str, end: int) -> int:
+    """Where the sentence ending at ``end`` began: after the last terminator and space, or line break."""
+    found = [(text.rfind(stop, 0, end), len(stop)) for stop in (". ", "? ", "! ", '." ', "\n")]
+    return max((at + width for at, width in found if at >= 0), default=0)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -50,13 +88,30 @@ def split_sentences(text: str) -> list[str]:
         if not line:
             continue
         line = _BULLET.sub("", line)
-        for piece in _pysbd().segment(line):
+        for piece in _segment(line):
             piece = piece.strip()
             if not sentences:
                 piece = _DATELINE.sub("", piece)
             if _has_words(piece):
                 sentences.append(piece)
     return sentences
+
+
+def _segment(line: str) -> list[str]:
+    """pysbd's sentences, with its quote protection undone where it went wrong. pysbd never splits
+    inside quotation marks; a scraped multi-paragraph quote (BBC style: each paragraph opens a quote,
+    only the last one closes) leaves a quote open and glues every sentence up to the next quote
+    mark into one. A piece that long is segmented again with its quote marks masked."""
+    pieces: list[str] = []
+    for piece in _pysbd().segment(line):
+        if len(piece.split()) > MERGED_WORDS and _QUOTES.search(piece):
+            marks = _QUOTES.findall(piece)
+            masked = _pysbd().segment(_QUOTES.sub(_QUOTE_MASK, piece))
+            restored = iter(marks)
+            pieces += [re.sub(_QUOTE_MASK, lambda _: next(restored), part) for part in masked]
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def _has_words(piece: str) -> bool:

@@ -45,3 +45,34 @@ def test_bullet_lists_give_one_sentence_per_item() -> None:
 
 def test_line_breaks_end_sentences_and_empties_vanish() -> None:
     assert split_sentences("First line without stop\n\n\nSecond line.\n...\n") == ["First line without stop", "Second line."]
+
+
+def test_glued_one_letter_words_are_separated() -> None:
+    text = "It will decide whether to resume.A tremor was felt on Friday.I was at home, she said."
+    assert split_sentences(text) == ["It will decide whether to resume.", "A tremor was felt on Friday.", "I was at home, she said."]
+
+
+def test_a_glued_quote_goes_with_the_sentence_it_belongs_to() -> None:
+    # The first quote after "said." opens the next sentence; the one after "that." closes its own.
+    text = '"It was bad," he said."I think so." Then he said: "we left after that."The process was odd.'
+    assert split_sentences(text) == ['"It was bad," he said.', '"I think so."', 'Then he said: "we left after that."', "The process was odd."]
+
+
+def test_a_related_story_title_glued_without_a_stop_is_cut_off() -> None:
+    text = "Listen: Dennis on loyalty and mentalityThe slump started in 2013. The iPhone, eBay, McDonald and YouTube stayed."
+    assert split_sentences(text) == ["Listen: Dennis on loyalty and mentality", "The slump started in 2013.", "The iPhone, eBay, McDonald and YouTube stayed."]
+
+
+def test_a_quote_left_open_does_not_glue_the_following_sentences_together() -> None:
+    # BBC style: a quote's middle paragraph opens a quote and never closes it; pysbd alone would
+    # keep everything up to the next quote mark as one "sentence".
+    text = (
+        'Mark Miller said: "We take our responsibilities very seriously and have stopped operations to consult the experts. '
+        '"We will decide on appropriate actions after that. The process has proved controversial in the US with environmentalists. '
+        "But the committee called on ministers to support the process, arguing that tight regulation could overcome the problems. "
+        "The BGS said it was also monitoring fracking as a precaution."
+    )
+    sentences = split_sentences(text)
+    assert sentences[-1] == "The BGS said it was also monitoring fracking as a precaution."
+    assert "The process has proved controversial in the US with environmentalists." in sentences
+    assert sentences[-2].startswith("But the committee called on ministers")
