@@ -10,7 +10,21 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
-BATCH_SIZE = 32
+# Sentences a forward pass: 16 keeps padding small and the activations in cache (sample article,
+# bf16: 139 ms at 32, 113 ms at 16, 115 ms at 8).
+BATCH_SIZE = 16
+
+
+def resolve_dtype(requested: str, device: str) -> Any:
+    """bf16 where it is native (a GPU; a CPU with AVX-512 BF16 or AMX, where oneDNN multiplies
+    bf16 at about twice the fp32 rate), else fp32: emulated bf16 would only be slower."""
+    import torch
+
+    if requested != "auto":
+        return getattr(torch, requested)
+    if device.startswith("cuda"):
+        return torch.bfloat16
+    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
 
 
 class Embedder(Protocol):
@@ -25,6 +39,7 @@ class HFEmbedder:
 
     model_ref: str
     device: str = "cpu"
+    dtype: str = "auto"
     max_tokens: int = 256
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
@@ -34,8 +49,10 @@ class HFEmbedder:
         from transformers import AutoModel, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_ref)
-        self.model = AutoModel.from_pretrained(self.model_ref, use_safetensors=True, dtype=torch.float32)
+        torch_dtype = resolve_dtype(self.dtype, self.device)
+        self.model = AutoModel.from_pretrained(self.model_ref, use_safetensors=True, dtype=torch_dtype)
         self.model.to(self.device).eval()
+        self.dtype = str(torch_dtype).removeprefix("torch.")
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         import torch
@@ -51,7 +68,7 @@ class HFEmbedder:
                 batch = self.tokenizer(
                     [sentences[i] for i in idx], padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
                 ).to(self.device)
-                hidden = self.model(**batch).last_hidden_state
+                hidden = self.model(**batch).last_hidden_state.float()  # pooled in fp32 whatever the model runs in
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy()

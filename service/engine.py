@@ -127,7 +127,7 @@ class Engine:
     def _build_embedder(self) -> HFEmbedder:
         s = self.settings
         ref = s.embedding_model or str(embedder_folder())
-        embedder = HFEmbedder(ref, device="cpu")
+        embedder = HFEmbedder(ref, device="cpu", dtype=s.embedding_dtype)
         embedder.load()
         return embedder
 

@@ -54,3 +54,52 @@ def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
         engine.load()
     r = create_app(settings, engine=engine).test_client().get("/readyz")
     assert r.status_code == 503 and "sha256" in r.get_json()["error"]["message"]
+
+
+def test_embedder_dtype_auto_follows_native_bf16_and_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from service import embedder
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert embedder.resolve_dtype("auto", "cpu") is torch.float32
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    assert embedder.resolve_dtype("auto", "cpu") is torch.bfloat16
+    assert embedder.resolve_dtype("auto", "cuda") is torch.bfloat16
+    assert embedder.resolve_dtype("float32", "cpu") is torch.float32
+
+
+def test_bad_embedding_dtype_is_refused() -> None:
+    from service.errors import ConfigurationError
+    from service.settings import Settings
+
+    with pytest.raises(ConfigurationError, match="BRIEFLY_EMBEDDING_DTYPE"):
+        Settings(embedding_dtype="float16")
+
+
+def test_bf16_embeddings_of_the_embedded_model_keep_fp32_neighbours() -> None:
+    """bf16 is a speed choice only: each sentence's vector stays next to its fp32 one, and every
+    sentence keeps its nearest other sentence (what ranking and citations are built on)."""
+    import numpy as np
+
+    from service.embedder import HFEmbedder
+
+    sentences = [
+        "Rebels captured the city of Hama on Thursday.",
+        "The rebels took Hama, a major city, this week.",
+        "Residents fled Homs towards the coast.",
+        "Thousands of people left Homs for the coast.",
+        "The central bank raised interest rates by half a point.",
+        "Borrowing costs went up after the bank's decision.",
+    ]
+    vectors = {}
+    for dtype in ("float32", "bfloat16"):
+        model = HFEmbedder(str(embedder_folder()), dtype=dtype)
+        model.load()
+        assert model.dtype == dtype
+        vectors[dtype] = model.encode(sentences)
+    full, half = vectors["float32"], vectors["bfloat16"]
+    assert half.dtype == np.float32 and np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-5)
+    assert float((full * half).sum(axis=1).min()) > 0.99
+    neighbours = [np.argsort(-(v @ v.T), axis=1)[:, 1] for v in (full, half)]
+    assert neighbours[0].tolist() == neighbours[1].tolist() == [1, 0, 3, 2, 5, 4]
