@@ -325,10 +325,25 @@ class Briefer:
         return kept, rejected
 
     def fill(self, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray], analysis: Analysis) -> None:
-        """Top up with the best article sentences until the contract's floor (and target) is met."""
+        """Top up with the best article sentences until the contract's floor (and target) is met:
+        first among sentences of at least ``spec.fill_min_words``, then among any (a one-sentence
+        summary of six words rarely says who did what where; an article of short sentences still
+        gets one)."""
+        added: list[tuple[int, Shipped]] = []
+        order = extractor.rank(analysis.doc, spec.position_weight)
+        for least_words in dict.fromkeys((spec.fill_min_words, 0)):
+            added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis)
+        if spec.shape == "prose" and added:
+            # Extracted sentences read best in article order, after whatever was generated.
+            generated = [s for s in kept if s.origin == "generated"]
+            kept[:] = generated + [s for _, s in sorted(added, key=lambda pair: pair[0])]
+
+    def _fill_from(self, order: list[int], least_words: int, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray],
+                   analysis: Analysis) -> list[tuple[int, Shipped]]:  # fmt: skip
+        """One pass of :meth:`fill` over the ranked sentences; returns what it added."""
         doc = analysis.doc
         added: list[tuple[int, Shipped]] = []
-        for i in extractor.rank(doc, spec.position_weight):
+        for i in order:  # a sentence taken in an earlier pass repeats itself: the similarity test skips it
             if FILL_DONE[spec.shape](spec, kept):
                 break
             if any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
@@ -338,7 +353,7 @@ class Briefer:
             if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
                 continue  # a question is no headline, summary or key point
             text = extractor.shorten(doc.sentences[i], spec.sentence_max_words)
-            if text is None or count_words(text) < extractor.MIN_SENTENCE_WORDS - 1:
+            if text is None or count_words(text) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
             text = finish(spec, text)
             if not fits(spec, kept, text):
@@ -347,10 +362,7 @@ class Briefer:
             kept.append(shipped)
             kept_vectors.append(doc.embeddings[i])
             added.append((i, shipped))
-        if spec.shape == "prose" and added:
-            # Extracted sentences read best in article order, after whatever was generated.
-            generated = [s for s in kept if s.origin == "generated"]
-            kept[:] = generated + [s for _, s in sorted(added, key=lambda pair: pair[0])]
+        return added
 
 
 def finish(spec: LengthSpec, text: str) -> str:

@@ -31,6 +31,7 @@ class LengthSpec:
     min_new_tokens: int = 0  # seq2seq: keeps summarisers from stopping too early
     target_words: int = 0  # what extraction aims for inside the bounds
     position_weight: float = 1.0  # extraction's lead prior (bench/quality: one sentence wants less)
+    fill_min_words: int = 0  # extraction prefers sentences at least this long (0: any), falling back to shorter ones
 
     @property
     def sentence_max_words(self) -> int:
@@ -56,7 +57,7 @@ LENGTHS: dict[str, LengthSpec] = {
         LengthSpec("headline", "one line, at most 14 words, no final full stop", "line", 2, 14, max_new_tokens=32, min_new_tokens=4,
                    target_words=12, position_weight=0.2),
         LengthSpec("tldr", "exactly one sentence, at most 35 words", "sentence", 4, 35, max_new_tokens=64, min_new_tokens=10,
-                   target_words=30, position_weight=0.2),
+                   target_words=30, position_weight=0.2, fill_min_words=18),
         LengthSpec(
             "key_points",
             "3 bullet points, each one sentence of at most 25 words",

@@ -135,3 +135,22 @@ def test_violations_function_checks_each_rule() -> None:
     assert violations(LENGTHS["tldr"], ["One.", "Two."])[0] == "2 sentences, not 1"
     assert "points [0] over 25 words" in violations(LENGTHS["key_points"], ["word " * 26, "a b c", "d e f"])
     assert violations(LENGTHS["paragraph"], ["word " * 50]) == ["50 words, under 60"]
+
+
+def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
+    """The lead ranks first, but at six words it says little: the TL;DR takes the best-ranked
+    sentence of at least ``fill_min_words`` words instead. An article of short sentences still
+    gets one (the preference falls back)."""
+    floor = LENGTHS["tldr"].fill_min_words
+    assert floor > 6
+    short_lead = "Rebels captured Hama on Thursday."
+    full = "The rebels, who began their offensive from Idlib late last month, said they would now advance south towards Homs and then Damascus."
+    assert count_words(full) >= floor > max(count_words(s) for s in ARTICLE.split(". "))
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingRequest(f"{short_lead} {ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive"))
+    tldr = result["briefings"]["tldr"]["sentences"]
+    assert len(tldr) == 1 and count_words(tldr[0]["text"]) >= floor
+    assert tldr[0]["text"] == full and result["article_sentences"][tldr[0]["cites"][0]] == full
+    short_only = "Rebels captured Hama on Thursday. Thousands fled Homs by car. The army regrouped near Hama."
+    tldr = briefer.brief(BriefingRequest(short_only, lengths=("tldr",), mode="extractive"))["briefings"]["tldr"]
+    assert len(tldr["sentences"]) == 1 and tldr["within_contract"] and count_words(tldr["text"]) < floor
