@@ -13,7 +13,7 @@ from typing import Any
 
 from service.briefer import FORMATS, MODES, BriefingRequest
 from service.engine import Engine
-from service import batch
+from service import batch, intake
 from service.errors import BrieflyError, MalformedRequest
 from service.lengths import LENGTHS
 from service.rewriter import RewriteRequest
@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--mode", choices=list(MODES), default=None)
     brief.add_argument("--format", choices=FORMATS, default="text")
     brief.add_argument("--title", default=None)
+    brief.add_argument("--html", action="store_true", help="the file is a web page: brief its main text (its title too, unless --title)")
     brief.add_argument("--json", action="store_true", help="print the full JSON response")
     rewrite = sub.add_parser("rewrite", help="rewrite a text in a style")
     rewrite.add_argument("file", help="text file, or - for stdin")
@@ -144,32 +145,36 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     return 1 if failed else 0
 
 
+def validated(args: argparse.Namespace, settings: Settings) -> BriefingRequest | RewriteRequest:
+    """The command's request, checked by the same rules as the API's (service/intake.py): invisible
+    characters removed, limits, known lengths; an error names what is wrong before a model loads."""
+    if args.command == "brief":
+        fields = {"html" if args.html else "article": _read(args.file), "title": args.title, "lengths": args.lengths,
+                  "format": args.format, "mode": args.mode}  # fmt: skip
+        return intake.briefing(fields, settings).request
+    return intake.rewrite({"text": _read(args.file), "style": args.style}, settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     engine = Engine(settings)
     try:
+        request = None if args.command == "batch" else validated(args, settings)
         engine.load()
         if args.command == "batch":
             return run_batch(engine, settings, args)
-        if args.command == "brief":
-            request = BriefingRequest(
-                article=_read(args.file),
-                title=args.title,
-                lengths=tuple(x for x in args.lengths.split(",") if x),
-                fmt=args.format,
-                mode=args.mode or settings.default_mode,
-            )
-            unknown = [x for x in request.lengths if x not in LENGTHS]
-            if unknown:
-                raise SystemExit(f"unknown lengths {unknown}; choose from {list(LENGTHS)}")
+        if isinstance(request, BriefingRequest):
             result = engine.brief(request)
             print(json.dumps(result, indent=2, ensure_ascii=False)) if args.json else _print_briefings(result)
         else:
-            result = engine.rewrite(RewriteRequest(text=_read(args.file), style=args.style))
+            result = engine.rewrite(request)
             print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else result["text"])
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:  # an unreadable input file
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -151,3 +151,38 @@ def test_cli_interrupted_keeps_every_finished_item_and_resumes(tmp_path: Path, s
     assert f"skipped {len(finished)} already done" in resumed.stderr
     ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert len(ids) == len(set(ids)) == len(finished) + 5
+
+
+def run_command(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "service", *args], cwd=ROOT, capture_output=True, text=True, timeout=600, input=stdin,
+                          env=dict(os.environ, **(env or {})))  # fmt: skip
+
+
+def test_cli_brief_and_rewrite_refuse_bad_input_by_the_api_rules_before_loading_a_model(tmp_path: Path) -> None:
+    # A model that cannot load: had any command tried to load it, its error would be that one.
+    no_model = {"MODEL": str(tmp_path / "no-such-model")}
+    article = tmp_path / "article.txt"
+    article.write_text(ARTICLE)
+    unknown = run_command("brief", "--lengths", "tldr,haiku", str(article), env=no_model)
+    assert unknown.returncode == 2 and "unknown lengths ['haiku']" in unknown.stderr and "Traceback" not in unknown.stderr
+    invisible = run_command("rewrite", "--style", "plain", "-", stdin="\u200b\u2060\ufeff  \n", env=no_model)
+    assert invisible.returncode == 2 and "'text' is empty" in invisible.stderr
+    binary = tmp_path / "latin1.txt"
+    binary.write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    unreadable = run_command("brief", str(binary), env=no_model)
+    assert unreadable.returncode == 2 and unreadable.stderr.startswith("error:") and "Traceback" not in unreadable.stderr
+    assert "cannot load" not in unknown.stderr + invisible.stderr + unreadable.stderr
+    valid = run_command("brief", "--lengths", "tldr", str(article), env=no_model)  # the same model, a valid request
+    assert valid.returncode == 2 and "cannot load" in valid.stderr
+
+
+@pytest.mark.slow
+def test_cli_brief_reads_a_web_page_and_cleans_invisible_characters(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE.replace("library", "lib\u200brary"))
+    done = run_command("brief", "--html", "--lengths", "tldr,headline", "--mode", "extractive", "--json", str(page))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert list(result["briefings"]) == ["tldr", "headline"] and result["mode"] == "extractive"
+    assert not any("Home | News" in s for s in result["article_sentences"])  # the page's navigation is not the article
+    assert "\u200b" not in done.stdout and any("library" in s for s in result["article_sentences"])
