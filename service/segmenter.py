@@ -26,7 +26,7 @@ _GLUED = re.compile(r"(?<=[a-z0-9%)\]’”\"'])([.?!][\"”’']?)(?=[A-Z][a-z]
 # "victoryNigeria" / "mentalityThe slump": a related-story title glued to the next sentence with no
 # terminator at all. Only after a lowercase word of 3+ letters, before a capitalised word of 2+
 # lowercase letters, so "iPhone", "eBay", "McDonald" and "YouTube" stay whole.
-_GLUED_TITLE = re.compile(r"\b([a-z]{3,})(?=[A-Z][a-z]{2,})")
+_GLUED_TITLE = re.compile(r"(?<![@#/\w.\-])([a-z]{3,})(?=[A-Z][a-z]{2,})")  # not handles, tags, paths
 # Datelines: "BEIRUT (Reuters) - ", "LONDON, England (CNN) -- ", "(CNN) -- ".
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]+)?\s*)?(?:\((?:CNN|Reuters|AP|AFP)\))?\s*(?:--|—|–|-)\s+(?=[A-Z\"“])")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●]|\d{1,2}[.)])\s+")

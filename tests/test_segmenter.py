@@ -61,6 +61,8 @@ def test_a_glued_quote_goes_with_the_sentence_it_belongs_to() -> None:
 def test_a_related_story_title_glued_without_a_stop_is_cut_off() -> None:
     text = "Listen: Dennis on loyalty and mentalityThe slump started in 2013. The iPhone, eBay, McDonald and YouTube stayed."
     assert split_sentences(text) == ["Listen: Dennis on loyalty and mentality", "The slump started in 2013.", "The iPhone, eBay, McDonald and YouTube stayed."]
+    handles = "He wrote to @realDonaldTrump about #tooMuchTax at example.com/newsRoom and left."
+    assert split_sentences(handles) == [handles]
 
 
 def test_a_quote_left_open_does_not_glue_the_following_sentences_together() -> None:
