@@ -45,7 +45,6 @@ class HFEmbedder:
     tokenizer: Any = field(default=None, repr=False)
 
     def load(self) -> None:
-        import torch
         from transformers import AutoModel, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_ref)
@@ -71,7 +70,7 @@ class HFEmbedder:
                 hidden = self.model(**batch).last_hidden_state.float()  # pooled in fp32 whatever the model runs in
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy()
+                pooled = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
                 for row, i in enumerate(idx):
                     out[i] = pooled[row]
         return np.stack(out).astype(np.float32)

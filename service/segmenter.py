@@ -60,15 +60,8 @@ def _unglue(text: str) -> str:
     done = 0
     for match in _GLUED.finditer(text):
         mark = match.group(1)
-        pieces.append(text[done : match.start()])
-        if mark.endswith('"'):
-            opened = max(done, _sentence_start(text, match.start()))
-            if text.count('"', opened, match.start()) % 2 == 0:
-                mark = mark[:-1] + " "
-                pieces.append(mark + '"')
-                done = match.end()
-                continue
-        pieces.append(mark + " ")
+        opens_next = mark.endswith('"') and text.count('"', max(done, _sentence_start(text, match.start())), match.start()) % 2 == 0
+        pieces += [text[done : match.start()], mark[:-1] + ' "' if opens_next else mark + " "]
         done = match.end()
     pieces.append(text[done:])
     return "".join(pieces)
