@@ -35,7 +35,7 @@ RUN --mount=type=secret,id=ca,required=false \
     if [ -n "$MODEL" ]; then \
       /opt/venv/bin/python -c "import sys; from huggingface_hub import snapshot_download; snapshot_download(sys.argv[1], local_dir='/opt/briefly/model', allow_patterns=['*.json', '*.safetensors', '*.model', '*.txt', '*.jinja', '*.tiktoken'])" "$MODEL"; \
     fi; \
-    /opt/venv/bin/python -c "from service.embedded import generator_folder; print(generator_folder('/opt/briefly/cache'))" \
+    /opt/venv/bin/python -c "from service.models.weights import generator_folder; print(generator_folder('/opt/briefly/cache'))" \
  && chmod -R a+rX /opt/briefly
 
 # ---------------------------------------------------------------- runtime stage: no build tools
@@ -62,4 +62,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
 # deploy/smoke.sh, compose.yaml (stop_grace_period) and deploy/k8s (terminationGracePeriodSeconds) do:
 #   docker run --init --stop-timeout 150 ...
 STOPSIGNAL SIGTERM
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.wsgi:app"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.http.wsgi:app"]

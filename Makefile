@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load clean
 
 run: install model
-	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
 
 test: install-dev model
 	$(BIN)/python -m pytest -q tests
@@ -28,7 +28,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 
 # Convert the embedded GGUF to safetensors once (~20 s); later starts load in about a second.
 model: install
-	$(BIN)/python -c "from service.embedded import generator_folder; from service.settings import Settings; print(generator_folder(Settings.from_env().cache_dir))"
+	$(BIN)/python -c "from service.models.weights import generator_folder; from service.settings import Settings; print(generator_folder(Settings.from_env().cache_dir))"
 
 # The README's screenshots: taken by the browser test (headless Debian Chromium), then copied in.
 screenshots: install-dev model

@@ -1,6 +1,6 @@
 """gunicorn settings for Briefly. Every value comes from service.settings (the one env reader)."""
 
-from service import allocator
+from service.models import allocator
 from service.settings import Settings
 
 _settings = Settings.from_env()
@@ -8,7 +8,7 @@ _settings = Settings.from_env()
 # glibc malloc: two arenas (per-thread heaps crept +84 MB over 1,000 requests; two hold it to +12 MB)
 # and a 1 MB mmap threshold while the model loads (freed load buffers go back to the OS; each worker
 # raises it once loaded). Set here, in the master, so every forked worker inherits it; the why is in
-# service/allocator.py.
+# service/models/allocator.py.
 allocator.tune()
 
 # Bind on PORT (default 8000) so platforms that assign a port (Heroku, Cloud Run, k8s) just work.
@@ -42,7 +42,7 @@ max_requests_jitter = max(1, _settings.max_requests // 10) if _settings.max_requ
 keepalive = 5
 
 # Logs to stdout/stderr for containers. No gunicorn access log: the app writes one JSON access line
-# per request, with its request id (service/observability.py).
+# per request, with its request id (service/http/observability.py).
 accesslog = None
 errorlog = "-"
 loglevel = _settings.log_level.lower()

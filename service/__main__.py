@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.briefer import FORMATS, MODES, BriefingRequest
-from service.engine import Engine
-from service import batch, intake
+from service.briefing.briefer import FORMATS, MODES, BriefingRequest
+from service.engine.engine import Engine
+from service.engine import batch
+from service.engine import intake
 from service.errors import BrieflyError, MalformedRequest
-from service.lengths import LENGTHS
-from service.rewriter import RewriteRequest
+from service.briefing.lengths import LENGTHS
+from service.briefing.rewriter import RewriteRequest
 from service.settings import Settings
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 
 
 def _read(path: str) -> str:
@@ -146,7 +147,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
 
 
 def validated(args: argparse.Namespace, settings: Settings) -> BriefingRequest | RewriteRequest:
-    """The command's request, checked by the same rules as the API's (service/intake.py): invisible
+    """The command's request, checked by the same rules as the API's (service/engine/intake.py): invisible
     characters removed, limits, known lengths; an error names what is wrong before a model loads."""
     if args.command == "brief":
         fields = {"html" if args.html else "article": _read(args.file), "title": args.title, "lengths": args.lengths,

@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from service.backend import QUIET, Generation, GenerationStats, GenerationWatch, Prompt
+from service.models.generator import QUIET, Generation, GenerationStats, GenerationWatch, Prompt
 
 
 @dataclass

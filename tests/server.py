@@ -51,7 +51,7 @@ def start_gunicorn(**env: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     environ = dict(os.environ, PORT=str(port), BRIEFLY_HOST="127.0.0.1", BRIEFLY_WORKERS="1", BRIEFLY_LOG_FORMAT="text", **env)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "service.wsgi:app"], cwd=ROOT, env=environ,
+    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "service.http.wsgi:app"], cwd=ROOT, env=environ,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     return proc, f"http://127.0.0.1:{port}"
 

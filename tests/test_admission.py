@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from service.admission import Admission
+from service.engine.admission import Admission
 from service.errors import Overloaded
 
 

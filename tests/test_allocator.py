@@ -1,4 +1,4 @@
-"""glibc malloc settings (service/allocator.py): both phases accepted by the C library, once per process."""
+"""glibc malloc settings (service/models/allocator.py): both phases accepted by the C library, once per process."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from service import allocator
+from service.models import allocator
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mallopt is glibc's")

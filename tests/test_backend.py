@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from service import backend
-from service.backend import HFGenerator, Prompt, resolve_device, resolve_dtype
-from service.briefer import Briefer, BriefingRequest
+from service.models import generator as backend
+from service.models.generator import HFGenerator, Prompt, resolve_device, resolve_dtype
+from service.briefing.briefer import Briefer, BriefingRequest
 from service.errors import ClientGone, ModelLoadError
-from service.lengths import LENGTHS
-from service.prompts import PromptBook
+from service.briefing.lengths import LENGTHS
+from service.briefing.promptbook import PromptBook
 from service.settings import PROJECT_ROOT
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 from tests.fakes import HashingEmbedder
 from tests.test_briefer import ARTICLE
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_t5
@@ -197,7 +197,7 @@ def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, 
 
 @pytest.mark.slow
 def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(seed_article: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.embedded import generator_folder
+    from service.models.weights import generator_folder
     from service.settings import Settings
 
     generator = HFGenerator(str(generator_folder(Settings.from_env().cache_dir)), device="cpu", threads=2)
@@ -222,7 +222,7 @@ def test_the_lean_loop_is_for_cpu_models_only(tiny_llama_folder: Path) -> None:
 
 
 def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_path: Path) -> None:
-    from service.engine import Engine
+    from service.engine.engine import Engine
     from service.settings import Settings
 
     for drafts in (0, 5):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
+from service.http.app import create_app
+from service.engine.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.test_api import ARTICLE, error_of

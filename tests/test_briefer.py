@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefer import Briefer, BriefingRequest
-from service.lengths import LENGTHS, count_words, violations
-from service.prompts import PromptBook
+from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.lengths import LENGTHS, violations
+from service.text.words import count_words
+from service.briefing.promptbook import PromptBook
 from service.settings import PROJECT_ROOT
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 
 ARTICLE = " ".join(

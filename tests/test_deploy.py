@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.app import create_app
+from service.http.app import create_app
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

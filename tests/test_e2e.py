@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from service.lengths import LENGTHS
-from service.verifier import numbers_in
+from service.briefing.lengths import LENGTHS
+from service.text.verifier import numbers_in
 from tests.server import call
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from service.embedded import MANIFEST, embedder_folder, verify_manifest, write_manifest
+from service.models.weights import MANIFEST, embedder_folder, verify_manifest, write_manifest
 from service.errors import ModelLoadError
 
 
@@ -38,8 +38,8 @@ def test_embedded_embedder_ships_safetensors() -> None:
 
 
 def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
-    from service.app import create_app
-    from service.engine import Engine
+    from service.http.app import create_app
+    from service.engine.engine import Engine
     from service.settings import Settings
     from tests.fakes import HashingEmbedder
 
@@ -59,7 +59,7 @@ def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
 def test_embedder_dtype_auto_follows_native_bf16_and_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
-    from service import embedder
+    from service.models import embedder
 
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     assert embedder.resolve_dtype("auto", "cpu") is torch.float32
@@ -82,7 +82,7 @@ def test_bf16_embeddings_of_the_embedded_model_keep_fp32_neighbours() -> None:
     sentence keeps its nearest other sentence (what ranking and citations are built on)."""
     import numpy as np
 
-    from service.embedder import HFEmbedder
+    from service.models.embedder import HFEmbedder
 
     sentences = [
         "Rebels captured the city of Hama on Thursday.",

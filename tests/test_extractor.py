@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.extractor import REDUNDANCY_WEIGHT, REDUNDANT_SIMILARITY, Document, rank
+from service.text.extractor import REDUNDANCY_WEIGHT, REDUNDANT_SIMILARITY, Document, rank
 
 
 def rank_by_definition(doc: Document, position_weight: float) -> list[int]:

@@ -9,11 +9,11 @@ import json
 import schemathesis
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from service.app import create_app
-from service.engine import Engine
-from service.segmenter import split_sentences
+from service.http.app import create_app
+from service.engine.engine import Engine
+from service.text.segmenter import split_sentences
 from service.settings import Settings
-from service.verifier import SourceIndex, exact_problems
+from service.text.verifier import SourceIndex, exact_problems
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 SETTINGS = Settings(cache_dir="/nonexistent-briefly-cache", max_body_bytes=20_000, max_article_chars=5_000)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service.app import create_app
-from service.engine import Engine
+from service.http.app import create_app
+from service.engine.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.test_api import ARTICLE
@@ -68,7 +68,7 @@ def test_request_id_is_honoured_or_made(client) -> None:
 
 
 def test_logs_are_json_with_request_id_and_never_the_article(client, caplog: pytest.LogCaptureFixture) -> None:
-    from service.observability import JsonFormatter
+    from service.http.observability import JsonFormatter
 
     secret = "Zanzibar-unique-phrase rebels captured the city on Thursday."
     with caplog.at_level(logging.INFO):

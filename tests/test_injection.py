@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from service.backend import HFGenerator, Prompt
-from service.briefer import Briefer, BriefingRequest
-from service.lengths import LENGTHS
-from service.prompts import PromptBook
+from service.models.generator import HFGenerator, Prompt
+from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.lengths import LENGTHS
+from service.briefing.promptbook import PromptBook
 from service.settings import PROJECT_ROOT, Settings
-from service.styles import STYLES
-from service.verifier import SourceIndex, exact_problems, looks_like_instruction
+from service.briefing.styles import STYLES
+from service.text.verifier import SourceIndex, exact_problems, looks_like_instruction
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 HOSTILE = [json.loads(line) for line in (Path(__file__).parent / "hostile_articles.jsonl").read_text().splitlines()]
@@ -53,7 +53,7 @@ def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
 
 @pytest.mark.slow
 def test_real_model_stays_on_the_article(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from service.engine import Engine
+    from service.engine.engine import Engine
 
     engine = Engine(Settings.from_env(request_timeout_s=120.0))
     engine.load()

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from service.app import create_app
-from service.engine import Engine
+from service.http.app import create_app
+from service.engine.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.server import call, start_gunicorn, wait_ready, worker_pids

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from service.errors import ConfigurationError
-from service.lengths import LENGTHS
-from service.prompts import PromptBook
+from service.briefing.lengths import LENGTHS
+from service.briefing.promptbook import PromptBook
 from service.settings import PROJECT_ROOT
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 
 
 def copy_prompts(tmp_path: Path) -> Path:

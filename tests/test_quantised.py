@@ -1,4 +1,4 @@
-"""4-bit decoder weights (service/quantised.py): exact for weights that were 4-bit already, both
+"""4-bit decoder weights (service/models/quantised.py): exact for weights that were 4-bit already, both
 compute paths (decode rows through the int4 kernel, prefill rows dequantised), the model built
 tensor by tensor, and the generator's choice of weights."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from service import quantised
-from service.backend import HFGenerator, Prompt, resolve_weights
+from service.models import quantised
+from service.models.generator import HFGenerator, Prompt, resolve_weights
 from service.errors import ConfigurationError, ModelLoadError
 from service.settings import Settings
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_llama_4bit, snap_to_4bit_groups
@@ -109,7 +109,7 @@ def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
 
 
 def test_cpu_precision_follows_the_weights() -> None:
-    from service.backend import resolve_dtype
+    from service.models.generator import resolve_dtype
 
     assert resolve_dtype("auto", "cpu", "int4") == torch.bfloat16  # chosen by bench/quality, see README
     assert resolve_dtype("auto", "cpu", "dense") == torch.float32

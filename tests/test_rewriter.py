@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from service.backend import Prompt
-from service.lengths import LENGTHS, count_words
-from service.prompts import PromptBook
-from service.rewriter import Rewriter, RewriteRequest
+from service.models.generator import Prompt
+from service.briefing.lengths import LENGTHS
+from service.text.words import count_words
+from service.briefing.promptbook import PromptBook
+from service.briefing.rewriter import Rewriter, RewriteRequest
 from service.settings import PROJECT_ROOT
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 TEXT = (
@@ -58,7 +59,7 @@ def test_concise_keeps_about_half_and_says_so() -> None:
 def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() -> None:
     rewriter = make_rewriter(ReplayGenerator())
     source_text = "Last week, Syrian rebels began an unexpected offensive against the government, seizing two major cities."
-    from service.verifier import SourceIndex
+    from service.text.verifier import SourceIndex
 
     source = SourceIndex(source_text)
     lossy = rewriter.judge(source_text, "The Syrian rebels have captured two major cities, with the help of their military.", 0, source)

@@ -1,6 +1,6 @@
 """Sentence segmentation on the hard cases of real (and scraped) news text."""
 
-from service.segmenter import split_sentences
+from service.text.segmenter import split_sentences
 
 
 def test_abbreviations_do_not_split() -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service import engine as engine_module
+from service.engine import engine as engine_module
 from service.errors import ConfigurationError
 from service.settings import Settings, describe_settings
 

@@ -8,8 +8,8 @@ from typing import Any, Iterable
 
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
+from service.http.app import create_app
+from service.engine.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 from tests.test_api import ARTICLE, error_of

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
+from service.http.app import create_app
+from service.engine.engine import Engine
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
-STATIC = Path(__file__).resolve().parent.parent / "service" / "static"
+STATIC = Path(__file__).resolve().parent.parent / "service" / "http" / "static"
 
 
 def test_page_and_docs_are_served_with_a_same_origin_policy(client: FlaskClient) -> None:

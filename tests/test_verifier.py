@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from service.verifier import SourceIndex, check, exact_problems, facts_dropped, numbers_in
+from service.text.verifier import SourceIndex, check, exact_problems, facts_dropped, numbers_in
 
 SOURCE = SourceIndex(
     "President Bashar al-Assad lost Aleppo, home to 2 million people, on Thursday. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.webpage import extract_article
+from service.text.webpage import extract_article
 
 PAGE = """<html><head><title>Library vote | Springfield Times</title>
 <meta property="og:title" content="Springfield approves new library"></head><body>

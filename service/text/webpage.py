@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.errors import InvalidInput
-from service.lengths import count_words
+from service.text.words import count_words
 
 MIN_ARTICLE_WORDS = 5
 

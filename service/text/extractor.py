@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.lengths import count_words
-from service.verifier import content_tokens
+from service.text.words import count_words
+from service.text.verifier import content_tokens
 
 # Weights chosen on the validation set (bench/quality). Position weight is per length (lengths.py):
 # news puts the gist first, which multi-sentence briefings exploit more than one-sentence ones.

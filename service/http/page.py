@@ -1,4 +1,4 @@
-"""The web page at ``/`` and the API docs at ``/docs``: static files from ``service/static`` (no
+"""The web page at ``/`` and the API docs at ``/docs``: static files from ``service/http/static`` (no
 CDN, no build step), served with a Content-Security-Policy that allows this origin only."""
 
 from __future__ import annotations

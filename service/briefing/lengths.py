@@ -5,16 +5,9 @@ Each length is one row of :data:`LENGTHS`; code never branches on a length's nam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-WORD_RE = re.compile(r"[\w'’\-]+(?:[.,][\w]+)*", re.UNICODE)
-
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them: runs of letters/digits, hyphenated and decimal forms as one."""
-    return len(WORD_RE.findall(text))
-
+from service.text.words import count_words
 
 @dataclass(frozen=True)
 class LengthSpec:

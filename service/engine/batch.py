@@ -7,9 +7,9 @@ import logging
 import time
 from typing import Any, Iterable, Iterator
 
-from service import intake
-from service.briefer import FORMATS, MODES
-from service.engine import Engine
+from service.engine import intake
+from service.briefing.briefer import FORMATS, MODES
+from service.engine.engine import Engine
 from service.errors import GenerationTimeout, InvalidInput, is_internal, public_error
 from service.settings import Settings
 

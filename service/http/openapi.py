@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from service import __version__
-from service.briefer import FORMATS, MODES
-from service.lengths import LENGTHS
-from service.styles import STYLES
+from service.briefing.briefer import FORMATS, MODES
+from service.briefing.lengths import LENGTHS
+from service.briefing.styles import STYLES
 
 
 def _error(description: str) -> dict[str, Any]:

@@ -8,15 +8,17 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 
-from service import batch, intake
-from service.briefer import MODES, BriefingListener
-from service.engine import Engine
-from service.eventstream import EventStream
+from service.engine import batch
+
+from service.engine import intake
+from service.briefing.briefer import MODES, BriefingListener
+from service.engine.engine import Engine
+from service.http.streaming import EventStream
 from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
-from service.lengths import LENGTHS
-from service.openapi import build_spec
+from service.briefing.lengths import LENGTHS
+from service.http.openapi import build_spec
 from service.settings import Settings
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 
 bp = Blueprint("api", __name__)
 

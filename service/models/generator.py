@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
-from service import leandecode, quantised
-from service.drafter import PromptLookup
+from service.models import leandecode
+
+from service.models import quantised
+from service.models.drafter import PromptLookup
 from service.errors import ClientGone, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,7 @@ class GenerationStats:
     solo_steps: int = 0  # decode passes with one row left: single-stream speed, measured in place
     solo_tokens: int = 0
     solo_s: float = 0.0
-    drafted: int = 0  # draft tokens checked (service/drafter.py), and how many the model kept
+    drafted: int = 0  # draft tokens checked (service/models/drafter.py), and how many the model kept
     accepted: int = 0
 
 
@@ -183,8 +185,8 @@ class HFGenerator:
     max_context_tokens: int = 0
     label: str = ""
     max_batch: int = 16  # rows decoded together; more rows, more KV-cache memory
-    weights: str = "dense"  # or "int4": decoder projections held as 4-bit groups (service/quantised.py)
-    draft_tokens: int = 3  # most draft tokens a row checks per pass (service/drafter.py); 0 = none
+    weights: str = "dense"  # or "int4": decoder projections held as 4-bit groups (service/models/quantised.py)
+    draft_tokens: int = 3  # most draft tokens a row checks per pass (service/models/drafter.py); 0 = none
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
     kind: ModelKind | None = None
@@ -356,7 +358,7 @@ class HFGenerator:
         results: list[Generation | None] = [None] * rows
         streaming = watch is not QUIET
         tails = [TextTail(self._decode) for _ in range(rows)]
-        # Draft tokens (service/drafter.py) where the lean loop can check several tokens a row.
+        # Draft tokens (service/models/drafter.py) where the lean loop can check several tokens a row.
         drafting = self.draft_tokens > 0 and isinstance(stepper, leandecode.LeanDecoder)
         lookups = [PromptLookup(ids) for ids in encoded] if drafting else []
         fed: list[list[int]] = [[] for _ in range(rows)]  # each batch row's draft tokens in the last pass

@@ -12,19 +12,19 @@ import threading
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from service.backend import Generator, HFGenerator, resolve_device, resolve_weights
-from service import allocator
-from service.admission import Admission
-from service.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
-from service.embedded import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
-from service.embedder import Embedder, HFEmbedder
+from service.models.generator import Generator, HFGenerator, resolve_device, resolve_weights
+from service.models import allocator
+from service.engine.admission import Admission
+from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
+from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
+from service.models.embedder import Embedder, HFEmbedder
 from service.errors import NotReady
-from service.intake import BriefingIntake
-from service.lengths import LENGTHS
-from service.prompts import PromptBook
-from service.rewriter import Rewriter, RewriteRequest
+from service.engine.intake import BriefingIntake
+from service.briefing.lengths import LENGTHS
+from service.briefing.promptbook import PromptBook
+from service.briefing.rewriter import Rewriter, RewriteRequest
 from service.settings import Settings
-from service.styles import STYLES
+from service.briefing.styles import STYLES
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class Engine:
         return result
 
     def brief_intake(self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False) -> dict[str, Any]:
-        """A validated briefing from :mod:`service.intake`; what HTML extraction found goes in ``input``."""
+        """A validated briefing from :mod:`service.engine.intake`; what HTML extraction found goes in ``input``."""
         result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
         if item.extracted:
             result["input"]["extracted"] = item.extracted

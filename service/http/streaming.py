@@ -15,7 +15,7 @@ import threading
 from contextlib import ExitStack
 from typing import Any, Callable, Iterator
 
-from service.briefer import BriefingListener
+from service.briefing.briefer import BriefingListener
 from service.errors import ClientGone, is_internal, public_error
 
 log = logging.getLogger(__name__)

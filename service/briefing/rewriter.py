@@ -12,17 +12,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from service import extractor
-from service.backend import Generator, Prompt
-from service.briefer import META_SENTENCE, clean_generation
-from service.embedder import Embedder
+from service.text import extractor
+from service.models.generator import Generator, Prompt
+from service.briefing.briefer import META_SENTENCE, clean_generation
+from service.models.embedder import Embedder
 from service.errors import InvalidInput
-from service.extractor import Document
-from service.lengths import count_words
-from service.prompts import PromptBook
-from service.segmenter import split_sentences
-from service.styles import STYLES, StyleSpec
-from service.verifier import SourceIndex, content_tokens, exact_problems, facts_dropped, looks_like_instruction, novel_words
+from service.text.extractor import Document
+from service.text.words import count_words
+from service.briefing.promptbook import PromptBook
+from service.text.segmenter import split_sentences
+from service.briefing.styles import STYLES, StyleSpec
+from service.text.verifier import SourceIndex, content_tokens, exact_problems, facts_dropped, looks_like_instruction, novel_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words

@@ -16,15 +16,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from service import extractor
-from service.backend import QUIET, Generation, GenerationWatch, Generator, Prompt
-from service.embedder import Embedder
+from service.text import extractor
+from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
+from service.models.embedder import Embedder
 from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadTooLarge
-from service.extractor import Document
-from service.lengths import LENGTHS, LengthSpec, count_words, render, violations
-from service.prompts import PromptBook
-from service.segmenter import split_sentences
-from service.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
+from service.text.extractor import Document
+from service.briefing.lengths import LENGTHS, LengthSpec, render, violations
+from service.text.words import count_words
+from service.briefing.promptbook import PromptBook
+from service.text.segmenter import split_sentences
+from service.text.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
 TEMPLATE_OVERHEAD_TOKENS = 160

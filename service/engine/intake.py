@@ -8,13 +8,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from service.briefer import FORMATS, MODES, BriefingRequest
+from service.briefing.briefer import FORMATS, MODES, BriefingRequest
 from service.errors import InvalidInput, PayloadTooLarge
-from service.lengths import DEFAULT_LENGTHS, LENGTHS
-from service.rewriter import RewriteRequest
+from service.briefing.lengths import DEFAULT_LENGTHS, LENGTHS
+from service.briefing.rewriter import RewriteRequest
 from service.settings import Settings
-from service.styles import STYLES
-from service.webpage import extract_article
+from service.briefing.styles import STYLES
+from service.text.webpage import extract_article
 
 BRIEFING_FIELDS = frozenset({"article", "html", "title", "lengths", "format", "mode"})
 BRIEFING_TEXT_FIELDS = ("article", "html")  # one of these carries the article

@@ -1,0 +1,1 @@
+"""Briefings and rewrites: the pipeline, length and style tables, modes, prompts."""

@@ -1,0 +1,1 @@
+"""Text handling: segmentation, extraction, verification, web-page extraction (no model code)."""
