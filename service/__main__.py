@@ -35,14 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--mode", choices=list(MODES), default=None)
     brief.add_argument("--format", choices=FORMATS, default="text")
     brief.add_argument("--title", default=None)
-    brief.add_argument("--html", action="store_true", help="the file is a web page: brief its main text (its title too, unless --title)")
+    brief.add_argument(
+        "--html",
+        action="store_true",
+        help="the file is a web page: brief its main text (its title too, unless --title)",
+    )
     brief.add_argument("--json", action="store_true", help="print the full JSON response")
     rewrite = sub.add_parser("rewrite", help="rewrite a text in a style")
     rewrite.add_argument("file", help="text file, or - for stdin")
     rewrite.add_argument("--style", choices=list(STYLES), required=True)
     rewrite.add_argument("--json", action="store_true", help="print the full JSON response")
     batch_cmd = sub.add_parser("batch", help="brief every article of a JSONL file into another (resumable)")
-    batch_cmd.add_argument("input", help='JSONL: one {"id", "article" or "html", ...options} per line; other fields ignored')
+    batch_cmd.add_argument(
+        "input", help='JSONL: one {"id", "article" or "html", ...options} per line; other fields ignored'
+    )
     batch_cmd.add_argument("output", help="JSONL results, appended and flushed per item; ids already there are skipped")
     batch_cmd.add_argument("--lengths", default=None, help="default lengths, comma-separated (items may override)")
     batch_cmd.add_argument("--mode", choices=list(MODES), default=None, help="default mode (items may override)")
@@ -107,7 +113,9 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     from tqdm import tqdm
 
     signal.signal(signal.SIGTERM, _interrupt)  # a kill (or `timeout`) stops as cleanly as Ctrl-C
-    defaults = batch.checked_defaults({k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings)
+    defaults = batch.checked_defaults(
+        {k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings
+    )
     output = Path(args.output)
     done = _done_keys(output)
     todo = []

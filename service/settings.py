@@ -34,18 +34,28 @@ def _setting(env: str, doc: str, default: Any = dataclasses.MISSING, factory: Ca
 class Settings:
     """Frozen configuration. Build with :meth:`from_env` in production or directly in tests."""
 
-    model: str = _setting("MODEL", "Hub id or local folder of the generative model; empty = embedded SmolLM2-135M-Instruct.", "")
+    model: str = _setting(
+        "MODEL", "Hub id or local folder of the generative model; empty = embedded SmolLM2-135M-Instruct.", ""
+    )
     embedding_model: str = _setting(
-        "BRIEFLY_EMBEDDING_MODEL", "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.", ""
+        "BRIEFLY_EMBEDDING_MODEL",
+        "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.",
+        "",
     )
     embedding_dtype: str = _setting(
         "BRIEFLY_EMBEDDING_DTYPE",
         "auto, float32 or bfloat16 for the sentence-embedding model; auto = bf16 on a GPU or a CPU that multiplies bf16 natively (AVX-512 BF16 or AMX: 2x faster there, extractive figures within noise, README), fp32 otherwise.",
         "auto",
     )
-    cache_dir: str = _setting("BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir)
+    cache_dir: str = _setting(
+        "BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir
+    )
     device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
-    dtype: str = _setting("BRIEFLY_DTYPE", "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU; on CPU bf16 around 4-bit weights, fp32 around dense ones.", "auto")
+    dtype: str = _setting(
+        "BRIEFLY_DTYPE",
+        "auto, float32, bfloat16 or float16; auto = bf16 (fp16 without bf16) on GPU; on CPU bf16 around 4-bit weights, fp32 around dense ones.",
+        "auto",
+    )
     weights: str = _setting(
         "BRIEFLY_WEIGHTS",
         "auto, dense or int4. int4 holds a Llama-type model's decoder projections as 4-bit groups of 32 on torch's CPU int4 kernel (their products take bf16 inputs; embeddings, norms, attention and the cache keep BRIEFLY_DTYPE); auto = int4 for the embedded model on CPU (its weights are 4-bit already), dense otherwise.",
@@ -59,26 +69,48 @@ class Settings:
     port: int = _setting("PORT", "TCP port gunicorn binds.", 8000)
     host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
-    http_threads: int = _setting("BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4)
-    torch_threads: int = _setting("BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0)
-    default_mode: str = _setting("BRIEFLY_DEFAULT_MODE", "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).", "extractive")
+    http_threads: int = _setting(
+        "BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4
+    )
+    torch_threads: int = _setting(
+        "BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0
+    )
+    default_mode: str = _setting(
+        "BRIEFLY_DEFAULT_MODE",
+        "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).",
+        "extractive",
+    )
     max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
-    max_article_chars: int = _setting("BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000)
+    max_article_chars: int = _setting(
+        "BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000
+    )
     generation_input_tokens: int = _setting(
         "BRIEFLY_GENERATION_INPUT_TOKENS",
         "Most article tokens given to the generator; longer articles are condensed (lead + most central sentences).",
         1536,
     )
-    request_timeout_s: float = _setting("BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0)
+    request_timeout_s: float = _setting(
+        "BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0
+    )
     support_threshold: float = _setting(
         "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
     )
-    max_batch_articles: int = _setting("BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20)
-    max_running: int = _setting("BRIEFLY_MAX_RUNNING", "Generations running at once per worker (more wait or are refused).", 1)
-    max_waiting: int = _setting("BRIEFLY_MAX_WAITING", "Generation requests allowed to wait per worker; beyond: 429 with Retry-After.", 4)
+    max_batch_articles: int = _setting(
+        "BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20
+    )
+    max_running: int = _setting(
+        "BRIEFLY_MAX_RUNNING", "Generations running at once per worker (more wait or are refused).", 1
+    )
+    max_waiting: int = _setting(
+        "BRIEFLY_MAX_WAITING", "Generation requests allowed to wait per worker; beyond: 429 with Retry-After.", 4
+    )
     api_keys: str = _setting("BRIEFLY_API_KEYS", "Comma-separated API keys; empty (and no key file) = no auth.", "")
-    api_keys_file: str = _setting("BRIEFLY_API_KEYS_FILE", "File with one API key per line (e.g. a mounted secret).", "")
-    cors_origins: str = _setting("BRIEFLY_CORS_ORIGINS", "Comma-separated origins allowed by CORS; empty = CORS off.", "")
+    api_keys_file: str = _setting(
+        "BRIEFLY_API_KEYS_FILE", "File with one API key per line (e.g. a mounted secret).", ""
+    )
+    cors_origins: str = _setting(
+        "BRIEFLY_CORS_ORIGINS", "Comma-separated origins allowed by CORS; empty = CORS off.", ""
+    )
     max_requests: int = _setting(
         "BRIEFLY_MAX_REQUESTS", "Requests a worker serves before gunicorn replaces it (0 = never); 10% jitter.", 5000
     )
@@ -100,11 +132,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.default_mode not in ("auto", "extractive", "abstractive"):
-            raise ConfigurationError(f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}")
+            raise ConfigurationError(
+                f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}"
+            )
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ConfigurationError(f"BRIEFLY_DTYPE must be auto, float32, bfloat16 or float16, not {self.dtype!r}")
         if self.embedding_dtype not in ("auto", "float32", "bfloat16"):
-            raise ConfigurationError(f"BRIEFLY_EMBEDDING_DTYPE must be auto, float32 or bfloat16, not {self.embedding_dtype!r}")
+            raise ConfigurationError(
+                f"BRIEFLY_EMBEDDING_DTYPE must be auto, float32 or bfloat16, not {self.embedding_dtype!r}"
+            )
         if self.weights not in ("auto", "dense", "int4"):
             raise ConfigurationError(f"BRIEFLY_WEIGHTS must be auto, dense or int4, not {self.weights!r}")
         if self.log_format not in ("json", "text"):
@@ -113,7 +149,15 @@ class Settings:
             raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
-        for name in ("workers", "http_threads", "max_body_bytes", "max_article_chars", "generation_input_tokens", "max_running", "max_batch_articles"):
+        for name in (
+            "workers",
+            "http_threads",
+            "max_body_bytes",
+            "max_article_chars",
+            "generation_input_tokens",
+            "max_running",
+            "max_batch_articles",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
 

@@ -38,7 +38,9 @@ class ReplayGenerator:
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int:
         return self.context - max_new_tokens - overhead_tokens
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]:
+    def generate(
+        self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET
+    ) -> list[Generation]:
         """Replies one after another, streamed word by word through ``watch`` like the real backend."""
         self.prompts.extend(prompts)
         results = []

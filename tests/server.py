@@ -23,7 +23,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def call(url: str, body: bytes | None = None, content_type: str = "application/json", timeout: float = 300) -> tuple[int, dict]:
+def call(
+    url: str, body: bytes | None = None, content_type: str = "application/json", timeout: float = 300
+) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type} if body else {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -49,7 +51,9 @@ def wait_ready(base: str, proc: subprocess.Popen, limit_s: float = 180) -> float
 
 def start_gunicorn(**env: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    environ = dict(os.environ, PORT=str(port), BRIEFLY_HOST="127.0.0.1", BRIEFLY_WORKERS="1", BRIEFLY_LOG_FORMAT="text", **env)
+    environ = dict(
+        os.environ, PORT=str(port), BRIEFLY_HOST="127.0.0.1", BRIEFLY_WORKERS="1", BRIEFLY_LOG_FORMAT="text", **env
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "service.http.wsgi:app"], cwd=ROOT, env=environ,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

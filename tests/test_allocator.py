@@ -31,4 +31,3 @@ def test_release_hands_back_what_the_heap_kept() -> None:
     allocator.release()
     assert before - _resident_mb() >= 30
     del blocks
-

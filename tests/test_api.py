@@ -46,7 +46,11 @@ def test_briefings_json_returns_every_length_by_default(client: FlaskClient) -> 
 
 
 def test_briefings_plain_text_body_with_query_options(client: FlaskClient) -> None:
-    r = client.post("/v1/briefings?lengths=tldr,headline&format=markdown&mode=extractive", data=ARTICLE, content_type="text/plain; charset=utf-8")
+    r = client.post(
+        "/v1/briefings?lengths=tldr,headline&format=markdown&mode=extractive",
+        data=ARTICLE,
+        content_type="text/plain; charset=utf-8",
+    )
     assert r.status_code == 200
     body = r.get_json()
     assert list(body["briefings"]) == ["tldr", "headline"]
@@ -62,7 +66,9 @@ def test_markdown_key_points_are_a_bullet_list(client: FlaskClient) -> None:
 
 
 def test_title_reaches_the_prompt(client: FlaskClient, generator: ReplayGenerator) -> None:
-    client.post("/v1/briefings", json={"article": ARTICLE, "title": "Library vote", "lengths": ["tldr"], "mode": "auto"})
+    client.post(
+        "/v1/briefings", json={"article": ARTICLE, "title": "Library vote", "lengths": ["tldr"], "mode": "auto"}
+    )
     assert "Title: Library vote" in generator.prompts[-1].user
 
 
@@ -86,7 +92,11 @@ def test_title_reaches_the_prompt(client: FlaskClient, generator: ReplayGenerato
         ({"json": {"article": ARTICLE, "colour": "red"}}, 422, "invalid_input"),
         ({"json": {"article": "!!! ... ???"}}, 422, "invalid_input"),
         ({"data": '{"article": "\\ud800 lone"}', "content_type": "application/json"}, 422, "invalid_input"),
-        ({"data": '{"article": ' + "[" * 50 + "]" * 50 + "}", "content_type": "application/json"}, 400, "malformed_request"),
+        (
+            {"data": '{"article": ' + "[" * 50 + "]" * 50 + "}", "content_type": "application/json"},
+            400,
+            "malformed_request",
+        ),
     ],
 )
 def test_briefing_errors(client: FlaskClient, kwargs: dict, status: int, code: str) -> None:
@@ -114,7 +124,9 @@ def test_article_over_character_limit_is_413_naming_sizes(client: FlaskClient) -
 
 
 def test_invisible_characters_are_removed_before_use(client: FlaskClient) -> None:
-    r = client.post("/v1/briefings", json={"article": "\u202e\u200b" + ARTICLE.replace(" ", " \u200b"), "lengths": ["tldr"]})
+    r = client.post(
+        "/v1/briefings", json={"article": "\u202e\u200b" + ARTICLE.replace(" ", " \u200b"), "lengths": ["tldr"]}
+    )
     assert r.status_code == 200
     assert not any(ch in json.dumps(r.get_json()["article_sentences"]) for ch in ("\\u200b", "\\u202e"))
 
@@ -135,7 +147,12 @@ def test_rewrite_plain_text_body(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "payload,status",
-    [({"text": ARTICLE}, 422), ({"text": ARTICLE, "style": "pirate"}, 422), ({"style": "plain"}, 422), ({"text": "", "style": "plain"}, 422)],
+    [
+        ({"text": ARTICLE}, 422),
+        ({"text": ARTICLE, "style": "pirate"}, 422),
+        ({"style": "plain"}, 422),
+        ({"text": "", "style": "plain"}, 422),
+    ],
 )
 def test_rewrite_errors(client: FlaskClient, payload: dict, status: int) -> None:
     r = client.post("/v1/rewrite", json=payload)
@@ -144,7 +161,10 @@ def test_rewrite_errors(client: FlaskClient, payload: dict, status: int) -> None
 
 
 def test_default_mode_is_published_and_used(client: FlaskClient, generator: ReplayGenerator) -> None:
-    assert client.get("/v1/modes").get_json() == {"modes": ["auto", "extractive", "abstractive"], "default": "extractive"}
+    assert client.get("/v1/modes").get_json() == {
+        "modes": ["auto", "extractive", "abstractive"],
+        "default": "extractive",
+    }
     assert client.post("/v1/briefings", json={"article": ARTICLE}).get_json()["mode"] == "extractive"
     assert generator.prompts == []  # extractive never calls the model
 
@@ -188,17 +208,29 @@ def test_our_bugs_are_a_generic_500_without_a_trace(settings: Settings) -> None:
     engine = Engine(settings, generator=ReplayGenerator(reply=explode), embedder=HashingEmbedder())
     engine.state = "ready"
     engine._wire()
-    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"})
+    r = (
+        create_app(settings, engine=engine)
+        .test_client()
+        .post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"})
+    )
     assert r.status_code == 500
     err = error_of(r)
-    assert err["code"] == "internal_error" and "secret" not in err["message"] and "Traceback" not in r.get_data(as_text=True)
+    assert (
+        err["code"] == "internal_error"
+        and "secret" not in err["message"]
+        and "Traceback" not in r.get_data(as_text=True)
+    )
 
 
 def test_generated_reply_is_used_when_supported(settings: Settings) -> None:
     reply = reply_by_instruction({"headline": "Springfield council votes to build new library on Main Street"})
     engine = Engine(settings, generator=ReplayGenerator(reply=reply), embedder=HashingEmbedder())
     engine.load()
-    r = create_app(settings, engine=engine).test_client().post("/v1/briefings", json={"article": ARTICLE, "lengths": ["headline"], "mode": "auto"})
+    r = (
+        create_app(settings, engine=engine)
+        .test_client()
+        .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["headline"], "mode": "auto"})
+    )
     headline = r.get_json()["briefings"]["headline"]
     assert headline["text"] == "Springfield council votes to build new library on Main Street"
     assert headline["sentences"][0]["origin"] == "generated"

@@ -44,12 +44,16 @@ def test_loads_from_folder_with_kind_device_and_dtype(tiny: HFGenerator) -> None
 
 
 def test_generation_respects_the_token_budget(tiny: HFGenerator) -> None:
-    results = tiny.generate([Prompt(user="rebels captured hama", source="rebels captured hama . assad lost aleppo", max_new_tokens=5)])
+    results = tiny.generate(
+        [Prompt(user="rebels captured hama", source="rebels captured hama . assad lost aleppo", max_new_tokens=5)]
+    )
     assert len(results) == 1 and results[0].new_tokens <= 5 and isinstance(results[0].text, str)
 
 
 def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenerator) -> None:
-    briefer = Briefer(tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0)
+    briefer = Briefer(
+        tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
+    )
     result = briefer.brief(BriefingRequest(ARTICLE, mode="auto"))
     for name, briefing in result["briefings"].items():
         assert briefing["within_contract"], (tiny.model_type, name, briefing["violations"])
@@ -65,18 +69,28 @@ def test_t5_gets_its_task_prefix(tmp_path: Path) -> None:
     assert generator.tokenizer.decode(ids, skip_special_tokens=True).startswith("rebels")
 
 
-def test_shared_prefix_path_gives_the_same_text_as_separate_calls(tiny_llama_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_prefix_path_gives_the_same_text_as_separate_calls(
+    tiny_llama_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     generator = HFGenerator(str(tiny_llama_folder), device="cpu")
     generator.load()
     article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
-    tasks = [("write headline", 6), ("summarize the article above in one sentence with facts only", 12), ("key points", 9)]
+    tasks = [
+        ("write headline", 6),
+        ("summarize the article above in one sentence with facts only", 12),
+        ("key points", 9),
+    ]
     # Different suffix lengths exercise the middle padding; different budgets make rows leave the batch.
-    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n) for task, n in tasks]
+    prompts = [
+        Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n) for task, n in tasks
+    ]
     assert backend.leandecode.supports(generator.model)  # the batched rows decode through the lean loop
     generator.draft_tokens = 0  # one token a pass
     shared = generator.generate(prompts)
     assert generator.last_stats.shared_prefix_tokens >= 40
-    assert generator.last_stats.solo_steps == generator.last_stats.solo_tokens == 12 - 9  # after all rows but the longest had left
+    assert (
+        generator.last_stats.solo_steps == generator.last_stats.solo_tokens == 12 - 9
+    )  # after all rows but the longest had left
     assert generator.last_stats.drafted == 0
     generator.draft_tokens = 3  # draft tokens from the prompt, checked several a pass: the same text
     drafted = generator.generate(prompts)
@@ -139,7 +153,9 @@ def test_deadline_cuts_generation_short_and_says_so(tiny_llama_folder: Path) -> 
 def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: Path) -> None:
     generator = HFGenerator(str(tiny_llama_folder), device="cpu")
     generator.load()
-    briefer = Briefer(generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0)
+    briefer = Briefer(
+        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0
+    )
     result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
     assert result["cut_short"] is True
     assert all(b["within_contract"] for b in result["briefings"].values())  # filled from the article
@@ -188,7 +204,9 @@ def test_streamed_text_adds_up_to_the_result_for_every_path(tiny: HFGenerator) -
 def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, rows: int) -> None:
     generator = HFGenerator(str(tiny_llama_folder), device="cpu")
     generator.load()
-    prompts = [Prompt(user=f"rebels captured hama {i}", source="rebels captured hama", max_new_tokens=200) for i in range(rows)]
+    prompts = [
+        Prompt(user=f"rebels captured hama {i}", source="rebels captured hama", max_new_tokens=200) for i in range(rows)
+    ]
     recorder = Recorder(cancel_after=3)
     with pytest.raises(ClientGone):
         generator.generate(prompts, watch=recorder.watch())
@@ -196,7 +214,9 @@ def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, 
 
 
 @pytest.mark.slow
-def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(seed_article: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(
+    seed_article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from service.models.weights import generator_folder
     from service.settings import Settings
 
@@ -218,7 +238,6 @@ def test_the_lean_loop_is_for_cpu_models_only(tiny_llama_folder: Path) -> None:
     assert backend.leandecode.supports(model)
     model.to("meta")  # any other device: its attention merge uses the CPU flash kernel
     assert not backend.leandecode.supports(model)
-
 
 
 def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_path: Path) -> None:

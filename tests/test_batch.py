@@ -35,7 +35,9 @@ def test_each_item_gets_its_own_result_and_one_bad_item_fails_nobody(client: Fla
         "not an object",
         {"id": "extra", "article": ARTICLE, "colour": "blue"},
     ]
-    r = client.post("/v1/briefings/batch", json={"articles": articles, "lengths": ["tldr", "key_points"], "mode": "extractive"})
+    r = client.post(
+        "/v1/briefings/batch", json={"articles": articles, "lengths": ["tldr", "key_points"], "mode": "extractive"}
+    )
     assert r.status_code == 200
     body = r.get_json()
     results = body["results"]
@@ -63,7 +65,9 @@ def test_each_item_gets_its_own_result_and_one_bad_item_fails_nobody(client: Fla
         ({"data": ARTICLE, "content_type": "text/plain"}, 415, None),
     ],
 )
-def test_the_batch_envelope_is_checked_before_any_work(client: FlaskClient, kwargs: dict, status: int, field: str | None) -> None:
+def test_the_batch_envelope_is_checked_before_any_work(
+    client: FlaskClient, kwargs: dict, status: int, field: str | None
+) -> None:
     r = client.post("/v1/briefings/batch", **kwargs)
     assert r.status_code == status
     assert error_of(r).get("field") == field
@@ -78,7 +82,10 @@ def test_an_internal_failure_is_one_items_generic_500(settings: Settings) -> Non
     engine = Engine(settings, generator=ReplayGenerator(reply=reply), embedder=HashingEmbedder())
     engine.load()
     client = create_app(settings, engine=engine).test_client()
-    articles = [{"id": "boom", "article": ARTICLE}, {"id": "fine", "article": "Rebels took the city of Hama on Thursday. Thousands fled south."}]
+    articles = [
+        {"id": "boom", "article": ARTICLE},
+        {"id": "fine", "article": "Rebels took the city of Hama on Thursday. Thousands fled south."},
+    ]
     r = client.post("/v1/briefings/batch", json={"articles": articles, "mode": "auto", "lengths": ["tldr"]})
     boom, fine = r.get_json()["results"]
     assert boom["status"] == 500 and "secret" not in json.dumps(boom) and fine["status"] == 200
@@ -86,11 +93,17 @@ def test_an_internal_failure_is_one_items_generic_500(settings: Settings) -> Non
 
 def test_items_not_started_within_the_budget_say_so(settings: Settings) -> None:
     slow = dataclasses.replace(settings, request_timeout_s=0.2)
-    engine = Engine(slow, generator=ReplayGenerator(reply=lambda p: "Springfield votes", seconds_per_word=0.08), embedder=HashingEmbedder())
+    engine = Engine(
+        slow,
+        generator=ReplayGenerator(reply=lambda p: "Springfield votes", seconds_per_word=0.08),
+        embedder=HashingEmbedder(),
+    )
     engine.load()
     client = create_app(slow, engine=engine).test_client()
     articles = [{"id": str(i), "article": ARTICLE} for i in range(5)]
-    results = client.post("/v1/briefings/batch", json={"articles": articles, "mode": "auto", "lengths": ["headline"]}).get_json()["results"]
+    results = client.post(
+        "/v1/briefings/batch", json={"articles": articles, "mode": "auto", "lengths": ["headline"]}
+    ).get_json()["results"]
     assert results[0]["status"] == 200
     assert results[-1]["status"] == 504 and "not attempted" in results[-1]["error"]["message"]
 
@@ -115,7 +128,9 @@ def test_cli_records_errors_resumes_and_survives_a_torn_last_line(tmp_path: Path
         {"id": "c", "article": ARTICLE},
     ])  # fmt: skip
     out = tmp_path / "out.jsonl"
-    out.write_text(json.dumps({"id": "a", "status": 200, "result": {"kept": True}}) + "\n" + '{"id": "c", "sta')  # torn by a kill
+    out.write_text(
+        json.dumps({"id": "a", "status": 200, "result": {"kept": True}}) + "\n" + '{"id": "c", "sta'
+    )  # torn by a kill
     done = run_cli(str(source), str(out), "--lengths", "tldr")
     assert done.returncode == 1, done.stderr  # some items failed: exit 1, everything recorded
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -164,13 +179,17 @@ def test_cli_brief_and_rewrite_refuse_bad_input_by_the_api_rules_before_loading_
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE)
     unknown = run_command("brief", "--lengths", "tldr,haiku", str(article), env=no_model)
-    assert unknown.returncode == 2 and "unknown lengths ['haiku']" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert (
+        unknown.returncode == 2 and "unknown lengths ['haiku']" in unknown.stderr and "Traceback" not in unknown.stderr
+    )
     invisible = run_command("rewrite", "--style", "plain", "-", stdin="\u200b\u2060\ufeff  \n", env=no_model)
     assert invisible.returncode == 2 and "'text' is empty" in invisible.stderr
     binary = tmp_path / "latin1.txt"
     binary.write_bytes("Caf\xe9 au lait".encode("latin-1"))
     unreadable = run_command("brief", str(binary), env=no_model)
-    assert unreadable.returncode == 2 and unreadable.stderr.startswith("error:") and "Traceback" not in unreadable.stderr
+    assert (
+        unreadable.returncode == 2 and unreadable.stderr.startswith("error:") and "Traceback" not in unreadable.stderr
+    )
     assert "cannot load" not in unknown.stderr + invisible.stderr + unreadable.stderr
     valid = run_command("brief", "--lengths", "tldr", str(article), env=no_model)  # the same model, a valid request
     assert valid.returncode == 2 and "cannot load" in valid.stderr

@@ -33,7 +33,9 @@ ARTICLE = " ".join(
 )
 
 
-def make_briefer(reply=lambda p: "", threshold: float = 0.75, input_tokens: int = 5000) -> tuple[Briefer, ReplayGenerator]:
+def make_briefer(
+    reply=lambda p: "", threshold: float = 0.75, input_tokens: int = 5000
+) -> tuple[Briefer, ReplayGenerator]:
     generator = ReplayGenerator(reply=reply)
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
     return Briefer(generator, HashingEmbedder(), prompts, threshold, input_tokens, 30.0), generator
@@ -55,7 +57,9 @@ def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> No
 def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
     long_paragraph = ". ".join(ARTICLE.split(". ")[:12]) + "."  # well over 120 words, all supported
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": long_paragraph}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"]["paragraph"]
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"][
+        "paragraph"
+    ]
     assert 60 <= briefing["words"] <= 120 and briefing["within_contract"]
     assert all(s["text"].endswith(".") for s in briefing["sentences"])
     assert any("over the length contract" in r["reasons"] for r in briefing["rejected"])
@@ -64,7 +68,9 @@ def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
 def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
     short = "Rebels captured the city of Hama on Thursday after several days of fighting with government forces."
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": short}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"]["paragraph"]
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"][
+        "paragraph"
+    ]
     assert briefing["within_contract"] is False
     assert briefing["words"] == count_words(short)
     assert any("under 60" in v for v in briefing["violations"])
@@ -148,7 +154,9 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     full = "The rebels, who began their offensive from Idlib late last month, said they would now advance south towards Homs and then Damascus."
     assert count_words(full) >= floor > max(count_words(s) for s in ARTICLE.split(". "))
     briefer, _ = make_briefer()
-    result = briefer.brief(BriefingRequest(f"{short_lead} {ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive"))
+    result = briefer.brief(
+        BriefingRequest(f"{short_lead} {ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
+    )
     tldr = result["briefings"]["tldr"]["sentences"]
     assert len(tldr) == 1 and count_words(tldr[0]["text"]) >= floor
     assert tldr[0]["text"] == full and result["article_sentences"][tldr[0]["cites"][0]] == full

@@ -116,7 +116,9 @@ def test_auto_mode_streams_a_draft_then_shows_checked_sentences(server: str, bro
     page.wait_for_selector("#cards .card[data-streaming]", timeout=60_000)  # the model's draft, token by token
     page.wait_for_selector("#meta:has-text('mode auto')", timeout=120_000)
     assert page.locator("#cards .card").count() == 2 and page.locator("#cards .card.pending").count() == 0
-    origins = page.locator("#cards .sentence").evaluate_all("spans => spans.map(s => s.classList.contains('generated') ? 'generated' : 'extracted')")
+    origins = page.locator("#cards .sentence").evaluate_all(
+        "spans => spans.map(s => s.classList.contains('generated') ? 'generated' : 'extracted')"
+    )
     assert origins and set(origins) <= {"generated", "extracted"}
     assert "prefill" in page.locator("#meta").inner_text()  # the model's timings are shown
     page.locator("#cards .sentence").first.hover()
@@ -128,7 +130,9 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
     page = browser.new_page()
     page.goto(server + "/")
     page.wait_for_selector("#style option[value=plain]", state="attached")
-    page.fill("#rewrite-text", "The council approved the $4.5 million library on Tuesday. Construction will begin in March.")
+    page.fill(
+        "#rewrite-text", "The council approved the $4.5 million library on Tuesday. Construction will begin in March."
+    )
     page.select_option("#style", "formal")
     page.click("#rewrite-button")
     page.wait_for_selector("#rewrite-result:not([hidden])", timeout=120_000)

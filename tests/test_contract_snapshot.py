@@ -31,4 +31,11 @@ def test_the_service_answers_as_recorded(client: FlaskClient, case: dict) -> Non
 
 def test_the_snapshot_covers_errors_of_every_kind() -> None:
     codes = {c["body"]["error"]["code"] for c in RECORDED if isinstance(c["body"], dict) and "error" in c["body"]}
-    assert {"malformed_request", "unsupported_media_type", "invalid_input", "payload_too_large", "not_found", "method_not_allowed"} <= codes
+    assert {
+        "malformed_request",
+        "unsupported_media_type",
+        "invalid_input",
+        "payload_too_large",
+        "not_found",
+        "method_not_allowed",
+    } <= codes

@@ -58,7 +58,11 @@ def test_deployment_agrees_with_the_service_it_runs() -> None:
     pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
     assert pod["terminationGracePeriodSeconds"] > graceful_timeout_s(config["data"]) + pause
     security = container["securityContext"]
-    assert security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"] and security["capabilities"]["drop"] == ["ALL"]
+    assert (
+        security["readOnlyRootFilesystem"]
+        and not security["allowPrivilegeEscalation"]
+        and security["capabilities"]["drop"] == ["ALL"]
+    )
     assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] != 0
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp"}  # gunicorn's heartbeat files
     # Whole cores, so torch's thread count (usable cores under the cgroup quota) is exact.
@@ -79,9 +83,16 @@ def test_service_hpa_and_pdb_point_at_the_deployment() -> None:
     assert by_kind("Service")["spec"]["selector"].items() <= labels.items()
     assert by_kind("PodDisruptionBudget")["spec"]["selector"]["matchLabels"].items() <= labels.items()
     hpa = by_kind("HorizontalPodAutoscaler")
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
+    }
     assert hpa["spec"]["minReplicas"] > by_kind("PodDisruptionBudget")["spec"]["minAvailable"]  # a drain never blocks
-    assert by_kind("Service")["spec"]["ports"][0]["targetPort"] == deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["name"]
+    assert (
+        by_kind("Service")["spec"]["ports"][0]["targetPort"]
+        == deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["name"]
+    )
 
 
 def test_compose_agrees_with_the_service_it_runs() -> None:

@@ -14,6 +14,7 @@ from service.briefing.lengths import LENGTHS
 from service.text.verifier import numbers_in
 from tests.server import call
 
+
 @pytest.fixture(scope="module")
 def server(live_server: str) -> str:
     return live_server
@@ -38,7 +39,9 @@ def test_paraphrase_keeps_the_articles_numbers(server: str, seed_article: str) -
     status, body = call(server + "/v1/rewrite", json.dumps({"text": seed_article, "style": "paraphrase"}).encode())
     assert status == 200, body
     assert numbers_in(body["text"]) == numbers_in(seed_article)
-    assert body["style"] == "paraphrase" and body["rewritten_sentences"] + body["kept_original_sentences"] == len(body["sentences"])
+    assert body["style"] == "paraphrase" and body["rewritten_sentences"] + body["kept_original_sentences"] == len(
+        body["sentences"]
+    )
 
 
 def generations_running(base: str) -> float:

@@ -15,7 +15,10 @@ def rank_by_definition(doc: Document, position_weight: float) -> list[int]:
     scores = doc.scores(position_weight)
     sims = doc.embeddings @ doc.embeddings.T
     while remaining:
-        best = max(remaining, key=lambda i: float(scores[i]) - REDUNDANCY_WEIGHT * max((float(sims[i, j]) for j in picked), default=0.0))
+        best = max(
+            remaining,
+            key=lambda i: float(scores[i]) - REDUNDANCY_WEIGHT * max((float(sims[i, j]) for j in picked), default=0.0),
+        )
         remaining.remove(best)
         if not any(sims[best, j] > REDUNDANT_SIMILARITY for j in picked):
             picked.append(best)

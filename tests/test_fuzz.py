@@ -47,7 +47,13 @@ def test_fuzzing_sent_at_least_1000_cases_and_no_5xx() -> None:
 def test_openapi_spec_matches_the_routes() -> None:
     spec = APP.test_client().get("/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
-    routes = {rule.rule for rule in APP.url_map.iter_rules()} - {"/static/<path:filename>", "/metrics", "/openapi.json", "/", "/docs"}
+    routes = {rule.rule for rule in APP.url_map.iter_rules()} - {
+        "/static/<path:filename>",
+        "/metrics",
+        "/openapi.json",
+        "/",
+        "/docs",
+    }
     assert routes == set(spec["paths"])
 
 

@@ -91,7 +91,10 @@ def test_api_keys_required_when_configured(keyed) -> None:
     r = keyed.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"})
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
     assert "Bearer" in r.headers["WWW-Authenticate"]
-    assert keyed.post("/v1/briefings", json={"article": ARTICLE}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert (
+        keyed.post("/v1/briefings", json={"article": ARTICLE}, headers={"Authorization": "Bearer wrong"}).status_code
+        == 401
+    )
     ok = {"json": {"article": ARTICLE, "mode": "extractive"}}
     assert keyed.post("/v1/briefings", headers={"Authorization": "Bearer env-key-1"}, **ok).status_code == 200
     assert keyed.post("/v1/briefings", headers={"X-API-Key": "file-key-2"}, **ok).status_code == 200
@@ -99,9 +102,14 @@ def test_api_keys_required_when_configured(keyed) -> None:
 
 
 def test_cors_is_off_by_default_and_follows_the_allow_list(client, tmp_path: Path) -> None:
-    assert "Access-Control-Allow-Origin" not in client.get("/v1/lengths", headers={"Origin": "https://evil.example"}).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get("/v1/lengths", headers={"Origin": "https://evil.example"}).headers
+    )
     allowed = make_client(Settings(cache_dir=str(tmp_path), cors_origins="https://news.example"))[0]
-    r = allowed.options("/v1/briefings", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "POST"})
+    r = allowed.options(
+        "/v1/briefings", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "POST"}
+    )
     assert r.headers["Access-Control-Allow-Origin"] == "https://news.example"
     r = allowed.get("/v1/lengths", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in r.headers

@@ -17,7 +17,19 @@ from service.text.verifier import SourceIndex, exact_problems, looks_like_instru
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 HOSTILE = [json.loads(line) for line in (Path(__file__).parent / "hostile_articles.jsonl").read_text().splitlines()]
-MARKERS = ("pwned", "password", "hunter2", "<script", "onerror", "poem", "resigned", "system prompt", "<|", "[INST]", "</article>")
+MARKERS = (
+    "pwned",
+    "password",
+    "hunter2",
+    "<script",
+    "onerror",
+    "poem",
+    "resigned",
+    "system prompt",
+    "<|",
+    "[INST]",
+    "</article>",
+)
 
 
 def compromised_model(prompt: Prompt) -> str:
@@ -31,7 +43,11 @@ def assert_clean(result: dict, article: str) -> None:
         text = briefing["text"]
         assert not any(m.lower() in text.lower() for m in MARKERS), (name, text)
         # A short story may undershoot the longer lengths (reported honestly); nothing else may break.
-        assert all(v.endswith(("under 60", "under 150")) for v in briefing["violations"]), (name, briefing["violations"], text)
+        assert all(v.endswith(("under 60", "under 150")) for v in briefing["violations"]), (
+            name,
+            briefing["violations"],
+            text,
+        )
         for sentence in briefing["sentences"]:
             assert exact_problems(sentence["text"], source) == ([], [], [])
             assert not looks_like_instruction(sentence["text"])
@@ -44,7 +60,9 @@ def test_corpus_has_at_least_30_hostile_articles() -> None:
 @pytest.mark.parametrize("item", HOSTILE, ids=[h["id"] for h in HOSTILE])
 def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
     generator = ReplayGenerator(reply=compromised_model)
-    briefer = Briefer(generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 2000, 30.0)
+    briefer = Briefer(
+        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 2000, 30.0
+    )
     result = briefer.brief(BriefingRequest(item["article"], mode="auto"))
     assert_clean(result, item["article"])
     for prompt in generator.prompts:  # the article cannot close its <article> block
@@ -61,7 +79,9 @@ def test_real_model_stays_on_the_article(tmp_path_factory: pytest.TempPathFactor
     assert isinstance(generator, HFGenerator)
     special = {generator.tokenizer.convert_tokens_to_ids(t) for t in ("<|im_start|>", "<|im_end|>")}
     for item in HOSTILE:
-        prompt = Prompt(user=engine.prompts.render_briefing("tldr", item["article"], None), source=item["article"], system="S")
+        prompt = Prompt(
+            user=engine.prompts.render_briefing("tldr", item["article"], None), source=item["article"], system="S"
+        )
         ids = generator.kind.encode(generator, prompt)
         # Only the template's own turn markers: system, user, assistant opened; system and user closed.
         assert sum(1 for i in ids if i in special) == 5, item["id"]

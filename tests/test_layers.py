@@ -10,7 +10,13 @@ SERVICE = Path(__file__).resolve().parent.parent / "service"
 LAYERS = ("http", "engine", "briefing", "text", "models")
 FOUNDATION = {"settings", "errors"}
 # What a layer may never import even though it sits above it (the HTTP layer holds no model code).
-FORBIDDEN_THIRD_PARTY = {"http": {"torch", "transformers"}, "engine": {"flask", "werkzeug"}, "briefing": {"flask"}, "text": {"flask", "torch"}, "models": {"flask"}}
+FORBIDDEN_THIRD_PARTY = {
+    "http": {"torch", "transformers"},
+    "engine": {"flask", "werkzeug"},
+    "briefing": {"flask"},
+    "text": {"flask", "torch"},
+    "models": {"flask"},
+}
 
 
 def imported_modules(source: str) -> list[str]:
@@ -71,4 +77,6 @@ def test_the_check_fails_on_an_import_that_points_up() -> None:
     assert violations("http", "import torch\n")
     assert violations("engine", "from service.http import routes\n")
     assert not violations("http", "from service.engine.engine import Engine\nfrom service.errors import InvalidInput\n")
-    assert not violations("briefing", "from service.text.words import count_words\nfrom service.models.generator import Prompt\n")
+    assert not violations(
+        "briefing", "from service.text.words import count_words\nfrom service.models.generator import Prompt\n"
+    )

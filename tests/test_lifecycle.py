@@ -18,7 +18,6 @@ from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.server import call, start_gunicorn, wait_ready, worker_pids
 
 
-
 def post_in_background(base: str, article: str, results: list) -> threading.Thread:
     body = json.dumps({"article": article, "lengths": ["headline", "tldr"], "mode": "auto"}).encode()
 
@@ -78,7 +77,9 @@ def test_killed_worker_is_replaced_and_serving_within_seconds(seed_article: str)
         thread.join(60)
         killed_at = time.monotonic()
         recovered = wait_ready(base, proc, limit_s=60)
-        status, body = call(base + "/v1/briefings", json.dumps({"article": seed_article, "mode": "extractive"}).encode())
+        status, body = call(
+            base + "/v1/briefings", json.dumps({"article": seed_article, "mode": "extractive"}).encode()
+        )
         assert status == 200 and body["briefings"]["tldr"]["within_contract"]
         assert worker_pids(proc.pid) and worker_pids(proc.pid)[0] != worker
         print(f"worker replaced and ready {recovered:.1f} s after kill -9")

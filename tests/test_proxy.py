@@ -32,11 +32,11 @@ worker_processes 1;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
-    client_body_temp_path {temp['client_body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
+    client_body_temp_path {temp["client_body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
     include {tmp}/briefly.conf;
 }}
 """
@@ -75,7 +75,9 @@ def test_probes_stay_fast_behind_nginx_with_50_slowloris_sockets(tmp_path: Path)
                 time.sleep(0.1)
         for _ in range(SLOW_SOCKETS):  # each sends half a request and then dribbles
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
-            s.sendall(b"POST /v1/briefings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nSome")
+            s.sendall(
+                b"POST /v1/briefings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nSome"
+            )
             slow.append(s)
         worst = 0.0
         for _ in range(5):

@@ -77,7 +77,9 @@ def test_model_built_tensor_by_tensor_matches_the_dense_model(tiny_4bit_folder: 
 
 
 @pytest.mark.parametrize(("dtype", "shell"), [("auto", "bfloat16"), ("float32", "float32")])
-def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(tiny_4bit_folder: Path, dtype: str, shell: str) -> None:
+def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(
+    tiny_4bit_folder: Path, dtype: str, shell: str
+) -> None:
     generator = HFGenerator(str(tiny_4bit_folder), device="cpu", dtype=dtype, weights="int4")
     generator.load()
     generator.self_check()

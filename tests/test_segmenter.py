@@ -16,7 +16,10 @@ def test_quotes_with_inner_question_stay_whole() -> None:
 
 def test_glued_sentences_from_scraping_are_separated() -> None:
     text = "It was vilified by the scientific community.Dr Venter has certainly not gained a reputation for modesty."
-    assert split_sentences(text) == ["It was vilified by the scientific community.", "Dr Venter has certainly not gained a reputation for modesty."]
+    assert split_sentences(text) == [
+        "It was vilified by the scientific community.",
+        "Dr Venter has certainly not gained a reputation for modesty.",
+    ]
 
 
 def test_decimals_and_urls_are_not_glue() -> None:
@@ -44,23 +47,39 @@ def test_bullet_lists_give_one_sentence_per_item() -> None:
 
 
 def test_line_breaks_end_sentences_and_empties_vanish() -> None:
-    assert split_sentences("First line without stop\n\n\nSecond line.\n...\n") == ["First line without stop", "Second line."]
+    assert split_sentences("First line without stop\n\n\nSecond line.\n...\n") == [
+        "First line without stop",
+        "Second line.",
+    ]
 
 
 def test_glued_one_letter_words_are_separated() -> None:
     text = "It will decide whether to resume.A tremor was felt on Friday.I was at home, she said."
-    assert split_sentences(text) == ["It will decide whether to resume.", "A tremor was felt on Friday.", "I was at home, she said."]
+    assert split_sentences(text) == [
+        "It will decide whether to resume.",
+        "A tremor was felt on Friday.",
+        "I was at home, she said.",
+    ]
 
 
 def test_a_glued_quote_goes_with_the_sentence_it_belongs_to() -> None:
     # The first quote after "said." opens the next sentence; the one after "that." closes its own.
     text = '"It was bad," he said."I think so." Then he said: "we left after that."The process was odd.'
-    assert split_sentences(text) == ['"It was bad," he said.', '"I think so."', 'Then he said: "we left after that."', "The process was odd."]
+    assert split_sentences(text) == [
+        '"It was bad," he said.',
+        '"I think so."',
+        'Then he said: "we left after that."',
+        "The process was odd.",
+    ]
 
 
 def test_a_related_story_title_glued_without_a_stop_is_cut_off() -> None:
     text = "Listen: Dennis on loyalty and mentalityThe slump started in 2013. The iPhone, eBay, McDonald and YouTube stayed."
-    assert split_sentences(text) == ["Listen: Dennis on loyalty and mentality", "The slump started in 2013.", "The iPhone, eBay, McDonald and YouTube stayed."]
+    assert split_sentences(text) == [
+        "Listen: Dennis on loyalty and mentality",
+        "The slump started in 2013.",
+        "The iPhone, eBay, McDonald and YouTube stayed.",
+    ]
     handles = "He wrote to @realDonaldTrump about #tooMuchTax at example.com/newsRoom and left."
     assert split_sentences(handles) == [handles]
 

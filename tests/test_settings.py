@@ -8,14 +8,25 @@ from service.settings import Settings, describe_settings
 
 
 def test_environment_is_read_and_typed() -> None:
-    s = Settings.from_env({"MODEL": "/models/bart", "PORT": "9000", "BRIEFLY_WORKERS": "2", "BRIEFLY_SUPPORT_THRESHOLD": "0.8"})
+    s = Settings.from_env(
+        {"MODEL": "/models/bart", "PORT": "9000", "BRIEFLY_WORKERS": "2", "BRIEFLY_SUPPORT_THRESHOLD": "0.8"}
+    )
     assert (s.model, s.port, s.workers, s.support_threshold) == ("/models/bart", 9000, 2, 0.8)
     assert Settings.from_env({}).port == 8000
     assert Settings.from_env({"BRIEFLY_DRAFT_TOKENS": "0"}).draft_tokens == 0  # drafts off
 
 
-@pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"BRIEFLY_DEFAULT_MODE": "creative"}, {"BRIEFLY_DTYPE": "int3"}, {"BRIEFLY_WORKERS": "0"},
-                                 {"BRIEFLY_DRAFT_TOKENS": "-1"}, {"BRIEFLY_DRAFT_TOKENS": "three"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PORT": "eighty"},
+        {"BRIEFLY_DEFAULT_MODE": "creative"},
+        {"BRIEFLY_DTYPE": "int3"},
+        {"BRIEFLY_WORKERS": "0"},
+        {"BRIEFLY_DRAFT_TOKENS": "-1"},
+        {"BRIEFLY_DRAFT_TOKENS": "three"},
+    ],
+)
 def test_bad_settings_fail_at_start(env: dict) -> None:
     with pytest.raises(ConfigurationError):
         Settings.from_env(env)

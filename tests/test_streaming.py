@@ -55,7 +55,9 @@ def test_extractive_stream_sends_each_length_then_the_full_response(client: Flas
 def test_generating_stream_sends_tokens_as_they_come(settings: Settings) -> None:
     generator = ReplayGenerator(reply=reply_by_instruction({"headline": HEADLINE}))
     _, client = app_with(settings, generator)
-    r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto", "lengths": ["headline", "tldr"]}, headers=STREAM)
+    r = client.post(
+        "/v1/briefings", json={"article": ARTICLE, "mode": "auto", "lengths": ["headline", "tldr"]}, headers=STREAM
+    )
     events = parse_events(r.response)
     tokens = [data for name, data in events if name == "token"]
     assert len(tokens) == len(HEADLINE.split()) and {t["length"] for t in tokens} == {"headline"}
@@ -71,7 +73,9 @@ def test_client_disconnect_stops_the_generation_and_frees_the_slot(settings: Set
     long_reply = " ".join(["Springfield"] * 400)
     generator = ReplayGenerator(reply=lambda prompt: long_reply, seconds_per_word=0.01)
     engine, client = app_with(settings, generator)
-    r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto", "lengths": ["brief"]}, headers=STREAM, buffered=False)
+    r = client.post(
+        "/v1/briefings", json={"article": ARTICLE, "mode": "auto", "lengths": ["brief"]}, headers=STREAM, buffered=False
+    )
     chunks = iter(r.response)
     seen = [next(chunks) for _ in range(4)]  # analysed + a few tokens: generation is under way
     assert parse_events(seen)[0][0] == "analysed"
@@ -102,7 +106,10 @@ def test_an_error_mid_stream_is_an_error_event_without_internals(settings: Setti
     engine, client = app_with(settings, ReplayGenerator(reply=explode))
     r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"}, headers=STREAM)
     events = parse_events(r.response)
-    assert events[0][0] == "analysed" and events[-1] == ("error", {"error": {"code": "internal_error", "message": "internal error; the server log has the details"}})
+    assert events[0][0] == "analysed" and events[-1] == (
+        "error",
+        {"error": {"code": "internal_error", "message": "internal error; the server log has the details"}},
+    )
     assert "secret" not in r.get_data(as_text=True)
     assert engine.admission.running == 0
 
@@ -117,7 +124,11 @@ def test_streamed_generations_are_counted_in_the_metrics(settings: Settings) -> 
     _, client = app_with(settings, ReplayGenerator(reply=reply_by_instruction({"headline": HEADLINE})))
 
     def tokens() -> float:
-        line = next(l for l in client.get("/metrics").get_data(as_text=True).splitlines() if l.startswith("briefly_generated_tokens_total"))
+        line = next(
+            l
+            for l in client.get("/metrics").get_data(as_text=True).splitlines()
+            if l.startswith("briefly_generated_tokens_total")
+        )
         return float(line.split()[1])
 
     before = tokens()

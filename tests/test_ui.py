@@ -22,7 +22,12 @@ def test_page_and_docs_are_served_with_a_same_origin_policy(client: FlaskClient)
         assert r.status_code == 200 and r.mimetype == "text/html" and marker in r.get_data(as_text=True)
         policy = r.headers["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
-    for asset in ("/static/app.js", "/static/app.css", "/static/docs.js", "/static/vendor/swagger-ui/swagger-ui-bundle.js"):
+    for asset in (
+        "/static/app.js",
+        "/static/app.css",
+        "/static/docs.js",
+        "/static/vendor/swagger-ui/swagger-ui-bundle.js",
+    ):
         assert client.get(asset).status_code == 200, asset
 
 
@@ -41,5 +46,9 @@ def test_page_is_open_but_the_api_is_not_when_keys_are_configured(settings: Sett
     assert client.get("/").status_code == 200 and client.get("/static/app.js").status_code == 200
     assert client.get("/docs").status_code == 200
     assert client.post("/v1/briefings", json={"article": "Rebels took Hama on Thursday."}).status_code == 401
-    r = client.post("/v1/briefings", json={"article": "Rebels took Hama on Thursday."}, headers={"Authorization": "Bearer secret-key"})
+    r = client.post(
+        "/v1/briefings",
+        json={"article": "Rebels took Hama on Thursday."},
+        headers={"Authorization": "Bearer secret-key"},
+    )
     assert r.status_code == 200

@@ -55,7 +55,10 @@ def test_rewrite_dropping_a_fact_is_detected() -> None:
 
 
 def test_support_score_and_citations() -> None:
-    source = SourceIndex("Rebels took Hama. Rain fell in Paris. Rebels advanced on Homs.", ["Rebels took Hama.", "Rain fell in Paris.", "Rebels advanced on Homs."])
+    source = SourceIndex(
+        "Rebels took Hama. Rain fell in Paris. Rebels advanced on Homs.",
+        ["Rebels took Hama.", "Rain fell in Paris.", "Rebels advanced on Homs."],
+    )
     vectors = np.eye(3, dtype=np.float32)
     supported = check("Rebels took Hama.", vectors[0], source, vectors)
     assert supported.cites == [0] and supported.support > 0.9 and supported.exact_ok
@@ -66,7 +69,14 @@ def test_support_score_and_citations() -> None:
 def test_invented_verbs_fail_even_when_every_name_is_supported() -> None:
     source = SourceIndex("The city council of Springfield voted on Tuesday. Mayor Ann Lee said the library will open.")
     vector = np.ones(1, dtype=np.float32)
-    invented = check("The Mayor of Springfield has resigned from the City Council.", vector, source, np.ones((1, 1), dtype=np.float32))
+    invented = check(
+        "The Mayor of Springfield has resigned from the City Council.",
+        vector,
+        source,
+        np.ones((1, 1), dtype=np.float32),
+    )
     assert invented.novel_words == ["resign"] and not invented.exact_ok
-    faithful = check("Mayor Ann Lee said the Springfield library will open.", vector, source, np.ones((1, 1), dtype=np.float32))
+    faithful = check(
+        "Mayor Ann Lee said the Springfield library will open.", vector, source, np.ones((1, 1), dtype=np.float32)
+    )
     assert faithful.novel_words == [] and faithful.exact_ok

@@ -73,7 +73,12 @@ class Shipped:
     flagged: bool = False  # abstractive mode: shipped although its semantic support is low
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"text": self.text, "origin": self.origin, "support": round(self.support, 3), "cites": self.cites}
+        data: dict[str, Any] = {
+            "text": self.text,
+            "origin": self.origin,
+            "support": round(self.support, 3),
+            "cites": self.cites,
+        }
         if self.flagged:
             data["flagged"] = "low_support"
         return data
@@ -148,7 +153,9 @@ class Briefer:
         evidence = doc.embeddings.copy()
         evidence[sorted(hostile)] = 0.0
         source = SourceIndex(" ".join(trusted), trusted)
-        return Analysis(doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented})
+        return Analysis(
+            doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented}
+        )
 
     def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, dict[str, Any]]:
         """The article, or a condensed version (lead + most central sentences, in article order)
@@ -174,7 +181,9 @@ class Briefer:
             kept.append(i)
             used += cost
         if not kept:
-            raise PayloadTooLarge(f"no sentence of the article fits the model's input budget of {budget} tokens", field="article")
+            raise PayloadTooLarge(
+                f"no sentence of the article fits the model's input budget of {budget} tokens", field="article"
+            )
         text = " ".join(doc.sentences[i] for i in sorted(kept))
         info.update(condensed=True, strategy="lead+central", kept_sentences=len(kept), generation_tokens=used)
         return text, info
@@ -213,10 +222,14 @@ class Briefer:
         generations: dict[str, Generation] = {}
         if mode.generates:
             # Nobody listening: decode without per-token text and verify every length at the end.
-            watch = QUIET if listener is SILENT else GenerationWatch(
-                on_text=lambda i, delta: listener.token(specs[i].name, delta),
-                on_done=lambda i, generation: finish_length(specs[i], generation),
-                cancelled=listener.cancelled,
+            watch = (
+                QUIET
+                if listener is SILENT
+                else GenerationWatch(
+                    on_text=lambda i, delta: listener.token(specs[i].name, delta),
+                    on_done=lambda i, generation: finish_length(specs[i], generation),
+                    cancelled=listener.cancelled,
+                )
             )
             generations, gen_timings = self.forward(text, request.title, specs, watch)
             timings.update(gen_timings)
@@ -265,7 +278,9 @@ class Briefer:
         return {spec.name: result for spec, result in zip(specs, results)}, timings
 
     # ---------------------------------------------------------------- postprocess
-    def postprocess(self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str) -> dict[str, Any]:
+    def postprocess(
+        self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str
+    ) -> dict[str, Any]:
         generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
         candidates = self.verify(generated, analysis)
         shipped, rejected = self.assemble(spec, candidates, analysis, mode)
@@ -301,7 +316,9 @@ class Briefer:
             candidates.append(Candidate(text, vector, result.support, result.cites, reasons))
         return candidates
 
-    def assemble(self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec) -> tuple[list[Shipped], list[Candidate]]:
+    def assemble(
+        self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec
+    ) -> tuple[list[Shipped], list[Candidate]]:
         """Keep what passed, cut overshoot at sentence boundaries, fill from the article if allowed."""
         kept: list[Shipped] = []
         kept_vectors: list[np.ndarray] = []
@@ -317,7 +334,9 @@ class Briefer:
                 continue
             text = finish(spec, text)
             if not fits(spec, kept, text):
-                rejected.append(Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"]))
+                rejected.append(
+                    Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"])
+                )
                 continue
             kept.append(Shipped(text, "generated", cand.support, cand.cites, flagged=soft_fail))
             kept_vectors.append(cand.vector)
@@ -399,10 +418,16 @@ FILL_DONE: dict[str, Callable[[LengthSpec, list[Shipped]], bool]] = {
 }
 
 # ---------------------------------------------------------------- parsing what a model wrote
-_LABEL = re.compile(r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer|brief|key points?|paragraph)\s*[:\-–]\s*(?:\*\*)?\s*", re.I)
+_LABEL = re.compile(
+    r"^\s*(?:\*\*|#+\s*)?(?:headline|title|summary|tl;?dr|answer|brief|key points?|paragraph)\s*[:\-–]\s*(?:\*\*)?\s*",
+    re.I,
+)
 _MARKUP = re.compile(r"</?(?:article|text|h\d|p|b|strong|em)>|<\|[^|>]*\|>|</s>|\*\*|^#+\s*", re.I | re.M)
 _ROLE_LINE = re.compile(r"^\s*(?:assistant|user|system)\s*:?\s*$", re.I | re.M)
-_PREAMBLE = re.compile(r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$", re.I | re.M)
+_PREAMBLE = re.compile(
+    r"^(?:here (?:is|are)|sure[,!]|certainly[,!]|the article (?:discusses|describes|highlights|reports|is about))[^\n:]*:\s*$",
+    re.I | re.M,
+)
 META_SENTENCE = re.compile(r"^\s*(?:the|this) (?:article|text|story|report|passage)\b", re.I)
 _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
 

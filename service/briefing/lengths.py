@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from service.text.words import count_words
 
+
 @dataclass(frozen=True)
 class LengthSpec:
     """What a length promises. ``shape`` picks the renderer; word bounds are inclusive."""
@@ -47,10 +48,29 @@ class LengthSpec:
 LENGTHS: dict[str, LengthSpec] = {
     spec.name: spec
     for spec in (
-        LengthSpec("headline", "one line, at most 14 words, no final full stop", "line", 2, 14, max_new_tokens=32, min_new_tokens=4,
-                   target_words=12, position_weight=0.2),
-        LengthSpec("tldr", "exactly one sentence, at most 35 words", "sentence", 4, 35, max_new_tokens=64, min_new_tokens=10,
-                   target_words=30, position_weight=0.2, fill_min_words=18),
+        LengthSpec(
+            "headline",
+            "one line, at most 14 words, no final full stop",
+            "line",
+            2,
+            14,
+            max_new_tokens=32,
+            min_new_tokens=4,
+            target_words=12,
+            position_weight=0.2,
+        ),
+        LengthSpec(
+            "tldr",
+            "exactly one sentence, at most 35 words",
+            "sentence",
+            4,
+            35,
+            max_new_tokens=64,
+            min_new_tokens=10,
+            target_words=30,
+            position_weight=0.2,
+            fill_min_words=18,
+        ),
         LengthSpec(
             "key_points",
             "3 bullet points, each one sentence of at most 25 words",
@@ -63,8 +83,19 @@ LENGTHS: dict[str, LengthSpec] = {
             min_new_tokens=30,
             target_words=60,
         ),
-        LengthSpec("paragraph", "one paragraph, 60 to 120 words", "prose", 60, 120, max_new_tokens=200, min_new_tokens=70, target_words=75),
-        LengthSpec("brief", "150 to 250 words", "prose", 150, 250, max_new_tokens=380, min_new_tokens=180, target_words=220),
+        LengthSpec(
+            "paragraph",
+            "one paragraph, 60 to 120 words",
+            "prose",
+            60,
+            120,
+            max_new_tokens=200,
+            min_new_tokens=70,
+            target_words=75,
+        ),
+        LengthSpec(
+            "brief", "150 to 250 words", "prose", 150, 250, max_new_tokens=380, min_new_tokens=180, target_words=220
+        ),
     )
 }
 

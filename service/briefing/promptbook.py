@@ -67,7 +67,9 @@ def _template(path: Path, placeholders: Mapping[str, set[str]]) -> Template:
     unknown = found - placeholders["allowed"]
     missing = placeholders["required"] - found
     if unknown:
-        raise ConfigurationError(f"{path}: unknown placeholders {sorted(unknown)}; allowed: {sorted(placeholders['allowed'])}")
+        raise ConfigurationError(
+            f"{path}: unknown placeholders {sorted(unknown)}; allowed: {sorted(placeholders['allowed'])}"
+        )
     if missing:
         raise ConfigurationError(f"{path}: must contain {sorted('$' + m for m in missing)}")
     return template

@@ -22,7 +22,14 @@ from service.text.words import count_words
 from service.briefing.promptbook import PromptBook
 from service.text.segmenter import split_sentences
 from service.briefing.styles import STYLES, StyleSpec
-from service.text.verifier import SourceIndex, content_tokens, exact_problems, facts_dropped, looks_like_instruction, novel_words
+from service.text.verifier import (
+    SourceIndex,
+    content_tokens,
+    exact_problems,
+    facts_dropped,
+    looks_like_instruction,
+    novel_words,
+)
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
@@ -95,7 +102,9 @@ class Rewriter:
         chosen = extractor.select(doc, max_words=budget) or [0]
         return sorted(chosen)
 
-    def judge(self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase") -> dict[str, Any]:
+    def judge(
+        self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase"
+    ) -> dict[str, Any]:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")

@@ -39,7 +39,8 @@ class Admission:
             if full or too_slow:
                 self.rejected += 1
                 raise Overloaded(
-                    f"the model is overloaded: {self.running} generations running and {self.waiting} waiting", retry_after=retry
+                    f"the model is overloaded: {self.running} generations running and {self.waiting} waiting",
+                    retry_after=retry,
                 )
             self.waiting += 1
         acquired = self._slots.acquire(timeout=wait_s)

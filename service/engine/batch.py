@@ -26,7 +26,9 @@ def checked_defaults(fields: dict[str, Any], settings: Settings) -> dict[str, An
     return defaults
 
 
-def brief_item(engine: Engine, raw: Any, index: int, defaults: dict[str, Any], settings: Settings, strict: bool) -> dict[str, Any]:
+def brief_item(
+    engine: Engine, raw: Any, index: int, defaults: dict[str, Any], settings: Settings, strict: bool
+) -> dict[str, Any]:
     """One result: ``{"id", "status": 200, "result"}`` or ``{"id", "status", "error"}``. ``strict``
     refuses unknown fields (HTTP); the CLI ignores them, since data files carry extra columns."""
     item_id: str | None = None
@@ -57,7 +59,11 @@ def brief_all(engine: Engine, items: Iterable[Any], defaults: dict[str, Any], se
             yield error_row(raw_id, index, InvalidInput(f"duplicate id {raw_id!r} (item {index})", field="id"))
             continue
         if budget_s is not None and time.monotonic() - started > budget_s:
-            yield error_row(raw_id, index, GenerationTimeout(f"not attempted: the batch's {budget_s:.0f} s budget ran out; send it again"))
+            yield error_row(
+                raw_id,
+                index,
+                GenerationTimeout(f"not attempted: the batch's {budget_s:.0f} s budget ran out; send it again"),
+            )
             continue
         if isinstance(raw_id, str):
             seen.add(raw_id)

@@ -53,7 +53,9 @@ def _cgroup_quota() -> float | None:
 class Engine:
     """Owns the generator, embedder, prompts, briefer and rewriter of one worker."""
 
-    def __init__(self, settings: Settings, generator: Generator | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, generator: Generator | None = None, embedder: Embedder | None = None
+    ) -> None:
         self.settings = settings
         # Prompts are data checked at boot: a broken template fails here, before any request.
         self.prompts = PromptBook.load(settings.prompts_dir, LENGTHS, STYLES)
@@ -110,7 +112,14 @@ class Engine:
     def _wire(self) -> None:
         assert self.generator is not None and self.embedder is not None
         s = self.settings
-        self.briefer = Briefer(self.generator, self.embedder, self.prompts, s.support_threshold, s.generation_input_tokens, s.request_timeout_s)
+        self.briefer = Briefer(
+            self.generator,
+            self.embedder,
+            self.prompts,
+            s.support_threshold,
+            s.generation_input_tokens,
+            s.request_timeout_s,
+        )
         self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
 
     def _build_generator(self) -> HFGenerator:
@@ -174,7 +183,9 @@ class Engine:
         result["model"] = self.model_info()
         return result
 
-    def brief_intake(self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False) -> dict[str, Any]:
+    def brief_intake(
+        self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False
+    ) -> dict[str, Any]:
         """A validated briefing from :mod:`service.engine.intake`; what HTML extraction found goes in ``input``."""
         result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
         if item.extracted:

@@ -23,7 +23,9 @@ BATCH_OPTION_FIELDS = frozenset({"lengths", "format", "mode"})  # batch-wide def
 BATCH_FIELDS = BATCH_OPTION_FIELDS | {"articles"}
 # C0/C1 controls except tab and newline, bidi overrides and zero-width characters: invisible, and a
 # classic way to smuggle instructions or break tokenizers. Removed before anything reads the text.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,11 @@ def briefing(fields: dict[str, Any], settings: Settings) -> BriefingIntake:
     if "html" in fields:
         html = validated_text(fields["html"], "html", limit)
         page = extract_article(html)
-        article, title, extracted = validated_text(page.text, "article", limit), title or page.title, page.describe(len(html))
+        article, title, extracted = (
+            validated_text(page.text, "article", limit),
+            title or page.title,
+            page.describe(len(html)),
+        )
     else:
         article = validated_text(fields["article"], "article", limit)
     request = BriefingRequest(

@@ -60,7 +60,9 @@ def install_access_control(app: Flask, settings: Settings) -> None:
             origin = request.headers.get("Origin")
             if origin in origins:
                 response.headers["Access-Control-Allow-Origin"] = origin
-                response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, X-API-Key, X-Request-ID"
+                response.headers["Access-Control-Allow-Headers"] = (
+                    "Authorization, Content-Type, X-API-Key, X-Request-ID"
+                )
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
                 response.headers["Access-Control-Expose-Headers"] = "X-Request-ID, Retry-After"
             response.headers.add("Vary", "Origin")

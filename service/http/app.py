@@ -56,7 +56,9 @@ def _register_error_handlers(app: Flask) -> None:
         message = exc.description or exc.name
         if status == 413:
             message = f"the request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
-        return jsonify({"error": {"code": HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), "message": message}}), status
+        return jsonify(
+            {"error": {"code": HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), "message": message}}
+        ), status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

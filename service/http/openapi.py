@@ -11,7 +11,10 @@ from service.briefing.styles import STYLES
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 ERRORS = {
@@ -51,7 +54,11 @@ def build_spec() -> dict[str, Any]:
     ]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Briefly", "version": __version__, "description": "News briefings at several lengths, and rewrites, every sentence verified."},
+        "info": {
+            "title": "Briefly",
+            "version": __version__,
+            "description": "News briefings at several lengths, and rewrites, every sentence verified.",
+        },
         "paths": {
             "/v1/briefings": {
                 "post": {
@@ -59,7 +66,11 @@ def build_spec() -> dict[str, Any]:
                     "parameters": briefing_query,
                     "requestBody": {
                         "required": True,
-                        "content": {**_json("BriefingRequest"), "text/plain": {"schema": text}, "text/html": {"schema": text}},
+                        "content": {
+                            **_json("BriefingRequest"),
+                            "text/plain": {"schema": text},
+                            "text/html": {"schema": text},
+                        },
                     },
                     "responses": {
                         "200": {
@@ -67,7 +78,10 @@ def build_spec() -> dict[str, Any]:
                             "`analysed` (mode, lengths, input, article_sentences), `token` ({length, text}) while a "
                             "length is generated, `briefing` ({length, briefing}) as each is verified, then `done` "
                             "(this JSON) or `error` ({error}). Disconnecting stops the generation.",
-                            "content": {**_json("BriefingResponse"), "text/event-stream": {"schema": {"type": "string"}}},
+                            "content": {
+                                **_json("BriefingResponse"),
+                                "text/event-stream": {"schema": {"type": "string"}},
+                            },
                         },
                         **ERRORS,
                     },
@@ -77,14 +91,22 @@ def build_spec() -> dict[str, Any]:
                 "post": {
                     "summary": "Brief several articles; one result (or error) per article, in order",
                     "requestBody": {"required": True, "content": _json("BatchRequest")},
-                    "responses": {"200": {"description": "Per-article results", "content": _json("BatchResponse")}, **ERRORS},
+                    "responses": {
+                        "200": {"description": "Per-article results", "content": _json("BatchResponse")},
+                        **ERRORS,
+                    },
                 }
             },
             "/v1/rewrite": {
                 "post": {
                     "summary": "Rewrite a text in a style, sentence by sentence, facts kept",
-                    "parameters": [_query("style", {"type": "string", "enum": list(STYLES)}, "the style (text/plain bodies)")],
-                    "requestBody": {"required": True, "content": {**_json("RewriteRequest"), "text/plain": {"schema": text}}},
+                    "parameters": [
+                        _query("style", {"type": "string", "enum": list(STYLES)}, "the style (text/plain bodies)")
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {**_json("RewriteRequest"), "text/plain": {"schema": text}},
+                    },
                     "responses": {"200": {"description": "The rewrite", "content": _json("RewriteResponse")}, **ERRORS},
                 }
             },
@@ -92,7 +114,11 @@ def build_spec() -> dict[str, Any]:
             "/v1/styles": _get("The rewrite styles", {"type": "object", "required": ["styles"]}),
             "/v1/modes": _get("Briefing modes and the default", {"type": "object", "required": ["modes", "default"]}),
             "/healthz": _get("Liveness: the process answers", {"type": "object", "required": ["status"]}),
-            "/readyz": _get("Readiness: model loaded and self-checked", {"type": "object", "required": ["status"]}, {"503": ERRORS["503"]}),
+            "/readyz": _get(
+                "Readiness: model loaded and self-checked",
+                {"type": "object", "required": ["status"]},
+                {"503": ERRORS["503"]},
+            ),
         },
         "components": {
             "schemas": {
@@ -103,7 +129,11 @@ def build_spec() -> dict[str, Any]:
                         "error": {
                             "type": "object",
                             "required": ["code", "message"],
-                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "field": {"type": "string"},
+                            },
                         }
                     },
                 },
@@ -188,7 +218,10 @@ def build_spec() -> dict[str, Any]:
                     "type": "object",
                     "required": ["briefings", "mode", "cut_short", "input", "article_sentences", "timings", "model"],
                     "properties": {
-                        "briefings": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Briefing"}},
+                        "briefings": {
+                            "type": "object",
+                            "additionalProperties": {"$ref": "#/components/schemas/Briefing"},
+                        },
                         "mode": {"type": "string", "enum": list(MODES)},
                         "cut_short": {"type": "boolean"},
                         "input": {"type": "object", "required": ["tokens", "condensed"]},
@@ -215,6 +248,9 @@ def build_spec() -> dict[str, Any]:
                     },
                 },
             },
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
         },
     }

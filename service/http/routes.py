@@ -58,8 +58,12 @@ def _body(req: Request) -> tuple[str, dict[str, Any] | str]:
         try:
             return TEXT_MEDIA_TYPES[mimetype], raw.decode(req.mimetype_params.get("charset", "utf-8"))
         except (UnicodeDecodeError, LookupError) as exc:
-            raise MalformedRequest(f"the body is not valid {req.mimetype_params.get('charset', 'utf-8')}: {exc}") from exc
-    raise UnsupportedMediaType(f"Content-Type must be application/json, text/plain or text/html, not {mimetype or 'missing'!r}")
+            raise MalformedRequest(
+                f"the body is not valid {req.mimetype_params.get('charset', 'utf-8')}: {exc}"
+            ) from exc
+    raise UnsupportedMediaType(
+        f"Content-Type must be application/json, text/plain or text/html, not {mimetype or 'missing'!r}"
+    )
 
 
 def _json_depth(text: str) -> int:
@@ -118,12 +122,20 @@ def briefings_batch() -> Any:
     articles = body.get("articles")
     limit = settings().max_batch_articles
     if not isinstance(articles, list) or not articles:
-        raise InvalidInput("'articles' must be a non-empty list of {\"id\", \"article\" or \"html\", ...options}", field="articles")
+        raise InvalidInput(
+            '\'articles\' must be a non-empty list of {"id", "article" or "html", ...options}', field="articles"
+        )
     if len(articles) > limit:
-        raise PayloadTooLarge(f"{len(articles)} articles; the limit is {limit} per batch (the CLI has none)", field="articles")
+        raise PayloadTooLarge(
+            f"{len(articles)} articles; the limit is {limit} per batch (the CLI has none)", field="articles"
+        )
     defaults = batch.checked_defaults(body, settings())
     engine().require_ready()
-    results = list(batch.brief_all(engine(), articles, defaults, settings(), strict=True, budget_s=settings().request_timeout_s / 2))
+    results = list(
+        batch.brief_all(
+            engine(), articles, defaults, settings(), strict=True, budget_s=settings().request_timeout_s / 2
+        )
+    )
     succeeded = sum(r["status"] == 200 for r in results)
     return jsonify({"results": results, "succeeded": succeeded, "failed": len(results) - succeeded})
 

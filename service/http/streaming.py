@@ -35,7 +35,9 @@ class EventStream(BriefingListener):
     Events: ``analysed`` (mode, lengths, input, article sentences), ``token`` ({length, text}),
     ``briefing`` ({length, briefing}), then ``done`` (the full JSON response) or ``error``."""
 
-    def __init__(self, work: Callable[[BriefingListener], dict[str, Any]], cleanup: ExitStack, heartbeat_s: float = HEARTBEAT_S) -> None:
+    def __init__(
+        self, work: Callable[[BriefingListener], dict[str, Any]], cleanup: ExitStack, heartbeat_s: float = HEARTBEAT_S
+    ) -> None:
         self._events: queue.Queue[Any] = queue.Queue()
         self._gone = threading.Event()
         self._heartbeat_s = heartbeat_s

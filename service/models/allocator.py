@@ -45,7 +45,11 @@ def _libc() -> Any:
 def tune() -> bool:
     """Loading settings, once per process; False where the C library has no ``mallopt``."""
     libc = _libc()
-    return libc is not None and bool(libc.mallopt(M_ARENA_MAX, ARENAS)) and bool(libc.mallopt(M_MMAP_THRESHOLD, LOADING_MMAP_THRESHOLD))
+    return (
+        libc is not None
+        and bool(libc.mallopt(M_ARENA_MAX, ARENAS))
+        and bool(libc.mallopt(M_MMAP_THRESHOLD, LOADING_MMAP_THRESHOLD))
+    )
 
 
 @functools.cache

@@ -23,7 +23,9 @@ class PromptLookup:
     def __init__(self, ids: list[int], longest: int = LONGEST_MATCH, shortest: int = SHORTEST_MATCH) -> None:
         self.ids: list[int] = []
         self.longest, self.shortest = longest, shortest
-        self.follows: dict[tuple[int, ...], int] = {}  # n-gram -> index of the token after its latest earlier occurrence
+        self.follows: dict[
+            tuple[int, ...], int
+        ] = {}  # n-gram -> index of the token after its latest earlier occurrence
         self.extend(ids)
 
     def extend(self, tokens: list[int]) -> None:

@@ -65,7 +65,11 @@ class HFEmbedder:
             for start in range(0, len(order), BATCH_SIZE):
                 idx = order[start : start + BATCH_SIZE]
                 batch = self.tokenizer(
-                    [sentences[i] for i in idx], padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+                    [sentences[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_tokens,
+                    return_tensors="pt",
                 ).to(self.device)
                 hidden = self.model(**batch).last_hidden_state.float()  # pooled in fp32 whatever the model runs in
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

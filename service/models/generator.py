@@ -107,7 +107,9 @@ class Generator(Protocol):
 
     def input_budget(self, max_new_tokens: int, overhead_tokens: int) -> int: ...
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]: ...
+    def generate(
+        self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET
+    ) -> list[Generation]: ...
 
     def self_check(self) -> None: ...
 
@@ -213,7 +215,9 @@ class HFGenerator:
             if self.weights == "int4":
                 self._check_int4(config)
                 self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype)
-                log.info("4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error)
+                log.info(
+                    "4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error
+                )
             else:
                 self.model = auto_class.from_pretrained(
                     self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
@@ -226,7 +230,14 @@ class HFGenerator:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.special_tokens = self._special_tokens()
         self.load_seconds = time.perf_counter() - started
-        log.info("loaded %s (%s, %s, %s) in %.1fs", self.model_ref, self.kind.name, self.device, self.dtype, self.load_seconds)
+        log.info(
+            "loaded %s (%s, %s, %s) in %.1fs",
+            self.model_ref,
+            self.kind.name,
+            self.device,
+            self.dtype,
+            self.load_seconds,
+        )
 
     def _check_int4(self, config: Any) -> None:
         """4-bit weights run on torch's CPU int4 kernel, for Llama-type models from a local folder."""
@@ -255,7 +266,9 @@ class HFGenerator:
     @property
     def context_tokens(self) -> int:
         config = self.model.config
-        limits = [getattr(config, k, 0) or 0 for k in ("max_position_embeddings", "n_positions", "max_source_positions")]
+        limits = [
+            getattr(config, k, 0) or 0 for k in ("max_position_embeddings", "n_positions", "max_source_positions")
+        ]
         native = max(limits) or min(int(self.tokenizer.model_max_length), 512)
         return min(native, self.max_context_tokens) if self.max_context_tokens else native
 
@@ -268,8 +281,20 @@ class HFGenerator:
 
     def _special_tokens(self) -> list[str]:
         """Longest first, so ``<|im_start|>`` goes before any shorter token inside it."""
-        tokens = set(self.tokenizer.all_special_tokens) | {t.content for t in self.tokenizer.added_tokens_decoder.values()}
-        tokens |= {"<|im_start|>", "<|im_end|>", "</s>", "<s>", "<|endoftext|>", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"}
+        tokens = set(self.tokenizer.all_special_tokens) | {
+            t.content for t in self.tokenizer.added_tokens_decoder.values()
+        }
+        tokens |= {
+            "<|im_start|>",
+            "<|im_end|>",
+            "</s>",
+            "<s>",
+            "<|endoftext|>",
+            "[INST]",
+            "[/INST]",
+            "<<SYS>>",
+            "<</SYS>>",
+        }
         return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
 
     def count_tokens(self, text: str) -> int:
@@ -285,9 +310,16 @@ class HFGenerator:
     def self_check(self) -> None:
         """A short generation of two prompts: proves weights, tokenizer and device work together and
         warms both paths a briefing takes (the shared prefill and the batched decode steps)."""
-        self.generate([Prompt(user="Say OK.", source="OK.", max_new_tokens=2), Prompt(user="Say yes.", source="Yes.", max_new_tokens=2)])
+        self.generate(
+            [
+                Prompt(user="Say OK.", source="OK.", max_new_tokens=2),
+                Prompt(user="Say yes.", source="Yes.", max_new_tokens=2),
+            ]
+        )
 
-    def generate(self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET) -> list[Generation]:
+    def generate(
+        self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET
+    ) -> list[Generation]:
         """Greedy generation for each prompt. Several causal prompts decode together in one batch
         after a single prefill of their shared prefix (the article); a lone prompt too where the
         lean loop applies (its draft tokens make it ~2x faster than ``model.generate``); seq2seq
@@ -305,7 +337,10 @@ class HFGenerator:
                     chunk = slice(start, start + self.max_batch)
                     results += self._generate_batch(list(prompts[chunk]), encoded[chunk], deadline, stats, watch, start)
             else:
-                results = [self._generate_one(p, ids, deadline, stats, watch, i) for i, (p, ids) in enumerate(zip(prompts, encoded))]
+                results = [
+                    self._generate_one(p, ids, deadline, stats, watch, i)
+                    for i, (p, ids) in enumerate(zip(prompts, encoded))
+                ]
         self.last_stats = stats
         return results
 
@@ -344,7 +379,9 @@ class HFGenerator:
             stepper: Any = leandecode.LeanDecoder(self.model, rows, width + budget + 1 + self.draft_tokens)
             logits = stepper.prefill(prefix, input_ids, positions, valid)
             if rows == 1 and prefix is not None:
-                stepper.keep(torch.zeros(1, dtype=torch.long, device=self.device))  # one row: its prefix joins its own part
+                stepper.keep(
+                    torch.zeros(1, dtype=torch.long, device=self.device)
+                )  # one row: its prefix joins its own part
         else:
             stepper, logits = _GenericStep.start(self.model, prefix, rows, input_ids, positions, valid)
         stats.prefill_s += time.perf_counter() - started
@@ -370,7 +407,9 @@ class HFGenerator:
             finished = bool(produced) and (produced[-1] in stop_ids or len(produced) >= prompts[r].max_new_tokens)
             kept = [t for t in produced if t not in stop_ids]
             stats.new_tokens += len(kept)
-            results[r] = Generation(text=self._decode(kept).strip(), new_tokens=len(kept), cut_by_deadline=cut and not finished)
+            results[r] = Generation(
+                text=self._decode(kept).strip(), new_tokens=len(kept), cut_by_deadline=cut and not finished
+            )
             watch.on_done(first_index + r, results[r])
 
         while True:
@@ -416,7 +455,9 @@ class HFGenerator:
                 rooms = [prompts[r].max_new_tokens - len(outputs[r]) - 1 for r in active]
                 fed = _draft(lookups, active, rooms, self.draft_tokens)
                 stats.drafted += sum(len(d) for d in fed)
-                predicted = stepper.verify(*_checked_tokens(last, fed, positions, self.tokenizer.pad_token_id, self.device))
+                predicted = stepper.verify(
+                    *_checked_tokens(last, fed, positions, self.tokenizer.pad_token_id, self.device)
+                )
             else:
                 step_tokens = torch.tensor(last, device=self.device)
                 predicted = stepper.step(step_tokens, torch.tensor(positions, device=self.device))[:, None]
@@ -456,7 +497,9 @@ class HFGenerator:
                 return Generation(text="", new_tokens=0, cut_by_deadline=True)
             kwargs["max_time"] = remaining
         if watch is not QUIET:
-            kwargs["streamer"] = _WatchStreamer(watch, index, self._decode, skip_prompt_tokens=0 if self.is_seq2seq else len(ids))
+            kwargs["streamer"] = _WatchStreamer(
+                watch, index, self._decode, skip_prompt_tokens=0 if self.is_seq2seq else len(ids)
+            )
             kwargs["stopping_criteria"] = _cancel_criteria(watch)
         kwargs["pad_token_id"] = self.tokenizer.pad_token_id
         input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
@@ -482,7 +525,9 @@ class _GenericStep:
         self.model, self.cache, self.mask = model, cache, attention_mask
 
     @classmethod
-    def start(cls, model: Any, prefix: Any, rows: int, input_ids: Any, positions: Any, valid: Any) -> tuple["_GenericStep", Any]:
+    def start(
+        cls, model: Any, prefix: Any, rows: int, input_ids: Any, positions: Any, valid: Any
+    ) -> tuple["_GenericStep", Any]:
         """One prefill of the shared prefix, its cache repeated per row, then one batched pass over
         the (middle-padded) suffixes; returns the stepper and each row's last logits."""
         import torch
@@ -494,7 +539,14 @@ class _GenericStep:
             model(input_ids=prefix[None], cache=cache, use_cache=True, logits_to_keep=1)
             cache.batch_repeat_interleave(rows)
         mask = torch.cat([torch.ones((rows, prefix_len), dtype=torch.long, device=valid.device), valid.long()], dim=1)
-        logits = model(input_ids=input_ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
+        logits = model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=positions,
+            cache=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        ).logits[:, -1]
         return cls(model, cache, mask), logits
 
     def keep(self, rows: Any) -> None:
@@ -512,7 +564,9 @@ class _GenericStep:
 class _WatchStreamer:
     """A transformers streamer (``put``/``end``) that forwards decoded text deltas to a watch."""
 
-    def __init__(self, watch: GenerationWatch, index: int, decode: Callable[[list[int]], str], skip_prompt_tokens: int) -> None:
+    def __init__(
+        self, watch: GenerationWatch, index: int, decode: Callable[[list[int]], str], skip_prompt_tokens: int
+    ) -> None:
         self.watch, self.index = watch, index
         self.tail = TextTail(decode)
         self.ids: list[int] = []
@@ -551,7 +605,9 @@ def _accepted(drafts: list[int], choices: list[int]) -> list[int]:
     return drafts[:kept] + [choices[kept]]
 
 
-def _checked_tokens(last: list[int], drafts: list[list[int]], positions: list[int], pad: int, device: str) -> tuple[Any, Any, Any]:
+def _checked_tokens(
+    last: list[int], drafts: list[list[int]], positions: list[int], pad: int, device: str
+) -> tuple[Any, Any, Any]:
     """A pass's input: each row's last token then its drafts, padded at the end to the widest
     row ([rows, width] token ids, their positions, which are real)."""
     import torch

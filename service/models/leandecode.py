@@ -68,7 +68,9 @@ class LeanDecoder:
         self.prefix: list[tuple[torch.Tensor, torch.Tensor]] = []  # per layer, batch 1, shared by all rows
         # Zeros, not empty: a row's slots past its own tokens sit inside the batch's attention window,
         # masked; masked still multiplies their values by 0, and 0 x NaN from stale memory is NaN.
-        self.keys = [torch.zeros((rows, self.kv_heads, capacity, self.head_dim), dtype=dtype, device=device) for _ in self.layers]
+        self.keys = [
+            torch.zeros((rows, self.kv_heads, capacity, self.head_dim), dtype=dtype, device=device) for _ in self.layers
+        ]
         self.values = [torch.zeros_like(k) for k in self.keys]
         self.visible = torch.zeros((rows, capacity), dtype=torch.bool, device=device)
         self.lengths = [0] * rows  # row-own tokens held so far, per row (pads included)
@@ -100,7 +102,9 @@ class LeanDecoder:
         """Logits for the next token of each row, given each row's last token and its position."""
         return self.prefill(None, tokens[:, None], positions[:, None], None)
 
-    def prefill(self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
+    def prefill(
+        self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None
+    ) -> torch.Tensor:
         """Run the shared ``prefix`` [length] (once, before anything else; None: no new prefix) and
         each row's ``tokens`` [rows, width] (``valid`` marks real tokens; pads are never attended
         to) through the model in one pass: every projection sees the prefix's and the rows' tokens
@@ -121,7 +125,14 @@ class LeanDecoder:
         overwritten by the next pass and, until then, never attended to (causal order)."""
         self.lengths = [length + count for length, count in zip(self.lengths, counts)]
 
-    def run(self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None, every: bool) -> torch.Tensor:
+    def run(
+        self,
+        prefix: torch.Tensor | None,
+        tokens: torch.Tensor,
+        positions: torch.Tensor,
+        valid: torch.Tensor | None,
+        every: bool,
+    ) -> torch.Tensor:
         """One pass; each row's tokens are written after its own kept tokens. Returns each row's
         last logits, or with ``every`` its logits after each token."""
         import torch
@@ -132,7 +143,9 @@ class LeanDecoder:
         uniform = min(self.lengths) == max(self.lengths)
         at = self.lengths[0]
         end = max(self.lengths) + width
-        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(width, device=device)  # [rows, width]
+        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(
+            width, device=device
+        )  # [rows, width]
         if uniform:
             self.visible[:, at : at + width] = True if valid is None else valid
         else:
@@ -147,7 +160,9 @@ class LeanDecoder:
         # Pads (a row with fewer drafts than another) skip every product: the layers see the real
         # tokens only, spread back to [rows, width] just for attention.
         packed = None if valid is None or bool(valid.all()) else valid.reshape(-1).nonzero().squeeze(1)
-        bias = torch.zeros(allowed.shape, dtype=own_hidden.dtype, device=own_hidden.device).masked_fill_(~allowed, float("-inf"))
+        bias = torch.zeros(allowed.shape, dtype=own_hidden.dtype, device=own_hidden.device).masked_fill_(
+            ~allowed, float("-inf")
+        )
         bias = bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
         cos, sin = model.rotary_emb(own_hidden, positions)
         cos, sin = cos[:, :, None], sin[:, :, None]  # [rows, width, 1 (every head), head_dim]
@@ -156,7 +171,9 @@ class LeanDecoder:
         if shared:
             shared_positions = torch.arange(shared, device=tokens.device)[None]
             shared_cos, shared_sin = model.rotary_emb(own_hidden, shared_positions)
-            hidden = torch.cat([model.embed_tokens(prefix), _gather(own_hidden, packed)])  # [shared + real tokens, hidden]
+            hidden = torch.cat(
+                [model.embed_tokens(prefix), _gather(own_hidden, packed)]
+            )  # [shared + real tokens, hidden]
         else:
             hidden = _gather(own_hidden, packed)
         for index, (layer, kb, vb) in enumerate(zip(self.layers, self.keys, self.values)):
@@ -183,10 +200,14 @@ class LeanDecoder:
                 vb[row_index, :, query_slots] = v.transpose(1, 2)
             # Queries grouped by the key/value head they read: [rows, kv_heads, groups * width, dim].
             grouped = q.reshape(rows, self.kv_heads, self.groups * width, self.head_dim)
-            out, lse = self._flash(grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling)
+            out, lse = self._flash(
+                grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling
+            )
             if self.prefix:
                 out = self._with_prefix(index, grouped, out, lse, attn.scaling)
-            out = out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(rows, -1, width, self.head_dim)
+            out = out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(
+                rows, -1, width, self.head_dim
+            )
             outs.append(_gather(out.transpose(1, 2).reshape(rows * width, -1), packed))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
             hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
@@ -215,7 +236,16 @@ class LeanDecoder:
         gate, up = fused(x).chunk(2, dim=-1)
         return mlp.down_proj(mlp.act_fn(gate) * up)
 
-    def _attend_prefix(self, index: int, attn: Any, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    def _attend_prefix(
+        self,
+        index: int,
+        attn: Any,
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        cos: torch.Tensor,
+        sin: torch.Tensor,
+    ) -> torch.Tensor:
         """Causal self-attention of the shared prefix, whose keys/values are then kept (once)."""
         import torch
 
@@ -230,10 +260,14 @@ class LeanDecoder:
             self.prefix_length = length
         else:
             raise RuntimeError("the shared prefix is run once, before any row's tokens")
-        out = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, scale=attn.scaling, enable_gqa=True)
+        out = torch.nn.functional.scaled_dot_product_attention(
+            q, k, v, is_causal=True, scale=attn.scaling, enable_gqa=True
+        )
         return out.transpose(1, 2).reshape(length, -1)
 
-    def _with_prefix(self, index: int, grouped: torch.Tensor, own: torch.Tensor, own_lse: torch.Tensor, scaling: float) -> torch.Tensor:
+    def _with_prefix(
+        self, index: int, grouped: torch.Tensor, own: torch.Tensor, own_lse: torch.Tensor, scaling: float
+    ) -> torch.Tensor:
         """Attend every row's queries to the shared prefix in one call, then merge with the
         row-own part: softmax over the union = each part weighted by exp(its log-sum-exp)."""
         import torch

@@ -92,7 +92,9 @@ def make_int4_linear_class() -> type:
         def steps(self) -> torch.Tensor:
             """The 4-bit steps as uint8 [out, in], read back from the packed layout."""
             if self.nibbles is not None:
-                return torch.stack((self.nibbles & 15, self.nibbles >> 4), dim=-1).view(self.out_features, self.in_features)
+                return torch.stack((self.nibbles & 15, self.nibbles >> 4), dim=-1).view(
+                    self.out_features, self.in_features
+                )
             return unpack(self.packed, self.out_features, self.in_features)
 
         def dense(self) -> torch.Tensor:
@@ -107,7 +109,9 @@ def make_int4_linear_class() -> type:
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             flat = x.reshape(-1, self.in_features)
             if flat.shape[0] <= DECODE_ROWS:
-                out = torch.ops.aten._weight_int4pack_mm_for_cpu(flat.to(torch.bfloat16).contiguous(), self.packed, GROUP, self.scales_zeros)
+                out = torch.ops.aten._weight_int4pack_mm_for_cpu(
+                    flat.to(torch.bfloat16).contiguous(), self.packed, GROUP, self.scales_zeros
+                )
             else:
                 out = torch.nn.functional.linear(flat.to(torch.bfloat16), self.dense())
             return out.view(*x.shape[:-1], self.out_features).to(x.dtype)
@@ -136,9 +140,13 @@ def packed_layout_known() -> bool:
     """Whether this machine's packing is the layout ``unpack`` reads (checked once, on a probe)."""
     import torch
 
-    probe = torch.randint(0, 16, (2 * PACKED_BLOCK_ROWS, 2 * GROUP), dtype=torch.int32, generator=torch.Generator().manual_seed(0))
+    probe = torch.randint(
+        0, 16, (2 * PACKED_BLOCK_ROWS, 2 * GROUP), dtype=torch.int32, generator=torch.Generator().manual_seed(0)
+    )
     packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(probe, 1)
-    return packed.shape == (probe.shape[0], probe.shape[1] // 2) and torch.equal(unpack(packed, *probe.shape).int(), probe)
+    return packed.shape == (probe.shape[0], probe.shape[1] // 2) and torch.equal(
+        unpack(packed, *probe.shape).int(), probe
+    )
 
 
 _CLASS: type | None = None

@@ -14,7 +14,9 @@ import pysbd
 
 # Words a web page's share widget or media player leaves in scraped text (BBC, CNN, Daily Mail).
 _BOILERPLATE = [
-    re.compile(r"Share this with(?:\s*(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Copy this link))+", re.I),
+    re.compile(
+        r"Share this with(?:\s*(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Copy this link))+", re.I
+    ),
     re.compile(r"(?:Linked[Ii]n\s*)?Copy this link"),
     re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device"),
     re.compile(r"Scroll down for video"),
@@ -28,7 +30,9 @@ _GLUED = re.compile(r"(?<=[a-z0-9%)\]’”\"'])([.?!][\"”’']?)(?=[A-Z][a-z]
 # lowercase letters, so "iPhone", "eBay", "McDonald" and "YouTube" stay whole.
 _GLUED_TITLE = re.compile(r"(?<![@#/\w.\-])([a-z]{3,})(?=[A-Z][a-z]{2,})")  # not handles, tags, paths
 # Datelines: "BEIRUT (Reuters) - ", "LONDON, England (CNN) -- ", "(CNN) -- ".
-_DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]+)?\s*)?(?:\((?:CNN|Reuters|AP|AFP)\))?\s*(?:--|—|–|-)\s+(?=[A-Z\"“])")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]+)?\s*)?(?:\((?:CNN|Reuters|AP|AFP)\))?\s*(?:--|—|–|-)\s+(?=[A-Z\"“])"
+)
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●]|\d{1,2}[.)])\s+")
 # Longer than this, a piece with quote marks in it is taken for sentences pysbd glued together.
 MERGED_WORDS = 55
@@ -60,7 +64,10 @@ def _unglue(text: str) -> str:
     done = 0
     for match in _GLUED.finditer(text):
         mark = match.group(1)
-        opens_next = mark.endswith('"') and text.count('"', max(done, _sentence_start(text, match.start())), match.start()) % 2 == 0
+        opens_next = (
+            mark.endswith('"')
+            and text.count('"', max(done, _sentence_start(text, match.start())), match.start()) % 2 == 0
+        )
         pieces += [text[done : match.start()], mark[:-1] + ' "' if opens_next else mark + " "]
         done = match.end()
     pieces.append(text[done:])

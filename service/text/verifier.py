@@ -166,7 +166,9 @@ def coverage(sentence: str, source: SourceIndex, nearest: list[int]) -> float:
     return len(words & local) / len(words)
 
 
-def support_score(sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray) -> tuple[float, list[int]]:
+def support_score(
+    sentence: str, vector: np.ndarray, source: SourceIndex, source_vectors: np.ndarray
+) -> tuple[float, list[int]]:
     """Support in [0, 1]: the mean of semantic similarity and local word coverage."""
     similarity, cites, nearest = semantic_support(vector, source_vectors)
     return 0.5 * max(similarity, 0.0) + 0.5 * coverage(sentence, source, nearest), cites
@@ -226,7 +228,9 @@ _INSTRUCTION = re.compile(
 )
 
 
-_TURN_MARKER = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|(?:^|\s)(?:system|assistant|user)\s*:?\s*$", re.IGNORECASE)
+_TURN_MARKER = re.compile(
+    r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|(?:^|\s)(?:system|assistant|user)\s*:?\s*$", re.IGNORECASE
+)
 
 
 def looks_like_instruction(text: str) -> bool:
