@@ -6,13 +6,23 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load clean
+.PHONY: run test lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
 
 test: install-dev model
 	$(BIN)/python -m pytest -q tests
+
+# ruff (lint and format check) and mypy, configured in pyproject.toml; the benchmarks are scripts without .py.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 install: $(STAMP)
 $(STAMP): requirements.txt requirements-models.txt

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from service.briefing.briefer import FORMATS, MODES, BriefingRequest
-from service.engine.engine import Engine
-from service.engine import batch
-from service.engine import intake
-from service.errors import BrieflyError, MalformedRequest
 from service.briefing.lengths import LENGTHS
 from service.briefing.rewriter import RewriteRequest
-from service.settings import Settings
 from service.briefing.styles import STYLES
+from service.engine import batch, intake
+from service.engine.engine import Engine
+from service.errors import BrieflyError, MalformedRequest
+from service.settings import Settings
 
 
 def _read(path: str) -> str:
@@ -146,8 +145,11 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
                 progress.update(1)
     except KeyboardInterrupt:
         progress.close()
-        print(f"interrupted after {progress.n} of {len(todo)}: every finished item is in {output}; "
-              "run the same command again to resume", file=sys.stderr)  # fmt: skip
+        print(
+            f"interrupted after {progress.n} of {len(todo)}: every finished item is in {output}; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     progress.close()
     print(f"done: {len(todo) - failed} briefed, {failed} failed (errors recorded per item){skipped}", file=sys.stderr)
@@ -158,8 +160,13 @@ def validated(args: argparse.Namespace, settings: Settings) -> BriefingRequest |
     """The command's request, checked by the same rules as the API's (service/engine/intake.py): invisible
     characters removed, limits, known lengths; an error names what is wrong before a model loads."""
     if args.command == "brief":
-        fields = {"html" if args.html else "article": _read(args.file), "title": args.title, "lengths": args.lengths,
-                  "format": args.format, "mode": args.mode}  # fmt: skip
+        fields = {
+            "html" if args.html else "article": _read(args.file),
+            "title": args.title,
+            "lengths": args.lengths,
+            "format": args.format,
+            "mode": args.mode,
+        }
         return intake.briefing(fields, settings).request
     return intake.rewrite({"text": _read(args.file), "style": args.style}, settings)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from service.errors import ConfigurationError
 
@@ -118,7 +119,7 @@ class Settings:
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every field from its environment variable, converting to the field's type."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

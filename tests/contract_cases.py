@@ -96,15 +96,10 @@ def record(client: Any) -> list[dict[str, Any]]:
 def _client() -> Any:
     import tempfile
 
-    from tests.fakes import HashingEmbedder, ReplayGenerator
-
-    try:  # after the layout change
-        from service.engine.engine import Engine
-        from service.http.app import create_app
-    except ImportError:  # before it
-        from service.app import create_app  # type: ignore[no-redef]
-        from service.engine import Engine  # type: ignore[no-redef]
+    from service.engine.engine import Engine
+    from service.http.app import create_app
     from service.settings import Settings
+    from tests.fakes import HashingEmbedder, ReplayGenerator
 
     settings = Settings(cache_dir=tempfile.mkdtemp(), max_body_bytes=200_000, max_article_chars=50_000)
     engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())

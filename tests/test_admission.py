@@ -35,9 +35,8 @@ def finish(release: threading.Event, threads: list[threading.Thread]) -> None:
 def test_refuses_when_the_expected_wait_exceeds_the_budget() -> None:
     admission = Admission(max_running=1, max_waiting=10, typical_seconds=20.0)
     release, threads = occupy(admission)
-    with pytest.raises(Overloaded) as refused:  # one 20 s generation ahead, 5 s budget
-        with admission.slot(5):
-            pass
+    with pytest.raises(Overloaded) as refused, admission.slot(5):  # one 20 s generation ahead, 5 s budget
+        pass
     assert refused.value.retry_after == 20
     finish(release, threads)
     with admission.slot(5):  # free again: admitted at once
@@ -47,9 +46,8 @@ def test_refuses_when_the_expected_wait_exceeds_the_budget() -> None:
 def test_a_wait_that_times_out_is_an_overload_not_a_timeout() -> None:
     admission = Admission(max_running=1, max_waiting=1, typical_seconds=0.01)
     release, threads = occupy(admission)
-    with pytest.raises(Overloaded):
-        with admission.slot(0.05):
-            pass
+    with pytest.raises(Overloaded), admission.slot(0.05):
+        pass
     finish(release, threads)
     assert admission.waiting == 0 and admission.rejected == 1
 
@@ -58,9 +56,8 @@ def test_a_cold_worker_admits_up_to_the_queue_limit_then_learns() -> None:
     admission = Admission(max_running=1, max_waiting=2)
     assert admission.typical_seconds is None
     release, threads = occupy(admission, threads=3)  # one running, two waiting: nothing predicted yet
-    with pytest.raises(Overloaded):  # the queue limit still holds
-        with admission.slot(5):
-            pass
+    with pytest.raises(Overloaded), admission.slot(5):  # the queue limit still holds
+        pass
     finish(release, threads)
     assert admission.typical_seconds is not None  # learned from the finished generations
     assert admission.running == 0 and admission.waiting == 0

@@ -7,11 +7,11 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from service.http.app import create_app
-from service.engine.engine import Engine
 from service.briefing.lengths import LENGTHS
-from service.settings import Settings
 from service.briefing.styles import STYLES
+from service.engine.engine import Engine
+from service.http.app import create_app
+from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 
 ARTICLE = (

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from service.models import generator as backend
-from service.models.generator import HFGenerator, Prompt, resolve_device, resolve_dtype
 from service.briefing.briefer import Briefer, BriefingRequest
-from service.errors import ClientGone, ModelLoadError
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.settings import PROJECT_ROOT
 from service.briefing.styles import STYLES
+from service.errors import ClientGone, ModelLoadError
+from service.models import generator as backend
+from service.models.generator import HFGenerator, Prompt, resolve_device, resolve_dtype
+from service.settings import PROJECT_ROOT
 from tests.fakes import HashingEmbedder
 from tests.test_briefer import ARTICLE
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_t5
@@ -187,8 +187,10 @@ class Recorder:
 
 
 def test_streamed_text_adds_up_to_the_result_for_every_path(tiny: HFGenerator) -> None:
-    prompts = [Prompt(user=f"rebels captured hama {task}", source="rebels captured hama . assad lost aleppo", max_new_tokens=n)
-               for task, n in (("headline", 5), ("paragraph", 9))]  # fmt: skip
+    prompts = [
+        Prompt(user=f"rebels captured hama {task}", source="rebels captured hama . assad lost aleppo", max_new_tokens=n)
+        for task, n in (("headline", 5), ("paragraph", 9))
+    ]
     recorder = Recorder()
     results = tiny.generate(prompts, watch=recorder.watch())
     assert recorder.done == {i: r.text for i, r in enumerate(results)}
@@ -223,8 +225,15 @@ def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(
     generator = HFGenerator(str(generator_folder(Settings.from_env().cache_dir)), device="cpu", threads=2)
     generator.load()
     book = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    prompts = [Prompt(user=book.render_briefing(name, seed_article, None), source=seed_article, system=book.system,
-                      max_new_tokens=min(spec.max_new_tokens, 48)) for name, spec in LENGTHS.items()]  # fmt: skip
+    prompts = [
+        Prompt(
+            user=book.render_briefing(name, seed_article, None),
+            source=seed_article,
+            system=book.system,
+            max_new_tokens=min(spec.max_new_tokens, 48),
+        )
+        for name, spec in LENGTHS.items()
+    ]
     assert backend.leandecode.supports(generator.model)  # SmolLM2 is a Llama
     lean = [g.text for g in generator.generate(prompts)]
     monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)
@@ -245,7 +254,9 @@ def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_pa
     from service.settings import Settings
 
     for drafts in (0, 5):
-        engine = Engine(Settings(model=str(tiny_llama_folder), cache_dir=str(tmp_path), draft_tokens=drafts, torch_threads=1),
-                        embedder=HashingEmbedder())  # fmt: skip
+        engine = Engine(
+            Settings(model=str(tiny_llama_folder), cache_dir=str(tmp_path), draft_tokens=drafts, torch_threads=1),
+            embedder=HashingEmbedder(),
+        )
         engine.load()
         assert engine.generator.draft_tokens == drafts

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from service.http.app import create_app
 from service.engine.engine import Engine
+from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.test_api import ARTICLE, error_of
@@ -110,8 +110,14 @@ def test_items_not_started_within_the_budget_say_so(settings: Settings) -> None:
 
 # ---------------------------------------------------------------- the CLI
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "service", "batch", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, **(env or {})))  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "service", "batch", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
@@ -121,12 +127,15 @@ def write_jsonl(path: Path, rows: list) -> Path:
 
 @pytest.mark.slow
 def test_cli_records_errors_resumes_and_survives_a_torn_last_line(tmp_path: Path) -> None:
-    source = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "a", "article": ARTICLE, "reference": "ignored extra column"},
-        {"id": "b", "article": ""},
-        "{not json",
-        {"id": "c", "article": ARTICLE},
-    ])  # fmt: skip
+    source = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": "a", "article": ARTICLE, "reference": "ignored extra column"},
+            {"id": "b", "article": ""},
+            "{not json",
+            {"id": "c", "article": ARTICLE},
+        ],
+    )
     out = tmp_path / "out.jsonl"
     out.write_text(
         json.dumps({"id": "a", "status": 200, "result": {"kept": True}}) + "\n" + '{"id": "c", "sta'
@@ -150,9 +159,14 @@ def test_cli_interrupted_keeps_every_finished_item_and_resumes(tmp_path: Path, s
     out = tmp_path / "out.jsonl"
     # As in a terminal: Ctrl-C is not ignored (a test run started in the background, e.g. under
     # nohup, passes SIGINT on ignored, and Python then never raises KeyboardInterrupt).
-    proc = subprocess.Popen([sys.executable, "-m", "service", "batch", str(source), str(out)], cwd=ROOT,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service", "batch", str(source), str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 300
     while (not out.exists() or out.read_text().count("\n") < 3) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -161,16 +175,28 @@ def test_cli_interrupted_keeps_every_finished_item_and_resumes(tmp_path: Path, s
     assert proc.returncode == 130 and "interrupted" in stderr
     finished = [json.loads(line) for line in out.read_text().splitlines()]  # every line whole
     assert 3 <= len(finished) < 400 and all(row["status"] == 200 for row in finished)
-    resumed = subprocess.run([sys.executable, "-m", "service", "batch", str(source), str(out), "--limit", "5"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=600)  # fmt: skip
+    resumed = subprocess.run(
+        [sys.executable, "-m", "service", "batch", str(source), str(out), "--limit", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert f"skipped {len(finished)} already done" in resumed.stderr
     ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert len(ids) == len(set(ids)) == len(finished) + 5
 
 
 def run_command(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "service", *args], cwd=ROOT, capture_output=True, text=True, timeout=600, input=stdin,
-                          env=dict(os.environ, **(env or {})))  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        input=stdin,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 def test_cli_brief_and_rewrite_refuse_bad_input_by_the_api_rules_before_loading_a_model(tmp_path: Path) -> None:

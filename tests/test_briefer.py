@@ -6,10 +6,10 @@ import pytest
 
 from service.briefing.briefer import Briefer, BriefingRequest
 from service.briefing.lengths import LENGTHS, violations
-from service.text.words import count_words
 from service.briefing.promptbook import PromptBook
-from service.settings import PROJECT_ROOT
 from service.briefing.styles import STYLES
+from service.settings import PROJECT_ROOT
+from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 
 ARTICLE = " ".join(

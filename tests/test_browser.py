@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from tests.conftest import SAMPLE_ARTICLE
 
-
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path(os.environ.get("BRIEFLY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
 CHROMIUM = os.environ.get("BRIEFLY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # As root in a container Chromium needs --no-sandbox; the rest keep it off this closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.slow
 
@@ -145,8 +151,10 @@ def test_an_opened_html_file_is_briefed_from_its_extracted_text(server: str, bro
     article = SAMPLE_ARTICLE.read_text(encoding="utf-8")
     paragraphs = "".join(f"<p>{line}</p>" for line in article.splitlines())
     page_file = tmp_path / "library-vote.html"
-    page_file.write_text(f"<html><head><title>Springfield votes for a library</title></head><body><nav>Home | Sport | Weather</nav>"
-                         f"<article><h1>Springfield votes for a library</h1>{paragraphs}</article><footer>© Springfield Daily</footer></body></html>")  # fmt: skip
+    page_file.write_text(
+        f"<html><head><title>Springfield votes for a library</title></head><body><nav>Home | Sport | Weather</nav>"
+        f"<article><h1>Springfield votes for a library</h1>{paragraphs}</article><footer>© Springfield Daily</footer></body></html>"
+    )
     page = browser.new_page()
     page.goto(server + "/")
     page.wait_for_selector("#lengths input[value=tldr]")

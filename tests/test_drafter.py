@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.models.generator import _accepted, _draft
 from service.models.drafter import PromptLookup
+from service.models.generator import _accepted, _draft
 
 
 def test_proposes_what_followed_the_latest_earlier_occurrence() -> None:

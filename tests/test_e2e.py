@@ -56,8 +56,12 @@ def generations_running(base: str) -> float:
 def test_streaming_through_gunicorn_and_a_disconnect_stops_the_model(server: str, seed_article: str) -> None:
     host, port = server.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
-    conn.request("POST", "/v1/briefings?mode=abstractive&lengths=brief", seed_article.encode(),
-                 {"Content-Type": "text/plain", "Accept": "text/event-stream"})  # fmt: skip
+    conn.request(
+        "POST",
+        "/v1/briefings?mode=abstractive&lengths=brief",
+        seed_article.encode(),
+        {"Content-Type": "text/plain", "Accept": "text/event-stream"},
+    )
     response = conn.getresponse()
     assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
     seen = b""

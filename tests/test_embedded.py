@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from service.models.weights import MANIFEST, embedder_folder, verify_manifest, write_manifest
 from service.errors import ModelLoadError
+from service.models.weights import MANIFEST, embedder_folder, verify_manifest, write_manifest
 
 
 @pytest.fixture
@@ -38,8 +38,8 @@ def test_embedded_embedder_ships_safetensors() -> None:
 
 
 def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
-    from service.http.app import create_app
     from service.engine.engine import Engine
+    from service.http.app import create_app
     from service.settings import Settings
     from tests.fakes import HashingEmbedder
 

@@ -7,18 +7,22 @@ from __future__ import annotations
 import json
 
 import schemathesis
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from service.http.app import create_app
 from service.engine.engine import Engine
-from service.text.segmenter import split_sentences
+from service.http.app import create_app
 from service.settings import Settings
+from service.text.segmenter import split_sentences
 from service.text.verifier import SourceIndex, exact_problems
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 SETTINGS = Settings(cache_dir="/nonexistent-briefly-cache", max_body_bytes=20_000, max_article_chars=5_000)
-ENGINE = Engine(SETTINGS, generator=ReplayGenerator(reply=lambda p: "Rebels said \u201cnothing\u201d on 12 May.\n- A point\n\u202eodd"),
-                embedder=HashingEmbedder())  # fmt: skip
+ENGINE = Engine(
+    SETTINGS,
+    generator=ReplayGenerator(reply=lambda p: "Rebels said \u201cnothing\u201d on 12 May.\n- A point\n\u202eodd"),
+    embedder=HashingEmbedder(),
+)
 ENGINE.load()
 APP = create_app(SETTINGS, engine=ENGINE)
 SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)

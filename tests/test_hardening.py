@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service.http.app import create_app
 from service.engine.engine import Engine
+from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.test_api import ARTICLE
@@ -35,9 +35,17 @@ def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
     settings = Settings(cache_dir=str(tmp_path), max_running=1, max_waiting=1)
     client, engine = make_client(settings, ReplayGenerator(reply=slow_reply))
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda: statuses.append(create_app(settings, engine=engine).test_client()
-                                                                .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "auto"}).status_code))
-               for _ in range(2)]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=lambda: statuses.append(
+                create_app(settings, engine=engine)
+                .test_client()
+                .post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "auto"})
+                .status_code
+            )
+        )
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     assert entered.acquire(timeout=5)  # one generation running

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from service.models.generator import HFGenerator, Prompt
 from service.briefing.briefer import Briefer, BriefingRequest
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.settings import PROJECT_ROOT, Settings
 from service.briefing.styles import STYLES
+from service.models.generator import HFGenerator, Prompt
+from service.settings import PROJECT_ROOT, Settings
 from service.text.verifier import SourceIndex, exact_problems, looks_like_instruction
 from tests.fakes import HashingEmbedder, ReplayGenerator
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import ConfigurationError
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.settings import PROJECT_ROOT
 from service.briefing.styles import STYLES
+from service.errors import ConfigurationError
+from service.settings import PROJECT_ROOT
 
 
 def copy_prompts(tmp_path: Path) -> Path:

@@ -61,8 +61,17 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
 def test_probes_stay_fast_behind_nginx_with_50_slowloris_sockets(tmp_path: Path) -> None:
     proc, base = start_gunicorn()
     port = free_port()
-    nginx = subprocess.Popen([NGINX, "-c", str(render_config(tmp_path, base.removeprefix("http://"), port)), "-e", str(tmp_path / "error.log")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    nginx = subprocess.Popen(
+        [
+            NGINX,
+            "-c",
+            str(render_config(tmp_path, base.removeprefix("http://"), port)),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     slow: list[socket.socket] = []
     try:
         wait_ready(base, proc)

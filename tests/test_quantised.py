@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from service.errors import ConfigurationError, ModelLoadError
 from service.models import quantised
 from service.models.generator import HFGenerator, Prompt, resolve_weights
-from service.errors import ConfigurationError, ModelLoadError
 from service.settings import Settings
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_llama_4bit, snap_to_4bit_groups
 
@@ -87,8 +87,10 @@ def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(
     assert generator.info()["weights"] == "int4" and generator.dtype == shell
     assert generator.model.model.embed_tokens.weight.dtype == getattr(torch, shell)
     article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
-    prompts = [Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n)
-               for task, n in [("write headline", 6), ("key points", 9)]]  # fmt: skip
+    prompts = [
+        Prompt(user=f"<article> {article} </article> {task}", source=article, max_new_tokens=n)
+        for task, n in [("write headline", 6), ("key points", 9)]
+    ]
     shared = generator.generate(prompts)
     assert generator.last_stats.shared_prefix_tokens >= 40
     assert [g.new_tokens for g in shared] == [6, 9]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from service.models.generator import Prompt
 from service.briefing.lengths import LENGTHS
-from service.text.words import count_words
 from service.briefing.promptbook import PromptBook
 from service.briefing.rewriter import Rewriter, RewriteRequest
-from service.settings import PROJECT_ROOT
 from service.briefing.styles import STYLES
+from service.models.generator import Prompt
+from service.settings import PROJECT_ROOT
+from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 TEXT = (

@@ -1,5 +1,7 @@
 """Settings come from the environment in one place; thread counts never oversubscribe the cores."""
 
+import dataclasses
+
 import pytest
 
 from service.engine import engine as engine_module
@@ -33,7 +35,7 @@ def test_bad_settings_fail_at_start(env: dict) -> None:
 
 
 def test_settings_are_frozen() -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         Settings().port = 1  # type: ignore[misc]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from flask.testing import FlaskClient
 
-from service.http.app import create_app
 from service.engine.engine import Engine
+from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 from tests.test_api import ARTICLE, error_of
@@ -125,9 +126,9 @@ def test_streamed_generations_are_counted_in_the_metrics(settings: Settings) -> 
 
     def tokens() -> float:
         line = next(
-            l
-            for l in client.get("/metrics").get_data(as_text=True).splitlines()
-            if l.startswith("briefly_generated_tokens_total")
+            row
+            for row in client.get("/metrics").get_data(as_text=True).splitlines()
+            if row.startswith("briefly_generated_tokens_total")
         )
         return float(line.split()[1])
 

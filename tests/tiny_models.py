@@ -21,12 +21,76 @@ CHAT_TEMPLATE = (
     "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n' }}{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
-CORPUS = (
-    "rebels captured the city of hama on thursday after days of fighting . president assad lost aleppo . "
-    "thousands fled homs toward damascus . the united nations said civilians suffer . iran and russia back the "
-    "government . write summarize headline sentence paragraph brief article text rewrite plain formal neutral "
-    "concise paraphrase key points words facts only answer with above . , : < > / article text"
-).split()
+CORPUS = [
+    "rebels",
+    "captured",
+    "the",
+    "city",
+    "of",
+    "hama",
+    "on",
+    "thursday",
+    "after",
+    "days",
+    "of",
+    "fighting",
+    ".",
+    "president",
+    "assad",
+    "lost",
+    "aleppo",
+    ".",
+    "thousands",
+    "fled",
+    "homs",
+    "toward",
+    "damascus",
+    ".",
+    "the",
+    "united",
+    "nations",
+    "said",
+    "civilians",
+    "suffer",
+    ".",
+    "iran",
+    "and",
+    "russia",
+    "back",
+    "the",
+    "government",
+    ".",
+    "write",
+    "summarize",
+    "headline",
+    "sentence",
+    "paragraph",
+    "brief",
+    "article",
+    "text",
+    "rewrite",
+    "plain",
+    "formal",
+    "neutral",
+    "concise",
+    "paraphrase",
+    "key",
+    "points",
+    "words",
+    "facts",
+    "only",
+    "answer",
+    "with",
+    "above",
+    ".",
+    ",",
+    ":",
+    "<",
+    ">",
+    "/",
+    "article",
+    "text",
+]
 
 
 def build_tokenizer(folder: Path) -> PreTrainedTokenizerFast:
@@ -43,9 +107,18 @@ def build_tokenizer(folder: Path) -> PreTrainedTokenizerFast:
 
 
 def tiny_llama_config(tok: PreTrainedTokenizerFast, hidden: int) -> LlamaConfig:
-    return LlamaConfig(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=2,
-                       num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)  # fmt: skip
+    return LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
 
 
 def save_tiny_llama(folder: Path) -> Path:
@@ -58,10 +131,22 @@ def save_tiny_llama(folder: Path) -> Path:
 def save_tiny_bart(folder: Path) -> Path:
     torch.manual_seed(0)
     tok = build_tokenizer(folder)
-    config = BartConfig(vocab_size=len(tok), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-                        decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=256,
-                        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                        decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=None)  # fmt: skip
+    config = BartConfig(
+        vocab_size=len(tok),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=256,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+        forced_bos_token_id=None,
+    )
     BartForConditionalGeneration(config).save_pretrained(folder, safe_serialization=True)
     return folder
 
@@ -69,8 +154,17 @@ def save_tiny_bart(folder: Path) -> Path:
 def save_tiny_t5(folder: Path) -> Path:
     torch.manual_seed(0)
     tok = build_tokenizer(folder)
-    config = T5Config(vocab_size=len(tok), d_model=32, d_ff=64, d_kv=8, num_layers=1, num_heads=2,
-                      pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.pad_token_id)  # fmt: skip
+    config = T5Config(
+        vocab_size=len(tok),
+        d_model=32,
+        d_ff=64,
+        d_kv=8,
+        num_layers=1,
+        num_heads=2,
+        pad_token_id=tok.pad_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.pad_token_id,
+    )
     T5ForConditionalGeneration(config).save_pretrained(folder, safe_serialization=True)
     return folder
 

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from service.text import extractor
-from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
-from service.models.embedder import Embedder
-from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadTooLarge
-from service.text.extractor import Document
 from service.briefing.lengths import LENGTHS, LengthSpec, render, violations
-from service.text.words import count_words
 from service.briefing.promptbook import PromptBook
+from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadTooLarge
+from service.models.embedder import Embedder
+from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
+from service.text import extractor
+from service.text.extractor import Document
 from service.text.segmenter import split_sentences
 from service.text.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
+from service.text.words import count_words
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
 TEMPLATE_OVERHEAD_TOKENS = 160
@@ -130,8 +131,15 @@ SILENT = BriefingListener()
 
 
 class Briefer:
-    def __init__(self, generator: Generator, embedder: Embedder, prompts: PromptBook, support_threshold: float,
-                 generation_input_tokens: int, request_timeout_s: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        generator: Generator,
+        embedder: Embedder,
+        prompts: PromptBook,
+        support_threshold: float,
+        generation_input_tokens: int,
+        request_timeout_s: float,
+    ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
@@ -206,8 +214,14 @@ class Briefer:
             input_info.update(fit)
         else:
             input_info.update(tokens=self.generator.count_tokens(request.article), condensed=False)
-        listener.analysed({"mode": mode.name, "lengths": [s.name for s in specs], "input": input_info,
-                           "article_sentences": analysis.doc.sentences})  # fmt: skip
+        listener.analysed(
+            {
+                "mode": mode.name,
+                "lengths": [s.name for s in specs],
+                "input": input_info,
+                "article_sentences": analysis.doc.sentences,
+            }
+        )
         briefings: dict[str, dict[str, Any]] = {}
         verify_s = 0.0
 
@@ -254,8 +268,9 @@ class Briefer:
         }
 
     # ---------------------------------------------------------------- forward
-    def forward(self, article: str, title: str | None, specs: list[LengthSpec],
-                watch: GenerationWatch = QUIET) -> tuple[dict[str, Generation], dict[str, Any]]:  # fmt: skip
+    def forward(
+        self, article: str, title: str | None, specs: list[LengthSpec], watch: GenerationWatch = QUIET
+    ) -> tuple[dict[str, Generation], dict[str, Any]]:
         prompts = [
             Prompt(
                 user=self.prompts.render_briefing(spec.name, article, title),
@@ -273,8 +288,12 @@ class Briefer:
         timings: dict[str, Any] = {"generate_s": time.perf_counter() - started}
         stats = getattr(self.generator, "last_stats", None)
         if stats is not None:
-            timings.update(prefill_s=stats.prefill_s, decode_s=stats.decode_s, new_tokens=stats.new_tokens,
-                           shared_prefix_tokens=stats.shared_prefix_tokens)  # fmt: skip
+            timings.update(
+                prefill_s=stats.prefill_s,
+                decode_s=stats.decode_s,
+                new_tokens=stats.new_tokens,
+                shared_prefix_tokens=stats.shared_prefix_tokens,
+            )
         return {spec.name: result for spec, result in zip(specs, results)}, timings
 
     # ---------------------------------------------------------------- postprocess
@@ -358,8 +377,15 @@ class Briefer:
             generated = [s for s in kept if s.origin == "generated"]
             kept[:] = generated + [s for _, s in sorted(added, key=lambda pair: pair[0])]
 
-    def _fill_from(self, order: list[int], least_words: int, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray],
-                   analysis: Analysis) -> list[tuple[int, Shipped]]:  # fmt: skip
+    def _fill_from(
+        self,
+        order: list[int],
+        least_words: int,
+        spec: LengthSpec,
+        kept: list[Shipped],
+        kept_vectors: list[np.ndarray],
+        analysis: Analysis,
+    ) -> list[tuple[int, Shipped]]:
         """One pass of :meth:`fill` over the ranked sentences; returns what it added."""
         doc = analysis.doc
         added: list[tuple[int, Shipped]] = []

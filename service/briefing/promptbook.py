@@ -8,10 +8,10 @@ not on the first request.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Iterable, Mapping
 
 from service.errors import ConfigurationError
 
@@ -28,7 +28,7 @@ class PromptBook:
     rewrites: Mapping[str, Template]
 
     @classmethod
-    def load(cls, folder: Path, lengths: Iterable[str], styles: Iterable[str]) -> "PromptBook":
+    def load(cls, folder: Path, lengths: Iterable[str], styles: Iterable[str]) -> PromptBook:
         system = _read(folder / "system.txt").strip()
         if "$" in system:
             raise ConfigurationError(f"{folder / 'system.txt'} takes no placeholders")

@@ -12,16 +12,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from service.text import extractor
-from service.models.generator import Generator, Prompt
 from service.briefing.briefer import META_SENTENCE, clean_generation
-from service.models.embedder import Embedder
-from service.errors import InvalidInput
-from service.text.extractor import Document
-from service.text.words import count_words
 from service.briefing.promptbook import PromptBook
-from service.text.segmenter import split_sentences
 from service.briefing.styles import STYLES, StyleSpec
+from service.errors import InvalidInput
+from service.models.embedder import Embedder
+from service.models.generator import Generator, Prompt
+from service.text import extractor
+from service.text.extractor import Document
+from service.text.segmenter import split_sentences
 from service.text.verifier import (
     SourceIndex,
     content_tokens,
@@ -30,6 +29,7 @@ from service.text.verifier import (
     looks_like_instruction,
     novel_words,
 )
+from service.text.words import count_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
@@ -38,8 +38,26 @@ CONCISE_SHARE = 0.5  # concise keeps about this share of the words
 MAX_LOST_CONTENT = {"concise": 0.7}
 DEFAULT_MAX_LOST_CONTENT = 0.5
 # When something happened is a fact too, even without a number or a capital letter.
-TIME_WORDS = {"yesterday", "today", "tonight", "tomorrow", "week", "weekend", "month", "year", "decade",
-              "morning", "afternoon", "evening", "night", "ago", "last", "next", "recently", "earlier"}  # fmt: skip
+TIME_WORDS = {
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "week",
+    "weekend",
+    "month",
+    "year",
+    "decade",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "ago",
+    "last",
+    "next",
+    "recently",
+    "earlier",
+}
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from service.engine import intake
 from service.briefing.briefer import FORMATS, MODES
+from service.engine import intake
 from service.engine.engine import Engine
 from service.errors import GenerationTimeout, InvalidInput, is_internal, public_error
 from service.settings import Settings
@@ -47,8 +48,14 @@ def brief_item(
         return error_row(item_id, index, exc)
 
 
-def brief_all(engine: Engine, items: Iterable[Any], defaults: dict[str, Any], settings: Settings, strict: bool,
-              budget_s: float | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
+def brief_all(
+    engine: Engine,
+    items: Iterable[Any],
+    defaults: dict[str, Any],
+    settings: Settings,
+    strict: bool,
+    budget_s: float | None = None,
+) -> Iterator[dict[str, Any]]:
     """Results in item order. Duplicate ids are errors (results could not be told apart). With a
     ``budget_s``, items not started in time are answered 504 "not attempted", to be sent again."""
     started = time.monotonic()

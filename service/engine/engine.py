@@ -6,25 +6,27 @@ worker process. Readiness means: models loaded and a one-token generation succee
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from contextlib import nullcontext
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
 
-from service.models.generator import Generator, HFGenerator, resolve_device, resolve_weights
-from service.models import allocator
-from service.engine.admission import Admission
 from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
-from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
-from service.models.embedder import Embedder, HFEmbedder
-from service.errors import NotReady
-from service.engine.intake import BriefingIntake
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.rewriter import Rewriter, RewriteRequest
-from service.settings import Settings
 from service.briefing.styles import STYLES
+from service.engine.admission import Admission
+from service.engine.intake import BriefingIntake
+from service.errors import NotReady
+from service.models import allocator
+from service.models.embedder import Embedder, HFEmbedder
+from service.models.generator import Generator, HFGenerator, resolve_device, resolve_weights
+from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +40,13 @@ def usable_cores() -> int:
 
 def _cgroup_quota() -> float | None:
     try:
-        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
         return None if quota == "max" else int(quota) / int(period)
     except (OSError, ValueError):
         pass
     try:
-        quota_us = int(open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read())
-        period_us = int(open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read())
+        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
         return None if quota_us <= 0 else quota_us / period_us
     except (OSError, ValueError):
         return None
@@ -100,10 +102,8 @@ class Engine:
         """Load in a background thread so /healthz answers while weights load."""
 
         def run() -> None:
-            try:
+            with contextlib.suppress(Exception):  # recorded in state/failure; /readyz reports it
                 self.load()
-            except Exception:
-                pass  # recorded in state/failure; /readyz reports it
 
         loader = threading.Thread(target=run, name="briefly-loader", daemon=True)
         loader.start()
@@ -128,8 +128,15 @@ class Engine:
         s = self.settings
         ref, label = (s.model, s.model) if s.model else (str(generator_folder(s.cache_dir)), GENERATOR_LABEL)
         device = resolve_device(s.device)
-        generator = HFGenerator(ref, device=device, dtype=s.dtype, threads=s.effective_torch_threads(usable_cores()), label=label,
-                                weights=resolve_weights(s.weights, embedded=not s.model, device=device), draft_tokens=s.draft_tokens)  # fmt: skip
+        generator = HFGenerator(
+            ref,
+            device=device,
+            dtype=s.dtype,
+            threads=s.effective_torch_threads(usable_cores()),
+            label=label,
+            weights=resolve_weights(s.weights, embedded=not s.model, device=device),
+            draft_tokens=s.draft_tokens,
+        )
         generator.load()
         return generator
 
@@ -160,7 +167,7 @@ class Engine:
         """How long a request may wait for a generation slot (the deadline starts once it has one)."""
         return min(30.0, self.settings.request_timeout_s / 3)
 
-    def admit(self, request: BriefingRequest) -> ContextManager[None]:
+    def admit(self, request: BriefingRequest) -> AbstractContextManager[None]:
         """A generation slot for a generating mode (429 when full); extractive needs none: no
         model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
         return self.admission.slot(self.admission_wait_s) if MODES[request.mode].generates else nullcontext()

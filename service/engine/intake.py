@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.briefing.briefer import FORMATS, MODES, BriefingRequest
-from service.errors import InvalidInput, PayloadTooLarge
 from service.briefing.lengths import DEFAULT_LENGTHS, LENGTHS
 from service.briefing.rewriter import RewriteRequest
-from service.settings import Settings
 from service.briefing.styles import STYLES
+from service.errors import InvalidInput, PayloadTooLarge
+from service.settings import Settings
 from service.text.webpage import extract_article
 
 BRIEFING_FIELDS = frozenset({"article", "html", "title", "lengths", "format", "mode"})

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from service.http.access import install_access_control
-from service.http.routes import bp
-from service.http.page import bp as ui_bp
 from service.engine.engine import Engine
 from service.errors import BrieflyError, is_internal, public_error
+from service.http.access import install_access_control
 from service.http.metrics import install_metrics
 from service.http.observability import configure_logging, install_request_ids
+from service.http.page import bp as ui_bp
+from service.http.routes import bp
 from service.settings import Settings
 
 log = logging.getLogger(__name__)

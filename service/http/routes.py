@@ -8,17 +8,15 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 
-from service.engine import batch
-
-from service.engine import intake
 from service.briefing.briefer import MODES, BriefingListener
-from service.engine.engine import Engine
-from service.http.streaming import EventStream
-from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 from service.briefing.lengths import LENGTHS
-from service.http.openapi import build_spec
-from service.settings import Settings
 from service.briefing.styles import STYLES
+from service.engine import batch, intake
+from service.engine.engine import Engine
+from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from service.http.openapi import build_spec
+from service.http.streaming import EventStream
+from service.settings import Settings
 
 bp = Blueprint("api", __name__)
 

@@ -12,8 +12,9 @@ import json
 import logging
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from service.briefing.briefer import BriefingListener
 from service.errors import ClientGone, is_internal, public_error

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
-from service.models import leandecode
-
-from service.models import quantised
-from service.models.drafter import PromptLookup
 from service.errors import ClientGone, ModelLoadError
+from service.models import leandecode, quantised
+from service.models.drafter import PromptLookup
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class GenerationWatch:
     and a cancellation test checked at every step (a client that went away stops the work)."""
 
     on_text: Callable[[int, str], None] = lambda index, delta: None
-    on_done: Callable[[int, "Generation"], None] = lambda index, generation: None
+    on_done: Callable[[int, Generation], None] = lambda index, generation: None
     cancelled: Callable[[], bool] = lambda: False
 
     def check(self) -> None:
@@ -120,10 +119,10 @@ class ModelKind:
 
     name: str
     auto_class_name: str
-    encode: Callable[["HFGenerator", Prompt], list[int]]
+    encode: Callable[[HFGenerator, Prompt], list[int]]
 
 
-def _encode_chat(gen: "HFGenerator", prompt: Prompt) -> list[int]:
+def _encode_chat(gen: HFGenerator, prompt: Prompt) -> list[int]:
     messages = [{"role": "system", "content": prompt.system}] if prompt.system else []
     messages.append({"role": "user", "content": gen.neutralise(prompt.user)})
     tok = gen.tokenizer
@@ -136,7 +135,7 @@ def _encode_chat(gen: "HFGenerator", prompt: Prompt) -> list[int]:
     return list(tok(f"{prompt.system}\n\n{prompt.user}\n\n".lstrip(), add_special_tokens=True).input_ids)
 
 
-def _encode_source(gen: "HFGenerator", prompt: Prompt) -> list[int]:
+def _encode_source(gen: HFGenerator, prompt: Prompt) -> list[int]:
     prefix = TASK_PREFIXES.get(gen.model_type, {}).get(prompt.task, "")
     return list(gen.tokenizer(prefix + gen.neutralise(prompt.source), add_special_tokens=True).input_ids)
 
@@ -344,8 +343,15 @@ class HFGenerator:
         self.last_stats = stats
         return results
 
-    def _generate_batch(self, prompts: list[Prompt], encoded: list[list[int]], deadline: float | None, stats: GenerationStats,
-                        watch: GenerationWatch, first_index: int) -> list[Generation]:  # fmt: skip
+    def _generate_batch(
+        self,
+        prompts: list[Prompt],
+        encoded: list[list[int]],
+        deadline: float | None,
+        stats: GenerationStats,
+        watch: GenerationWatch,
+        first_index: int,
+    ) -> list[Generation]:
         """One prefill of the common prefix, one batched pass over the (middle-padded) suffixes,
         then a lean greedy loop in which rows leave the batch as they finish."""
         import torch
@@ -478,8 +484,15 @@ class HFGenerator:
             ids.add(self.tokenizer.eos_token_id)
         return ids
 
-    def _generate_one(self, prompt: Prompt, ids: list[int], deadline: float | None, stats: GenerationStats,
-                      watch: GenerationWatch = QUIET, index: int = 0) -> Generation:  # fmt: skip
+    def _generate_one(
+        self,
+        prompt: Prompt,
+        ids: list[int],
+        deadline: float | None,
+        stats: GenerationStats,
+        watch: GenerationWatch = QUIET,
+        index: int = 0,
+    ) -> Generation:
         """The plain path: ``model.generate`` (causal or seq2seq), greedy; streamed through
         ``watch`` when someone listens, and stopped at the next token when it is cancelled."""
         import torch
@@ -527,7 +540,7 @@ class _GenericStep:
     @classmethod
     def start(
         cls, model: Any, prefix: Any, rows: int, input_ids: Any, positions: Any, valid: Any
-    ) -> tuple["_GenericStep", Any]:
+    ) -> tuple[_GenericStep, Any]:
         """One prefill of the shared prefix, its cache repeated per row, then one batched pass over
         the (middle-padded) suffixes; returns the stepper and each row's last logits."""
         import torch
@@ -557,8 +570,13 @@ class _GenericStep:
         import torch
 
         self.mask = torch.cat([self.mask, self.mask.new_ones((self.mask.shape[0], 1))], dim=1)
-        return self.model(input_ids=tokens.unsqueeze(1), attention_mask=self.mask, position_ids=positions.unsqueeze(1),
-                          cache=self.cache, use_cache=True).logits[:, -1]  # fmt: skip
+        return self.model(
+            input_ids=tokens.unsqueeze(1),
+            attention_mask=self.mask,
+            position_ids=positions.unsqueeze(1),
+            cache=self.cache,
+            use_cache=True,
+        ).logits[:, -1]
 
 
 class _WatchStreamer:

@@ -21,11 +21,13 @@ safetensors files with plain reads (no mmap, whose pages would count as resident
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # torch is imported in the worker, after fork, never at import time
     import torch
@@ -56,7 +58,7 @@ def make_int4_linear_class() -> type:
             self.register_buffer("nibbles", nibbles)
 
         @classmethod
-        def from_weight(cls, weight: torch.Tensor) -> tuple["_Int4Linear", float]:
+        def from_weight(cls, weight: torch.Tensor) -> tuple[_Int4Linear, float]:
             """Quantise an fp32 weight [out, in] into groups; returns the layer and its largest error."""
             rows, cols = weight.shape
             groups = weight.float().view(rows, cols // GROUP, GROUP)
@@ -74,7 +76,7 @@ def make_int4_linear_class() -> type:
             return cls(packed, scales_zeros, nibbles), error
 
         @classmethod
-        def fused(cls, parts: list["_Int4Linear"]) -> "_Int4Linear | None":
+        def fused(cls, parts: list[_Int4Linear]) -> _Int4Linear | None:
             """One layer computing ``parts`` side by side (their outputs concatenated), with each
             part rebuilt as a view of it: one kernel call instead of several, no second copy.
             None unless every part fills whole blocks of the packed layout (64 rows)."""
@@ -125,7 +127,7 @@ def make_int4_linear_class() -> type:
 PACKED_BLOCK_ROWS = 64  # torch's AVX-512 int4 packing: rows in blocks of 64, see ``unpack``
 
 
-def unpack(packed: "torch.Tensor", rows: int, cols: int) -> "torch.Tensor":
+def unpack(packed: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
     """Steps [rows, cols] from torch's CPU int4 packing: per block of 64 rows and per input
     column, 32 bytes; byte j holds row j's step (low nibble) and row j + 32's (high nibble)."""
     import torch
@@ -183,7 +185,7 @@ def safetensors_files(folder: Path) -> list[Path]:
     return [single]
 
 
-def read_tensors(path: Path) -> Iterator[tuple[str, "torch.Tensor"]]:
+def read_tensors(path: Path) -> Iterator[tuple[str, torch.Tensor]]:
     """Each tensor of a safetensors file in turn, read with plain reads (nothing mapped)."""
     import torch
 
@@ -250,8 +252,6 @@ def load_causal(folder: Path, dtype: Any) -> tuple[Any, float]:
     left = [n for n, t in list(model.named_parameters()) + list(model.named_buffers()) if t.device.type == "meta"]
     if left:
         raise ValueError(f"weights missing from {folder}: {left[:3]}")
-    try:
+    with contextlib.suppress(OSError):  # a folder without generation_config.json keeps the defaults
         model.generation_config = transformers.GenerationConfig.from_pretrained(folder)
-    except OSError:
-        pass
     return model.eval(), worst

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.text.words import count_words
 from service.text.verifier import content_tokens
+from service.text.words import count_words
 
 # Weights chosen on the validation set (bench/quality). Position weight is per length (lengths.py):
 # news puts the gist first, which multi-sentence briefings exploit more than one-sentence ones.
@@ -44,7 +44,7 @@ class Document:
     content: np.ndarray  # centrality + keyword density, short fragments sunk
 
     @classmethod
-    def build(cls, sentences: list[str], embeddings: np.ndarray) -> "Document":
+    def build(cls, sentences: list[str], embeddings: np.ndarray) -> Document:
         return cls(sentences=sentences, embeddings=embeddings, content=content_salience(sentences, embeddings))
 
     def scores(self, position_weight: float = DEFAULT_POSITION_WEIGHT) -> np.ndarray:

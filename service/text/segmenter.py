@@ -108,7 +108,7 @@ def _segment(line: str) -> list[str]:
             marks = _QUOTES.findall(piece)
             masked = _pysbd().segment(_QUOTES.sub(_QUOTE_MASK, piece))
             restored = iter(marks)
-            pieces += [re.sub(_QUOTE_MASK, lambda _: next(restored), part) for part in masked]
+            pieces += [re.sub(_QUOTE_MASK, lambda _, marks=restored: next(marks), part) for part in masked]
         else:
             pieces.append(piece)
     return pieces
