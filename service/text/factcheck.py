@@ -1,0 +1,355 @@
+"""Scoped verification: a written sentence is checked against exactly the sentences it was made from.
+
+Checking against the whole article lets a swapped fact through as long as the name occurs somewhere
+("a bridge connecting Homs to Aleppo": Aleppo is in the article, not in the sentence about the bridge).
+Here every check looks only at the sentence's own sources:
+
+* numbers, names and quoted phrases must occur in the sources;
+* content words the sources never use are at most a small share (an appended claim brings new words);
+* the words that change a fact's meaning without changing its names — negations, hedges on
+  quantities ("at least"), modal verbs ("may"), time expressions ("last week"), cause and sequence
+  connectives ("because", "after") — may be neither added nor dropped from the part of a source
+  the sentence keeps;
+* the sentence keeps its sources' order of content words, so who did what to whom cannot swap;
+* a sentence fused from two sources takes each fact from one of them: a scrap of one sentence (a time,
+  a place) grafted onto a claim of another is a new, unsupported fact ("Last week, rebels captured
+  Hama": the offensive began last week, Hama fell on Thursday).
+
+The embedding support score (``verifier.support_score``) is kept as one more signal by
+:class:`FactChecker`. Each rule is measured by ``bench/audit`` (error injection) and
+``bench/factuality`` (human judgements).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.models.embedder import Embedder
+from service.text.verifier import (
+    FUNCTION_WORDS,
+    SourceIndex,
+    exact_problems,
+    fold,
+    stem,
+    support_score,
+)
+
+# Words whose loss or addition changes what a sentence claims, by kind; multi-word entries are matched
+# as phrases. A lookup table, so a language adds its own rows.
+# fmt: off (word lists read best as a few lines, not one word a line)
+MEANING_WORDS: dict[str, tuple[str, ...]] = {
+    "negation": ("not", "no", "never", "without", "nor", "none", "neither", "nobody", "nothing", "cannot"),
+    "hedge": (
+        "at least",
+        "at most",
+        "more than",
+        "less than",
+        "fewer than",
+        "up to",
+        "as many as",
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "approximately",
+        "roughly",
+        "some",
+        "over",
+        "under",
+        "only",
+        "reportedly",
+        "allegedly",
+        "possibly",
+        "probably",
+        "likely",
+        "estimated",
+    ),
+    "modal": ("may", "might", "could", "would", "should", "can", "must", "will"),
+    "time": (
+        "last week",
+        "last month",
+        "last year",
+        "next week",
+        "next month",
+        "next year",
+        "this week",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "earlier",
+        "later",
+        "ago",
+        "recently",
+        "previous week",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "weekend",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ),
+    "connective": (
+        "because",
+        "after",
+        "before",
+        "since",
+        "so",
+        "therefore",
+        "although",
+        "though",
+        "despite",
+        "until",
+        "unless",
+        "if",
+        "then",
+        "thus",
+        "hence",
+        "due to",
+        "as a result",
+        "following",
+    ),
+}
+NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)
+GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
+ORDER_SLACK = 1  # content words out of their sources' order before the sentence is refused
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_CHUNK_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+_CONTRACTIONS = {"can't": "can not", "won't": "will not", "n't": " not"}
+
+
+def words(text: str) -> list[str]:
+    """Folded words, contractions opened ("didn't" -> "did not") so a dropped negation is a word."""
+    folded = fold(text).replace("’", "'")
+    for short, full in _CONTRACTIONS.items():
+        folded = folded.replace(short, full)
+    return _WORD.findall(folded)
+
+
+def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
+    """(position, phrase) of every meaning word of ``kind`` in a token list."""
+    found = []
+    for phrase in MEANING_WORDS[kind]:
+        parts = phrase.split()
+        for i in range(len(tokens) - len(parts) + 1):
+            if tokens[i : i + len(parts)] == parts:
+                found.append((i, phrase))
+    # "more than" also contains no shorter entry, but "as a result" must not count "a" twice: keep
+    # the longest phrase at a position.
+    found.sort(key=lambda item: (item[0], -len(item[1])))
+    kept: list[tuple[int, str]] = []
+    for pos, phrase in found:
+        if not kept or pos >= kept[-1][0] + len(kept[-1][1].split()):
+            kept.append((pos, phrase))
+    return kept
+
+
+def _is_content(token: str) -> bool:
+    return token not in FUNCTION_WORDS and not any(token in MEANING_WORDS[k] for k in ("negation", "modal"))
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One source sentence, tokenised once: its words, their stems and its chunks (clauses)."""
+
+    text: str
+    tokens: list[str]
+    stems: list[str]
+    chunk_of: list[int]  # chunk index of each token
+
+    @classmethod
+    def of(cls, text: str) -> _Source:
+        tokens: list[str] = []
+        chunk_of: list[int] = []
+        for chunk_index, chunk in enumerate(_CHUNK_BREAK.split(text)):
+            chunk_tokens = words(chunk)
+            tokens += chunk_tokens
+            chunk_of += [chunk_index] * len(chunk_tokens)
+        return cls(text, tokens, [stem(t) for t in tokens], chunk_of)
+
+
+def _lcs_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of ``a`` and ``b`` (sentences are short)."""
+    n, m = len(a), len(b)
+    table = np.zeros((n + 1, m + 1), dtype=np.int32)
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            table[i, j] = table[i + 1, j + 1] + 1 if a[i] == b[j] else max(table[i + 1, j], table[i, j + 1])
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif table[i + 1, j] >= table[i, j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+@dataclass
+class _Alignment:
+    """Which source each of the sentence's words was taken from, in order, and what it kept."""
+
+    source_of: list[int | None]  # per sentence token: the source it aligns to, or None
+    kept: list[set[int]]  # per source: token positions the sentence keeps
+
+
+def _align(stems: list[str], sources: list[_Source]) -> _Alignment:
+    """Align the sentence to its sources, best source first: each source takes, in order, the
+    sentence's words it can explain that no earlier source took."""
+    source_of: list[int | None] = [None] * len(stems)
+    kept: list[set[int]] = [set() for _ in sources]
+    order = sorted(range(len(sources)), key=lambda s: -len(set(stems) & set(sources[s].stems)))
+    for s in order:
+        free = [i for i in range(len(stems)) if source_of[i] is None]
+        for a, b in _lcs_pairs([stems[i] for i in free], sources[s].stems):
+            source_of[free[a]] = s
+            kept[s].add(b)
+    return _Alignment(source_of, kept)
+
+
+def _added_and_dropped(tokens: list[str], sources: list[_Source], alignment: _Alignment) -> list[str]:
+    """Meaning words the sentence adds, or drops from the part of a source it keeps."""
+    reasons = []
+    source_tokens = [t for src in sources for t in src.tokens]
+    for kind in MEANING_WORDS:
+        mine = {phrase for _, phrase in _phrases(tokens, kind)}
+        theirs = {phrase for _, phrase in _phrases(source_tokens, kind)}
+        for phrase in sorted(mine - theirs):
+            reasons.append(f"adds the {kind} '{phrase}', which its sources do not have")
+        for s, src in enumerate(sources):
+            kept_chunks = {src.chunk_of[p] for p in alignment.kept[s] if _is_content(src.tokens[p])}
+            if not kept_chunks:
+                continue
+            for pos, phrase in _phrases(src.tokens, kind):
+                span = range(pos, pos + len(phrase.split()))
+                if all(p in alignment.kept[s] for p in span) or phrase in mine:
+                    continue
+                chunk = src.chunk_of[pos]
+                if chunk in kept_chunks or (kind == "time" and _time_chunk_beside(src, chunk, kept_chunks)):
+                    reasons.append(f"drops the {kind} '{phrase}' from the clause it keeps")
+    return reasons
+
+
+def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
+    """A clause that is only a time ("On Thursday,") belongs to the clause next to it."""
+    content = [t for t, c in zip(src.tokens, src.chunk_of) if c == chunk and t not in FUNCTION_WORDS]
+    times = {w for phrase in MEANING_WORDS["time"] for w in phrase.split()}
+    return all(t in times for t in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
+
+
+def _order_problems(stems: list[str], tokens: list[str], sources: list[_Source], alignment: _Alignment) -> list[str]:
+    """Content words present in the sources but not in their order: who did what to whom changed."""
+    known = {st for src in sources for st in src.stems}
+    stray = [
+        tokens[i]
+        for i, st in enumerate(stems)
+        if alignment.source_of[i] is None and st in known and _is_content(tokens[i])
+    ]
+    if len(stray) > ORDER_SLACK:
+        return [f"changes the order of its sources' words ({', '.join(stray[:4])}): who did what to whom may differ"]
+    return []
+
+
+def _graft_problems(tokens: list[str], alignment: _Alignment) -> list[str]:
+    """A short run of words from one source set into a claim from another recombines facts."""
+    runs: list[tuple[int, list[str]]] = []
+    for token, source in zip(tokens, alignment.source_of):
+        if source is None or not _is_content(token):
+            continue
+        if runs and runs[-1][0] == source:
+            runs[-1][1].append(token)
+        else:
+            runs.append((source, [token]))
+    if len({source for source, _ in runs}) < 2:
+        return []
+    return [
+        f"combines '{' '.join(run)}' from one source sentence with a claim from another"
+        for _, run in runs
+        if len(run) <= GRAFT_MAX_WORDS
+    ]
+
+
+def scoped_reasons(sentence: str, sources: Sequence[str]) -> list[str]:
+    """Every lexical reason, in words, why ``sentence`` is not supported by exactly ``sources``;
+    an empty list when it is."""
+    if not sources:
+        return ["has no source sentence"]
+    index = SourceIndex(" ".join(sources), list(sources))
+    numbers, names, quotes = exact_problems(sentence, index)
+    reasons = [f"the number {n} is not in its sources" for n in numbers]
+    reasons += [f"the name '{n}' is not in its sources" for n in names]
+    reasons += [f"the quote \u201c{q}\u201d is not in its sources" for q in quotes]
+    parsed = [_Source.of(s) for s in sources]
+    tokens = words(sentence)
+    stems = [stem(t) for t in tokens]
+    known = {st for src in parsed for st in src.stems}
+    content = [t for t in tokens if _is_content(t) and not t.isdigit()]
+    novel = sorted({t for t in content if stem(t) not in known})
+    if content and len(novel) > NOVEL_CONTENT_SHARE * len(content):
+        reasons.append(f"words its sources never use: {', '.join(novel[:6])}")
+    alignment = _align(stems, parsed)
+    reasons += _added_and_dropped(tokens, parsed, alignment)
+    reasons += _order_problems(stems, tokens, parsed, alignment)
+    reasons += _graft_problems(tokens, alignment)
+    return reasons
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a sentence is supported by its sources, why not, and how strongly (0-1)."""
+
+    supported: bool
+    reasons: tuple[str, ...]
+    support: float
+    cites: tuple[int, ...]
+
+
+class FactChecker:
+    """The lexical checks above plus the embedding support score, against a sentence's sources."""
+
+    def __init__(self, embedder: Embedder, support_threshold: float) -> None:
+        self.embedder = embedder
+        self.support_threshold = support_threshold
+
+    def verify(
+        self,
+        sentence: str,
+        sources: Sequence[str],
+        source_ids: Sequence[int] | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> Verdict:
+        """``source_ids`` name the sources in the article (for citations); ``vectors`` are the
+        sentence's and then its sources' embeddings when the caller has them already."""
+        reasons = scoped_reasons(sentence, sources)
+        if vectors is None:
+            vectors = self.embedder.encode([sentence, *sources])
+        index = SourceIndex(" ".join(sources), list(sources))
+        support, _ = support_score(sentence, vectors[0], index, vectors[1:])
+        if support < self.support_threshold:
+            reasons.append(f"support {support:.2f} is below {self.support_threshold:.2f}")
+        ids = tuple(source_ids) if source_ids is not None else tuple(range(len(sources)))
+        return Verdict(not reasons, tuple(reasons), support, ids)
