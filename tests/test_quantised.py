@@ -30,11 +30,73 @@ def test_weights_on_a_4bit_grid_come_back_exactly() -> None:
     assert float((layer.dense().float() - weight).abs().max()) <= 2**-6 * float(weight.abs().max())
 
 
+def reference_pack(steps: torch.Tensor, layout: quantised.PackedLayout) -> torch.Tensor:
+    """torch's CPU int4 packing of whole blocks, written out for one layout (int4mm_kernel.cpp)."""
+    rows, cols = steps.shape
+    half = layout.block_rows // 2
+    packed = torch.zeros((rows // layout.block_rows, cols, half), dtype=torch.uint8)
+    for b in range(rows // layout.block_rows):
+        block = steps[b * layout.block_rows : (b + 1) * layout.block_rows].to(torch.uint8)  # [block_rows, cols]
+        low, high = (block[:half], block[half:]) if layout.split else (block[0::2], block[1::2])
+        packed[b] = (low | (high << 4)).t()
+    return packed.reshape(rows, cols // 2)
+
+
+@pytest.mark.parametrize("layout", list(quantised.LAYOUTS.values()), ids=lambda layout: layout.name)
+def test_every_known_packing_is_read_back(layout: quantised.PackedLayout) -> None:
+    """Every CPU class's layout, on any machine: the rules, against torch's packing written out."""
+    steps = torch.randint(0, 16, (192, 96), dtype=torch.int32, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(quantised.unpack(reference_pack(steps, layout), 192, 96, layout).int(), steps)
+
+
 def test_the_packed_layout_is_read_back() -> None:
-    assert quantised.packed_layout_known()  # AVX-512 here; elsewhere a plain copy of the steps is kept
+    """The packing torch uses on this machine: the one its capability names, read back."""
+    capability = torch.backends.cpu.get_cpu_capability()
+    layout = quantised.packed_layout()
+    if capability not in quantised.LAYOUTS:
+        pytest.skip(f"torch's CPU capability here is {capability}, for which no packing is recorded")
+    assert layout == quantised.LAYOUTS[capability]
     steps = torch.randint(0, 16, (192, 96), dtype=torch.int32)
     packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(steps, 1)
     assert torch.equal(quantised.unpack(packed, 192, 96).int(), steps)
+    assert torch.equal(packed, reference_pack(steps, layout))
+
+
+SUBPROCESS_CHECK = """
+import torch
+from service.models import quantised
+from tests.tiny_models import snap_to_4bit_groups
+layout = quantised.packed_layout()
+linear = quantised.int4_linear_class()
+torch.manual_seed(4)
+parts = [linear.from_weight(snap_to_4bit_groups(torch.randn(n, 128)))[0] for n in (64, 32, 32)]
+x = torch.randn(40, 128)  # prefill rows: the steps are read back from the packing
+before = [p(x) for p in parts]
+whole = linear.fused(parts)
+assert all(p.nibbles is None for p in parts), "a plain copy was kept: the packing was not read"
+assert whole is not None and torch.equal(whole(x), torch.cat(before, dim=-1))
+print(torch.backends.cpu.get_cpu_capability(), layout.name)
+"""
+
+
+@pytest.mark.parametrize(("kernels", "expected"), [("avx2", "AVX2 avx2"), ("default", "DEFAULT plain")])
+def test_other_cpu_kernels_pack_as_recorded(kernels: str, expected: str) -> None:
+    """torch's AVX2 and plain kernels, forced on this machine (ATEN_CPU_CAPABILITY, read when torch
+    is imported): their packing is found, read back and fused (32-row blocks)."""
+    import os
+    import subprocess
+    import sys
+
+    capability = torch.backends.cpu.get_cpu_capability()
+    if kernels == "avx2" and capability not in ("AVX2", "AVX512"):
+        pytest.skip(f"this CPU runs torch's {capability} kernels; the AVX2 ones need AVX2")
+    env = dict(os.environ, ATEN_CPU_CAPABILITY=kernels)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", SUBPROCESS_CHECK], env=env, cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == expected
 
 
 def test_other_weights_are_rounded_to_the_nearest_step() -> None:
@@ -126,8 +188,12 @@ def test_weights_setting_is_checked() -> None:
         Settings.from_env({"BRIEFLY_WEIGHTS": "int3"})
 
 
-@pytest.mark.parametrize(("sizes", "fusable"), [((128, 64, 64), True), ((64, 32, 32), False)])
-def test_fused_projections_compute_what_their_parts_do(sizes: tuple[int, ...], fusable: bool) -> None:
+@pytest.mark.parametrize("sizes", [(128, 64, 64), (64, 32, 32), (96, 32, 32)])
+def test_fused_projections_compute_what_their_parts_do(sizes: tuple[int, ...]) -> None:
+    """Fusable where every part fills whole blocks of this machine's packing (64 rows on AVX-512,
+    32 on AVX2 and plain CPUs; the other machines' kernels: test_other_cpu_kernels_pack_as_recorded)."""
+    layout = quantised.packed_layout()
+    fusable = layout is not None and all(n % layout.block_rows == 0 for n in sizes)
     torch.manual_seed(4)
     linear = quantised.int4_linear_class()
     parts = [linear.from_weight(snap_to_4bit_groups(torch.randn(n, 128)))[0] for n in sizes]

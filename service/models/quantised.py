@@ -11,9 +11,9 @@ gets plain round-to-nearest quantisation instead, and the load logs its largest 
 Two paths per layer, by the number of rows a call carries:
 * decode (a few rows): ``_weight_int4pack_mm_for_cpu`` on the packed weights;
 * prefill (hundreds of rows): the int4 kernel is ~10x slower than a dense bf16 matmul there, so the
-  matrix is unpacked and dequantised to bf16 on the fly (~1 ms a matrix) and the dense matmul
-  runs. Only the packed steps and their bf16 scales are held (~70 MB for SmolLM2-135M's
-  projections, against 430 MB in fp32): no dense copy, no second copy of the steps.
+  matrix is unpacked and dequantised on the fly (~1 ms a matrix) and the dense matmul runs, in
+  bf16 where the CPU multiplies bf16 natively, else in fp32 (``prefill_dtype``, chosen at load).
+  Only the packed steps and their bf16 scales are held (~70 MB for SmolLM2-135M's projections, against 430 MB in fp32): no dense copy, no second copy of the steps.
 
 The model is built without ever holding its fp32 weights: tensors are read one at a time from the
 safetensors files with plain reads (no mmap, whose pages would count as resident).
@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,9 +54,10 @@ def make_int4_linear_class() -> type:
             self.out_features, self.in_features = packed.shape[0], packed.shape[1] * 2
             self.register_buffer("packed", packed)  # uint8 [out, in/2] in the kernel's layout
             self.register_buffer("scales_zeros", scales_zeros)  # bf16 [in/GROUP, out, 2]
-            # Plain two-steps-a-byte copy, kept only where the packed layout is not the one
-            # ``unpack`` reads (a CPU other than AVX-512): prefill needs the steps back.
+            # Plain two-steps-a-byte copy, kept only where ``unpack`` cannot read the packed layout
+            # (an unknown packing, or rows not in whole blocks): prefill needs the steps back.
             self.register_buffer("nibbles", nibbles)
+            self.prefill_dtype = torch.bfloat16  # the dequantised product's precision (load_causal sets it)
 
         @classmethod
         def from_weight(cls, weight: torch.Tensor) -> tuple[_Int4Linear, float]:
@@ -71,7 +73,8 @@ def make_int4_linear_class() -> type:
             packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(flat.to(torch.int32), 1)
             zero = minimum + 8 * scale  # the kernel computes (step - 8) * scale + zero
             scales_zeros = torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16)
-            readable = packed_layout_known() and rows % PACKED_BLOCK_ROWS == 0
+            layout = packed_layout()
+            readable = layout is not None and rows % layout.block_rows == 0
             nibbles = None if readable else (flat[:, 0::2] | (flat[:, 1::2] << 4)).contiguous()
             return cls(packed, scales_zeros, nibbles), error
 
@@ -79,10 +82,13 @@ def make_int4_linear_class() -> type:
         def fused(cls, parts: list[_Int4Linear]) -> _Int4Linear | None:
             """One layer computing ``parts`` side by side (their outputs concatenated), with each
             part rebuilt as a view of it: one kernel call instead of several, no second copy.
-            None unless every part fills whole blocks of the packed layout (64 rows)."""
-            if not packed_layout_known() or any(p.out_features % PACKED_BLOCK_ROWS for p in parts):
+            None unless every part fills whole blocks of the packed layout (64 rows on AVX-512, 32 on
+            AVX2 and plain CPUs)."""
+            layout = packed_layout()
+            if layout is None or any(p.out_features % layout.block_rows for p in parts):
                 return None
             whole = cls(torch.cat([p.packed for p in parts]), torch.cat([p.scales_zeros for p in parts], dim=1), None)
+            whole.prefill_dtype = parts[0].prefill_dtype
             start = 0
             for part in parts:
                 stop = start + part.out_features
@@ -99,14 +105,14 @@ def make_int4_linear_class() -> type:
                 )
             return unpack(self.packed, self.out_features, self.in_features)
 
-        def dense(self) -> torch.Tensor:
-            """The weight as bf16 [out, in], exactly as the kernel sees it (bf16 scale and zero)."""
+        def dense(self, dtype: torch.dtype = torch.bfloat16) -> torch.Tensor:
+            """The weight as ``dtype`` [out, in], as the kernel sees it (bf16 scale and zero)."""
             scales_zeros = self.scales_zeros.float()
             scale = scales_zeros[..., 0].t().contiguous()[..., None]
             offset = (scales_zeros[..., 1] - 8 * scales_zeros[..., 0]).t().contiguous()[..., None]
             weight = self.steps().reshape(self.out_features, -1, GROUP).float()
             # in place on contiguous tensors: 4x faster here than one broadcasting addcmul
-            return weight.mul_(scale).add_(offset).view(self.out_features, self.in_features).to(torch.bfloat16)
+            return weight.mul_(scale).add_(offset).view(self.out_features, self.in_features).to(dtype)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             flat = x.reshape(-1, self.in_features)
@@ -115,7 +121,7 @@ def make_int4_linear_class() -> type:
                     flat.to(torch.bfloat16).contiguous(), self.packed, GROUP, self.scales_zeros
                 )
             else:
-                out = torch.nn.functional.linear(flat.to(torch.bfloat16), self.dense())
+                out = torch.nn.functional.linear(flat.to(self.prefill_dtype), self.dense(self.prefill_dtype))
             return out.view(*x.shape[:-1], self.out_features).to(x.dtype)
 
         def extra_repr(self) -> str:
@@ -124,31 +130,65 @@ def make_int4_linear_class() -> type:
     return _Int4Linear
 
 
-PACKED_BLOCK_ROWS = 64  # torch's AVX-512 int4 packing: rows in blocks of 64, see ``unpack``
+@dataclass(frozen=True)
+class PackedLayout:
+    """How ``_convert_weight_to_int4pack_for_cpu`` lays out 4-bit steps: rows in blocks of
+    ``block_rows``; per block and per input column, ``block_rows / 2`` bytes. ``split``: byte j holds
+    row j (low nibble) and row j + block_rows/2 (high); else rows 2j and 2j + 1. torch chooses the
+    layout by the CPU kernels it runs (its ``get_cpu_capability``): AVX-512 blocks are 64 rows
+    (16 floats a vector, four vectors), AVX2 and plain blocks 32."""
+
+    name: str
+    block_rows: int
+    split: bool
 
 
-def unpack(packed: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    """Steps [rows, cols] from torch's CPU int4 packing: per block of 64 rows and per input
-    column, 32 bytes; byte j holds row j's step (low nibble) and row j + 32's (high nibble)."""
+# torch's CPU capability -> the packing its int4 kernels use (torch 2.13, read back on each at
+# load: ``packed_layout`` probes, this table says which layout to try first and what tests expect).
+LAYOUTS: dict[str, PackedLayout] = {
+    "AVX512": PackedLayout("avx512", 64, split=True),
+    "AVX2": PackedLayout("avx2", 32, split=True),
+    "DEFAULT": PackedLayout("plain", 32, split=False),
+}
+
+
+def unpack(packed: torch.Tensor, rows: int, cols: int, layout: PackedLayout | None = None) -> torch.Tensor:
+    """Steps [rows, cols] (uint8) from torch's CPU int4 packing in ``layout`` (default: this
+    machine's); ``rows`` must fill whole blocks."""
     import torch
 
-    blocks = packed.reshape(rows // PACKED_BLOCK_ROWS, cols, PACKED_BLOCK_ROWS // 2)
-    steps = torch.cat((blocks & 15, blocks >> 4), dim=-1)  # [blocks, cols, 64]
+    layout = layout or packed_layout()
+    if layout is None or rows % layout.block_rows:
+        raise ValueError(f"cannot read {rows} packed rows in layout {layout}")
+    half = layout.block_rows // 2
+    blocks = packed.reshape(rows // layout.block_rows, cols, half)
+    if layout.split:
+        steps = torch.cat((blocks & 15, blocks >> 4), dim=-1)  # [blocks, cols, block_rows]
+    else:
+        steps = torch.stack((blocks & 15, blocks >> 4), dim=-1).view(-1, cols, layout.block_rows)
     return steps.transpose(1, 2).reshape(rows, cols)
 
 
 @functools.cache
-def packed_layout_known() -> bool:
-    """Whether this machine's packing is the layout ``unpack`` reads (checked once, on a probe)."""
+def packed_layout() -> PackedLayout | None:
+    """The layout this machine's torch packs into, found on a probe (the one ``LAYOUTS`` names
+    for torch's capability first); None when none of them reads it back: then each layer keeps a
+    plain copy of its steps for prefill, and projections are not fused."""
     import torch
 
-    probe = torch.randint(
-        0, 16, (2 * PACKED_BLOCK_ROWS, 2 * GROUP), dtype=torch.int32, generator=torch.Generator().manual_seed(0)
-    )
+    capability = torch.backends.cpu.get_cpu_capability()
+    rows = 2 * max(layout.block_rows for layout in LAYOUTS.values())
+    probe = torch.randint(0, 16, (rows, 2 * GROUP), dtype=torch.int32, generator=torch.Generator().manual_seed(0))
     packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(probe, 1)
-    return packed.shape == (probe.shape[0], probe.shape[1] // 2) and torch.equal(
-        unpack(packed, *probe.shape).int(), probe
-    )
+    if packed.shape != (rows, GROUP):
+        return None
+    expected = LAYOUTS.get(capability)
+    candidates = ([expected] if expected else []) + [layout for layout in LAYOUTS.values() if layout != expected]
+    for layout in candidates:
+        if torch.equal(unpack(packed, rows, 2 * GROUP, layout).int(), probe):
+            return layout
+    log.warning("torch's int4 packing on this CPU (%s) is none of %s", capability, sorted(LAYOUTS))
+    return None
 
 
 _CLASS: type | None = None
@@ -204,10 +244,11 @@ def read_tensors(path: Path) -> Iterator[tuple[str, torch.Tensor]]:
             yield name, torch.frombuffer(buffer, dtype=getattr(torch, dtype)).reshape(meta["shape"])
 
 
-def load_causal(folder: Path, dtype: Any) -> tuple[Any, float]:
+def load_causal(folder: Path, dtype: Any, prefill_dtype: Any = None) -> tuple[Any, float]:
     """A Llama-architecture causal LM with 4-bit decoder projections and ``dtype`` everything else
-    (embeddings, norms, the residual stream, attention and its cache), built tensor by tensor.
-    Returns the model and the largest weight error quantisation made."""
+    (embeddings, norms, the residual stream, attention and its cache), built tensor by tensor;
+    prefill products in ``prefill_dtype`` (default bf16). Returns the model and the largest
+    weight error quantisation made."""
     import torch
     import transformers
 
@@ -229,6 +270,8 @@ def load_causal(folder: Path, dtype: Any) -> tuple[Any, float]:
         for name, tensor in read_tensors(path):
             if name in linear_names:
                 layer, error = int4_linear.from_weight(tensor)
+                if prefill_dtype is not None:
+                    layer.prefill_dtype = prefill_dtype
                 worst = max(worst, error)
                 parent, _, attr = name.removesuffix(".weight").rpartition(".")
                 setattr(model.get_submodule(parent), attr, layer)
