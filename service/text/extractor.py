@@ -34,6 +34,16 @@ _CUT_POINT = re.compile(
 )
 
 
+# A clause cannot end on these: a cut after one leaves a dangling phrase ("99 of.", "calls, even.").
+DANGLING_WORDS = frozenset(
+    "a an the this that these those its their his her our your my some any each every no all both either "
+    "of in on at to for from by with about into onto over under between among through during per than as "
+    "like against toward towards near within without upon via and or but nor so yet if whether "
+    "many much most more less several few even also only just not very is are was were be been being "
+    "has have had will would can could may might should must do does did".split()
+)
+
+
 @dataclass
 class Document:
     """An article as sentences, unit embeddings and the parts of salience that do not depend on
@@ -113,11 +123,18 @@ def shorten(sentence: str, max_words: int) -> str | None:
         head = sentence[: match.start()]
         if count_words(head) > max_words:
             break
-        if count_words(head) >= 4 and not _unbalanced_quotes(head):
+        if count_words(head) >= 4 and not _unbalanced_quotes(head) and not dangles(head):
             best = head
     if best is None:
         return None
     return best.rstrip(" ,;:-–—") + "."
+
+
+def dangles(head: str) -> bool:
+    """Whether a cut-back sentence ends on a word that needs more after it, or on a bare number
+    (a quantity whose noun was cut: "99 of", "more than 20")."""
+    last = re.findall(r"[\w'’]+", head.lower())
+    return not last or last[-1] in DANGLING_WORDS or last[-1].replace(",", "").replace(".", "").isdigit()
 
 
 def _unbalanced_quotes(text: str) -> bool:
