@@ -40,96 +40,41 @@ from service.text.verifier import (
 
 # Words whose loss or addition changes what a sentence claims, by kind; multi-word entries are matched
 # as phrases. A lookup table, so a language adds its own rows.
-# fmt: off (word lists read best as a few lines, not one word a line)
+
+
+def _listed(phrases: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in phrases.split(","))
+
+
 MEANING_WORDS: dict[str, tuple[str, ...]] = {
-    "negation": ("not", "no", "never", "without", "nor", "none", "neither", "nobody", "nothing", "cannot"),
-    "hedge": (
-        "at least",
-        "at most",
-        "more than",
-        "less than",
-        "fewer than",
-        "up to",
-        "as many as",
-        "about",
-        "around",
-        "nearly",
-        "almost",
-        "approximately",
-        "roughly",
-        "some",
-        "over",
-        "under",
-        "only",
-        "reportedly",
-        "allegedly",
-        "possibly",
-        "probably",
-        "likely",
-        "estimated",
+    "negation": _listed("not, no, never, without, nor, none, neither, nobody, nothing, cannot"),
+    "hedge": _listed(
+        "at least, at most, more than, less than, fewer than, up to, as many as, about, around, nearly, almost, "
+        "approximately, roughly, some, over, under, only, reportedly, allegedly, possibly, probably, likely, estimated"
     ),
-    "modal": ("may", "might", "could", "would", "should", "can", "must", "will"),
-    "time": (
-        "last week",
-        "last month",
-        "last year",
-        "next week",
-        "next month",
-        "next year",
-        "this week",
-        "yesterday",
-        "today",
-        "tomorrow",
-        "tonight",
-        "earlier",
-        "later",
-        "ago",
-        "recently",
-        "previous week",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "weekend",
-        "morning",
-        "afternoon",
-        "evening",
-        "night",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+    "modal": _listed("may, might, could, would, should, can, must, will"),
+    "time": _listed(
+        "last week, last month, last year, next week, next month, next year, this week, yesterday, today, tomorrow, "
+        "tonight, earlier, later, ago, recently, previous week, monday, tuesday, wednesday, thursday, friday, "
+        "saturday, sunday, weekend, morning, afternoon, evening, night, january, february, march, april, june, "
+        "july, august, september, october, november, december"
     ),
-    "connective": (
-        "because",
-        "after",
-        "before",
-        "since",
-        "so",
-        "therefore",
-        "although",
-        "though",
-        "despite",
-        "until",
-        "unless",
-        "if",
-        "then",
-        "thus",
-        "hence",
-        "due to",
-        "as a result",
-        "following",
+    "connective": _listed(
+        "because, after, before, since, so, therefore, although, though, despite, until, unless, if, then, thus, "
+        "hence, due to, as a result, following"
     ),
+}
+# Phrases of one kind that say the same thing: "about 280,000" restates "approximately 280,000".
+SAME_MEANING = {
+    "around": "about",
+    "approximately": "about",
+    "roughly": "about",
+    "some": "about",
+    "estimated": "about",
+    "almost": "nearly",
+    "more than": "over",
+    "less than": "under",
+    "fewer than": "under",
 }
 NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)
 GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
@@ -163,7 +108,7 @@ def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
     for pos, phrase in found:
         if not kept or pos >= kept[-1][0] + len(kept[-1][1].split()):
             kept.append((pos, phrase))
-    return kept
+    return [(pos, SAME_MEANING.get(phrase, phrase)) for pos, phrase in kept]
 
 
 def _is_content(token: str) -> bool:

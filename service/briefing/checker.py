@@ -1,0 +1,94 @@
+"""Fact-checking any summary against its article, with the checks the briefings themselves pass.
+
+A summary sentence may draw on one, two or three article sentences. Its sources are found by
+alignment: the article sentences closest to it (embedding similarity and shared words) are tried
+alone, then in pairs and threes in article order, and the set that explains the sentence with the
+fewest failed checks is kept (fewer sources win a tie). Then every scoped check of
+:mod:`service.text.factcheck` runs against exactly that set.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.errors import InvalidInput
+from service.models.embedder import Embedder
+from service.text.factcheck import FactChecker, Verdict
+from service.text.segmenter import split_sentences
+from service.text.verifier import SourceIndex, content_tokens, text_support
+
+CANDIDATE_SOURCES = 4  # article sentences considered as sources of one summary sentence
+MAX_SOURCES = 3  # a summary sentence fuses at most this many
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    text: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class SummaryCheck:
+    """The summary's sentences with their verdicts, the article's sentences (what ``cites`` index),
+    and one faithfulness score for the whole summary (``verifier.text_support``)."""
+
+    sentences: list[CheckedSentence]
+    article_sentences: list[str]
+    support: float
+
+    @property
+    def supported(self) -> bool:
+        return all(s.verdict.supported for s in self.sentences)
+
+
+class SummaryChecker:
+    def __init__(self, embedder: Embedder, support_threshold: float) -> None:
+        self.embedder = embedder
+        self.facts = FactChecker(embedder, support_threshold)
+
+    def check(self, article: str, summary: str) -> SummaryCheck:
+        article_sentences = split_sentences(article)
+        if not article_sentences:
+            raise InvalidInput("the article has no sentences with words in them", field="article")
+        summary_sentences = split_sentences(summary)
+        if not summary_sentences:
+            raise InvalidInput("the summary has no sentences with words in them", field="summary")
+        vectors = np.asarray(self.embedder.encode(article_sentences + summary_sentences))
+        article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
+        checked = [
+            CheckedSentence(text, self._verify(text, vector, article_sentences, article_vectors))
+            for text, vector in zip(summary_sentences, summary_vectors)
+        ]
+        source = SourceIndex(" ".join(article_sentences), article_sentences)
+        support = text_support(summary_sentences, summary_vectors, source, article_vectors)
+        return SummaryCheck(checked, article_sentences, support)
+
+    def _verify(self, sentence: str, vector: np.ndarray, article: list[str], article_vectors: np.ndarray) -> Verdict:
+        best: Verdict | None = None
+        for ids in candidate_source_sets(sentence, vector, article, article_vectors):
+            stacked = np.vstack([vector[None, :], article_vectors[list(ids)]])
+            verdict = self.facts.verify(sentence, [article[i] for i in ids], ids, stacked)
+            if best is None or len(verdict.reasons) < len(best.reasons):
+                best = verdict
+            if verdict.supported:
+                break
+        assert best is not None
+        return best
+
+
+def candidate_source_sets(
+    sentence: str, vector: np.ndarray, article: list[str], article_vectors: np.ndarray
+) -> list[tuple[int, ...]]:
+    """Sets of article sentences that may be this sentence's sources, most likely first: the closest
+    few alone, then in pairs, then threes, each in article order."""
+    words = content_tokens(sentence)
+    overlap = np.array([len(words & content_tokens(s)) / max(len(words), 1) for s in article])
+    score = article_vectors @ vector + overlap
+    nearest = [int(i) for i in np.argsort(-score)[:CANDIDATE_SOURCES]]
+    sets: list[tuple[int, ...]] = []
+    for size in range(1, min(MAX_SOURCES, len(nearest)) + 1):
+        sets += [tuple(sorted(combo)) for combo in itertools.combinations(nearest, size)]
+    return sets
