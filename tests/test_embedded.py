@@ -56,17 +56,14 @@ def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
     assert r.status_code == 503 and "sha256" in r.get_json()["error"]["message"]
 
 
-def test_embedder_dtype_auto_follows_native_bf16_and_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    import torch
+def test_embedder_dtype_auto_follows_native_bf16_and_can_be_forced() -> None:
+    from service.models.cpu import CpuInfo, choose_dtype
 
-    from service.models import embedder
-
-    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
-    assert embedder.resolve_dtype("auto", "cpu") is torch.float32
-    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
-    assert embedder.resolve_dtype("auto", "cpu") is torch.bfloat16
-    assert embedder.resolve_dtype("auto", "cuda") is torch.bfloat16
-    assert embedder.resolve_dtype("float32", "cpu") is torch.float32
+    avx2 = CpuInfo("AVX2", ("avx2",), native_bf16=False, cores=2)
+    amx = CpuInfo("AVX512", ("avx2", "avx512f", "avx512_bf16", "amx_bf16"), native_bf16=True, cores=2)
+    assert choose_dtype("auto", "cpu", role="embedder", cpu=avx2).value == "float32"
+    assert choose_dtype("auto", "cpu", role="embedder", cpu=amx).value == "bfloat16"
+    assert choose_dtype("float32", "cpu", role="embedder", cpu=amx).value == "float32"
 
 
 def test_bad_embedding_dtype_is_refused() -> None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from service.errors import ConfigurationError, ModelLoadError
-from service.models import quantised
+from service.models import cpu, quantised
 from service.models.generator import HFGenerator, Prompt, resolve_weights
 from service.settings import Settings
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_llama_4bit, snap_to_4bit_groups
@@ -64,7 +64,7 @@ def test_the_packed_layout_is_read_back() -> None:
 
 SUBPROCESS_CHECK = """
 import torch
-from service.models import quantised
+from service.models import cpu, quantised
 from tests.tiny_models import snap_to_4bit_groups
 layout = quantised.packed_layout()
 linear = quantised.int4_linear_class()
@@ -138,7 +138,10 @@ def test_model_built_tensor_by_tensor_matches_the_dense_model(tiny_4bit_folder: 
     assert torch.allclose(prefill_rows, reference, atol=0.05)
 
 
-@pytest.mark.parametrize(("dtype", "shell"), [("auto", "bfloat16"), ("float32", "float32")])
+NATIVE_SHELL = "bfloat16" if cpu.detect().native_bf16 else "float32"  # auto's choice on this CPU (test_cpu.py)
+
+
+@pytest.mark.parametrize(("dtype", "shell"), [("auto", NATIVE_SHELL), ("float32", "float32")])
 def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(
     tiny_4bit_folder: Path, dtype: str, shell: str
 ) -> None:
@@ -167,7 +170,8 @@ def test_models_the_int4_path_cannot_take_fail_to_load_clearly(builder: object, 
 
 
 def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
-    assert resolve_weights("auto", embedded=True, device="cpu") == "int4"
+    vectorised = cpu.detect().capability in cpu.VECTOR_INT4  # every CPU class: test_cpu.py
+    assert resolve_weights("auto", embedded=True, device="cpu") == ("int4" if vectorised else "dense")
     assert resolve_weights("auto", embedded=True, device="cuda") == "dense"
     assert resolve_weights("auto", embedded=False, device="cpu") == "dense"
     assert resolve_weights("dense", embedded=True, device="cpu") == "dense"
@@ -177,7 +181,7 @@ def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
 def test_cpu_precision_follows_the_weights() -> None:
     from service.models.generator import resolve_dtype
 
-    assert resolve_dtype("auto", "cpu", "int4") == torch.bfloat16  # chosen by bench/quality, see README
+    assert resolve_dtype("auto", "cpu", "int4") == getattr(torch, NATIVE_SHELL)  # bf16 only where native
     assert resolve_dtype("auto", "cpu", "dense") == torch.float32
     assert resolve_dtype("float32", "cpu", "int4") == torch.float32
 

@@ -11,21 +11,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from service.models import cpu
+
 # Sentences a forward pass: 16 keeps padding small and the activations in cache (sample article,
 # bf16: 139 ms at 32, 113 ms at 16, 115 ms at 8).
 BATCH_SIZE = 16
-
-
-def resolve_dtype(requested: str, device: str) -> Any:
-    """bf16 where it is native (a GPU; a CPU with AVX-512 BF16 or AMX, where oneDNN multiplies
-    bf16 at about twice the fp32 rate), else fp32: emulated bf16 would only be slower."""
-    import torch
-
-    if requested != "auto":
-        return getattr(torch, requested)
-    if device.startswith("cuda"):
-        return torch.bfloat16
-    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
 
 
 class Embedder(Protocol):
@@ -44,12 +34,17 @@ class HFEmbedder:
     max_tokens: int = 256
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
+    choice: cpu.Choice | None = None  # the precision taken, and why
 
     def load(self) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_ref)
-        torch_dtype = resolve_dtype(self.dtype, self.device)
+        import torch
+
+        # bf16 where it is native (a GPU; a CPU with AVX-512 BF16 or AMX), else fp32 (service/models/cpu.py)
+        self.choice = cpu.choose_dtype(self.dtype, self.device, role="embedder")
+        torch_dtype = getattr(torch, self.choice.value)
         self.model = AutoModel.from_pretrained(self.model_ref, use_safetensors=True, dtype=torch_dtype)
         self.model.to(self.device).eval()
         self.dtype = str(torch_dtype).removeprefix("torch.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from service.errors import ClientGone, ModelLoadError
-from service.models import leandecode, quantised
+from service.models import cpu, leandecode, quantised
 from service.models.drafter import PromptLookup
 
 log = logging.getLogger(__name__)
@@ -155,24 +155,29 @@ def resolve_device(requested: str) -> str:
 
 
 def resolve_dtype(requested: str, device: str, weights: str = "dense") -> Any:
-    """bf16 on GPUs that have it, else fp16; on CPU bf16 around 4-bit weights (their kernel takes
-    bf16 inputs anyway) and fp32 around dense ones (README: precision by measurement)."""
+    """The generator's torch dtype by the rules in service/models/cpu.py: on CPU bf16 around 4-bit
+    weights only where oneDNN multiplies bf16 natively, else fp32; bf16 on GPUs that have it."""
     import torch
 
-    if requested != "auto":
-        return getattr(torch, requested)
-    if device.startswith("cuda"):
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if weights == "int4" else torch.float32
+    return getattr(torch, cpu.choose_dtype(requested, device, weights).value)
+
+
+class Chosen(str):
+    """A setting's value (a plain ``str`` to whoever passes it on) that carries why it was chosen."""
+
+    why: str
+
+    def __new__(cls, choice: cpu.Choice) -> Chosen:
+        chosen = super().__new__(cls, choice.value)
+        chosen.why = choice.why
+        return chosen
 
 
 def resolve_weights(requested: str, embedded: bool, device: str) -> str:
-    """``auto``: 4-bit for the embedded model on CPU, whose weights are 4-bit already (its GGUF is
-    Q4_1), so nothing is lost on the weight side; dense for any other model or device. The speed
-    and quality figures behind the choice are in the README (precision by measurement)."""
-    if requested != "auto":
-        return requested
-    return "int4" if embedded and device == "cpu" else "dense"
+    """``auto``: 4-bit for the embedded model on a CPU whose int4 kernel is vectorised (its GGUF is
+    Q4_1, so nothing is lost on the weight side); dense for any other model, device or CPU. The
+    rules and their reasons are in service/models/cpu.py; the figures behind them in the README."""
+    return Chosen(cpu.choose_weights(requested, embedded, device))
 
 
 @dataclass
@@ -194,6 +199,8 @@ class HFGenerator:
     model_type: str = ""
     last_stats: GenerationStats = field(default_factory=GenerationStats)
     load_seconds: float = 0.0
+    cpu_info: cpu.CpuInfo | None = None
+    choices: dict[str, cpu.Choice] = field(default_factory=dict)  # what ``auto`` settings chose, and why
     special_tokens: list[str] = field(default_factory=list, repr=False)  # removed from untrusted text
 
     def load(self) -> None:
@@ -208,12 +215,13 @@ class HFGenerator:
             self.kind = MODEL_KINDS[bool(getattr(config, "is_encoder_decoder", False))]
             self.model_type = config.model_type
             self.device = resolve_device(self.device)
-            torch_dtype = resolve_dtype(self.dtype, self.device, self.weights)
+            torch_dtype = self._choose()
             auto_class = getattr(transformers, self.kind.auto_class_name)
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_ref, trust_remote_code=False)
             if self.weights == "int4":
                 self._check_int4(config)
-                self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype)
+                prefill_dtype = getattr(torch, self.choices["prefill_dtype"].value)
+                self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype, prefill_dtype)
                 log.info(
                     "4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error
                 )
@@ -238,6 +246,21 @@ class HFGenerator:
             self.load_seconds,
         )
 
+    def _choose(self) -> Any:
+        """Weight format and precision from the CPU's capabilities (service/models/cpu.py), each
+        recorded with its reason for :meth:`info`; returns the torch dtype."""
+        import torch
+
+        self.cpu_info = cpu.detect()
+        if self.weights == "auto":
+            self.weights = resolve_weights("auto", embedded=False, device=self.device)
+        weights = cpu.Choice(str(self.weights), getattr(self.weights, "why", "set explicitly"))
+        self.weights = weights.value
+        self.choices = {"weights": weights, "dtype": cpu.choose_dtype(self.dtype, self.device, self.weights)}
+        if self.weights == "int4":
+            self.choices["prefill_dtype"] = cpu.choose_prefill_dtype(self.cpu_info)
+        return getattr(torch, self.choices["dtype"].value)
+
     def _check_int4(self, config: Any) -> None:
         """4-bit weights run on torch's CPU int4 kernel, for Llama-type models from a local folder."""
         reason = quantised.supported(config)
@@ -256,6 +279,8 @@ class HFGenerator:
             "dtype": self.dtype,
             "weights": self.weights,
             "context_tokens": self.context_tokens if self.model is not None else None,
+            "cpu": self.cpu_info.as_dict() if self.cpu_info else None,
+            "choices": {name: choice.as_dict() for name, choice in self.choices.items()},
         }
 
     @property
