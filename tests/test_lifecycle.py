@@ -45,18 +45,35 @@ def test_readiness_turns_off_while_draining(tmp_path) -> None:
     assert client.get("/healthz").status_code == 200
 
 
+def briefing_seconds(base: str, article: str) -> float:
+    """One generating briefing, timed: this machine's pace (the worker's admission learns it too)."""
+    body = json.dumps({"article": article, "lengths": ["headline", "tldr"], "mode": "auto"}).encode()
+    started = time.monotonic()
+    status, _ = call(base + "/v1/briefings", body, timeout=300)
+    assert status == 200
+    return time.monotonic() - started
+
+
 @pytest.mark.slow
 def test_sigterm_drains_requests_in_flight(seed_article: str) -> None:
+    """As many requests in flight as this machine can hold (one generating, up to two waiting for
+    the slot: each waiter must get it within the admission wait, which admission checks against
+    the generation time it measured), then SIGTERM: every one of them is answered."""
     proc, base = start_gunicorn(BRIEFLY_MAX_WAITING="4")
     try:
         wait_ready(base, proc)
+        generation_s = briefing_seconds(base, seed_article)
+        timeout_s = Settings.from_env().request_timeout_s
+        admission_wait_s = min(30.0, timeout_s / 3)  # Engine.admission_wait_s
+        waiting = min(2, int(admission_wait_s / (1.5 * generation_s)))
+        print(f"a briefing takes {generation_s:.1f} s here: {1 + waiting} requests in flight")
         results: list = []
-        threads = [post_in_background(base, seed_article, results) for _ in range(3)]
-        time.sleep(1.0)  # all three accepted: one generating, two waiting for the slot
+        threads = [post_in_background(base, seed_article, results) for _ in range(1 + waiting)]
+        time.sleep(1.0)  # all accepted: one generating, the others waiting for the slot
         proc.send_signal(signal.SIGTERM)
         for t in threads:
-            t.join(150)
-        assert results == [200, 200, 200]
+            t.join((1 + waiting) * 2 * generation_s + 30)
+        assert results == [200] * (1 + waiting)
         proc.wait(30)
         assert proc.returncode == 0
     finally:
@@ -66,9 +83,12 @@ def test_sigterm_drains_requests_in_flight(seed_article: str) -> None:
 
 @pytest.mark.slow
 def test_killed_worker_is_replaced_and_serving_within_seconds(seed_article: str) -> None:
+    """A replacement worker loads as the first one did: the bound is this machine's start-up time
+    (gunicorn, model load, self-check), measured in the same test, with room for the kill."""
     proc, base = start_gunicorn()
     try:
-        wait_ready(base, proc)
+        startup_s = wait_ready(base, proc)
+        bound_s = 1.5 * startup_s + 10
         (worker,) = worker_pids(proc.pid)
         results: list = []
         thread = post_in_background(base, seed_article, results)
@@ -76,14 +96,14 @@ def test_killed_worker_is_replaced_and_serving_within_seconds(seed_article: str)
         os.kill(worker, signal.SIGKILL)
         thread.join(60)
         killed_at = time.monotonic()
-        recovered = wait_ready(base, proc, limit_s=60)
+        recovered = wait_ready(base, proc, limit_s=max(60.0, 3 * startup_s))
         status, body = call(
             base + "/v1/briefings", json.dumps({"article": seed_article, "mode": "extractive"}).encode()
         )
         assert status == 200 and body["briefings"]["tldr"]["within_contract"]
         assert worker_pids(proc.pid) and worker_pids(proc.pid)[0] != worker
-        print(f"worker replaced and ready {recovered:.1f} s after kill -9")
-        assert time.monotonic() - killed_at < 30
+        print(f"started in {startup_s:.1f} s; worker replaced and ready {recovered:.1f} s after kill -9")
+        assert time.monotonic() - killed_at < bound_s
     finally:
         proc.terminate()
         proc.wait(60)
