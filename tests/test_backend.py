@@ -12,8 +12,9 @@ from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.errors import ClientGone, ModelLoadError
-from service.models import generator as backend
-from service.models.generator import HFGenerator, Prompt, resolve_device, resolve_dtype
+from service.models import huggingface as backend
+from service.models.generator import Prompt
+from service.models.huggingface import HFGenerator, resolve_device, resolve_dtype
 from service.settings import PROJECT_ROOT
 from tests.fakes import HashingEmbedder
 from tests.test_briefer import ARTICLE
@@ -87,22 +88,22 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(
     assert backend.leandecode.supports(generator.model)  # the batched rows decode through the lean loop
     generator.draft_tokens = 0  # one token a pass
     shared = generator.generate(prompts)
-    assert generator.last_stats.shared_prefix_tokens >= 40
-    assert (
-        generator.last_stats.solo_steps == generator.last_stats.solo_tokens == 12 - 9
-    )  # after all rows but the longest had left
-    assert generator.last_stats.drafted == 0
+    assert shared.stats.shared_prefix_tokens >= 40
+    assert shared.stats.solo_steps == shared.stats.solo_tokens == 12 - 9  # after all rows but the longest had left
+    assert shared.stats.drafted == 0
     generator.draft_tokens = 3  # draft tokens from the prompt, checked several a pass: the same text
     drafted = generator.generate(prompts)
-    assert generator.last_stats.accepted > 0  # a repetitive article: some drafts were right
-    alone = [generator.generate([p])[0] for p in prompts]  # one row each, through the lean loop too
-    assert generator.last_stats.solo_tokens == 9 and generator.last_stats.solo_steps < 9  # fewer passes than tokens
+    assert drafted.stats.accepted > 0  # a repetitive article: some drafts were right
+    alone_runs = [generator.generate([p]) for p in prompts]  # one row each, through the lean loop too
+    alone = [run[0] for run in alone_runs]
+    assert alone_runs[-1].stats.solo_tokens == 9 and alone_runs[-1].stats.solo_steps < 9  # fewer passes than tokens
     with monkeypatch.context() as patched:
         patched.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own forward
-        plain = [generator.generate([p])[0] for p in prompts]  # model.generate(), one call a prompt
-        assert generator.last_stats.shared_prefix_tokens == 0
+        plain_runs = [generator.generate([p]) for p in prompts]  # model.generate(), one call a prompt
+        plain = [run[0] for run in plain_runs]
+        assert plain_runs[-1].stats.shared_prefix_tokens == 0
         generic = generator.generate(prompts)  # batched, with transformers' step
-        assert generator.last_stats.drafted == 0  # drafts need the lean loop
+        assert generic.stats.drafted == 0  # drafts need the lean loop
     assert [g.new_tokens for g in plain] == [6, 12, 9]  # a random model rarely stops early
     for result in (shared, drafted, alone, generic):
         assert [g.text for g in result] == [g.text for g in plain]

@@ -11,7 +11,8 @@ import torch
 
 from service.models import cpu
 from service.models.cpu import CpuInfo, choose_dtype, choose_prefill_dtype, choose_weights
-from service.models.generator import HFGenerator, Prompt
+from service.models.generator import Prompt
+from service.models.huggingface import HFGenerator
 from tests.tiny_models import save_tiny_llama_4bit
 
 AVX512_AMX = CpuInfo("AVX512", ("avx2", "avx512f", "avx512_bf16", "amx_bf16"), native_bf16=True, cores=2)
@@ -111,7 +112,7 @@ PROMPTS = [
 def test_the_generator_reports_its_cpu_and_choices(
     monkeypatch: pytest.MonkeyPatch, tiny_4bit_folder: Path, name: str
 ) -> None:
-    from service.models.generator import resolve_weights
+    from service.models.huggingface import resolve_weights
 
     info = CPUS[name]
     monkeypatch.setattr(cpu, "detect", lambda: info)

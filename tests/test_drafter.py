@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.models.drafter import PromptLookup
-from service.models.generator import _accepted, _draft
+from service.models.huggingface import _accepted, _draft
 
 
 def test_proposes_what_followed_the_latest_earlier_occurrence() -> None:

@@ -11,7 +11,8 @@ from service.briefing.briefer import Briefer, BriefingRequest
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
-from service.models.generator import HFGenerator, Prompt
+from service.models.generator import Prompt
+from service.models.huggingface import HFGenerator
 from service.settings import PROJECT_ROOT, Settings
 from service.text.verifier import SourceIndex, exact_problems, looks_like_instruction
 from tests.fakes import HashingEmbedder, ReplayGenerator

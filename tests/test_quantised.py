@@ -11,7 +11,8 @@ import torch
 
 from service.errors import ConfigurationError, ModelLoadError
 from service.models import cpu, quantised
-from service.models.generator import HFGenerator, Prompt, resolve_weights
+from service.models.generator import Prompt
+from service.models.huggingface import HFGenerator, resolve_weights
 from service.settings import Settings
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_llama_4bit, snap_to_4bit_groups
 
@@ -157,7 +158,7 @@ def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(
         for task, n in [("write headline", 6), ("key points", 9)]
     ]
     shared = generator.generate(prompts)
-    assert generator.last_stats.shared_prefix_tokens >= 40
+    assert shared.stats.shared_prefix_tokens >= 40
     assert [g.new_tokens for g in shared] == [6, 9]
     assert all(g.text for g in shared)
 
@@ -179,7 +180,7 @@ def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
 
 
 def test_cpu_precision_follows_the_weights() -> None:
-    from service.models.generator import resolve_dtype
+    from service.models.huggingface import resolve_dtype
 
     assert resolve_dtype("auto", "cpu", "int4") == getattr(torch, NATIVE_SHELL)  # bf16 only where native
     assert resolve_dtype("auto", "cpu", "dense") == torch.float32

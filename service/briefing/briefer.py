@@ -286,7 +286,7 @@ class Briefer:
         deadline = time.monotonic() + self.request_timeout_s
         results = self.generator.generate(prompts, deadline=deadline, watch=watch)
         timings: dict[str, Any] = {"generate_s": time.perf_counter() - started}
-        stats = getattr(self.generator, "last_stats", None)
+        stats = getattr(results, "stats", None)  # Generations: this call's own timings (a fake may give a list)
         if stats is not None:
             timings.update(
                 prefill_s=stats.prefill_s,

@@ -24,7 +24,8 @@ from service.engine.intake import BriefingIntake
 from service.errors import NotReady
 from service.models import allocator
 from service.models.embedder import Embedder, HFEmbedder
-from service.models.generator import Generator, HFGenerator, resolve_device, resolve_weights
+from service.models.generator import Generator
+from service.models.huggingface import HFGenerator, resolve_device, resolve_weights
 from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.settings import Settings
 
