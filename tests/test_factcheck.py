@@ -135,3 +135,23 @@ def test_the_fact_checker_adds_the_support_score_and_cites_the_sources() -> None
     assert not unrelated.supported and any("support" in r for r in unrelated.reasons)
     vectors = HashingEmbedder().encode([FLEE, FLEE])
     assert checker.verify(FLEE, [FLEE], vectors=np.asarray(vectors)).supported
+
+
+def test_the_audits_misses_are_caught() -> None:
+    """Cases bench/audit found slipping through: possessive and seasonal times, a meaning word already
+    elsewhere in the sentence, an appended claim in a long sentence, two names exchanged around 'is'."""
+    report = "The mayor said yesterday's report about the bridge could delay the vote by about 15 days."
+    assert scoped_reasons(
+        "The mayor said last year's report about the bridge could delay the vote by about 15 days.", [report]
+    )
+    season = "The council will hold hearings this summer on the new library and the bridge repairs."
+    assert scoped_reasons(
+        "The council will hold hearings this spring on the new library and the bridge repairs.", [season]
+    )
+    assert scoped_reasons(
+        "The mayor said about yesterday's report about the bridge could delay the vote by about 15 days.", [report]
+    )
+    long = "Officials from the city and the county met on Monday to discuss the budget, the schools, the roads and the parks."
+    assert scoped_reasons(long.rstrip(".") + ", which angered striking farmers nationwide.", [long])
+    racing = "Expected at Sandown is Liam Brady, who will ride for trainer Aidan O'Brien."
+    assert scoped_reasons("Expected at Sandown is Aidan O'Brien, who will ride for trainer Liam Brady.", [racing])

@@ -23,6 +23,7 @@ The embedding support score (``verifier.support_score``) is kept as one more sig
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from service.text.verifier import (
     SourceIndex,
     exact_problems,
     fold,
+    names_in,
     stem,
     support_score,
 )
@@ -57,7 +59,7 @@ MEANING_WORDS: dict[str, tuple[str, ...]] = {
         "last week, last month, last year, next week, next month, next year, this week, yesterday, today, tomorrow, "
         "tonight, earlier, later, ago, recently, previous week, monday, tuesday, wednesday, thursday, friday, "
         "saturday, sunday, weekend, morning, afternoon, evening, night, january, february, march, april, june, "
-        "july, august, september, october, november, december"
+        "july, august, september, october, november, december, spring, summer, autumn, winter"
     ),
     "connective": _listed(
         "because, after, before, since, so, therefore, although, though, despite, until, unless, if, then, thus, "
@@ -76,12 +78,14 @@ SAME_MEANING = {
     "less than": "under",
     "fewer than": "under",
 }
-NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)
+NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)...
+NOVEL_CONTENT_MAX = 2  # ...and at most this many, so a long sentence cannot carry an appended claim
 GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
 ORDER_SLACK = 1  # content words out of their sources' order before the sentence is refused
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CHUNK_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+_POSSESSIVE = re.compile(r"'s$")  # "yesterday's report" is a report of yesterday
 _CONTRACTIONS = {"can't": "can not", "won't": "will not", "n't": " not"}
 
 
@@ -90,7 +94,7 @@ def words(text: str) -> list[str]:
     folded = fold(text).replace("’", "'")
     for short, full in _CONTRACTIONS.items():
         folded = folded.replace(short, full)
-    return _WORD.findall(folded)
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(folded)]
 
 
 def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
@@ -181,8 +185,8 @@ def _added_and_dropped(tokens: list[str], sources: list[_Source], alignment: _Al
     reasons = []
     source_tokens = [t for src in sources for t in src.tokens]
     for kind in MEANING_WORDS:
-        mine = {phrase for _, phrase in _phrases(tokens, kind)}
-        theirs = {phrase for _, phrase in _phrases(source_tokens, kind)}
+        mine = Counter(phrase for _, phrase in _phrases(tokens, kind))
+        theirs = Counter(phrase for _, phrase in _phrases(source_tokens, kind))
         for phrase in sorted(mine - theirs):
             reasons.append(f"adds the {kind} '{phrase}', which its sources do not have")
         for s, src in enumerate(sources):
@@ -206,15 +210,18 @@ def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
     return all(t in times for t in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
 
 
-def _order_problems(stems: list[str], tokens: list[str], sources: list[_Source], alignment: _Alignment) -> list[str]:
-    """Content words present in the sources but not in their order: who did what to whom changed."""
+def _order_problems(
+    stems: list[str], tokens: list[str], sources: list[_Source], alignment: _Alignment, names: set[str]
+) -> list[str]:
+    """Content words present in the sources but not in their order: who did what to whom changed. A
+    name or number out of order is enough; other words get a little slack for paraphrase."""
     known = {st for src in sources for st in src.stems}
     stray = [
         tokens[i]
         for i, st in enumerate(stems)
         if alignment.source_of[i] is None and st in known and _is_content(tokens[i])
     ]
-    if len(stray) > ORDER_SLACK:
+    if len(stray) > ORDER_SLACK or any(stem(t) in names or t.isdigit() for t in stray):
         return [f"changes the order of its sources' words ({', '.join(stray[:4])}): who did what to whom may differ"]
     return []
 
@@ -254,11 +261,11 @@ def scoped_reasons(sentence: str, sources: Sequence[str]) -> list[str]:
     known = {st for src in parsed for st in src.stems}
     content = [t for t in tokens if _is_content(t) and not t.isdigit()]
     novel = sorted({t for t in content if stem(t) not in known})
-    if content and len(novel) > NOVEL_CONTENT_SHARE * len(content):
+    if content and (len(novel) > NOVEL_CONTENT_SHARE * len(content) or len(novel) > NOVEL_CONTENT_MAX):
         reasons.append(f"words its sources never use: {', '.join(novel[:6])}")
     alignment = _align(stems, parsed)
     reasons += _added_and_dropped(tokens, parsed, alignment)
-    reasons += _order_problems(stems, tokens, parsed, alignment)
+    reasons += _order_problems(stems, tokens, parsed, alignment, set(names_in(sentence)))
     reasons += _graft_problems(tokens, alignment)
     return reasons
 
