@@ -140,33 +140,14 @@ class LeanDecoder:
         model = self.model.model
         rows, width = tokens.shape
         device = tokens.device
-        uniform = min(self.lengths) == max(self.lengths)
-        at = self.lengths[0]
-        end = max(self.lengths) + width
-        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(
-            width, device=device
-        )  # [rows, width]
-        if uniform:
-            self.visible[:, at : at + width] = True if valid is None else valid
-        else:
-            self.visible.scatter_(1, query_slots, True if valid is None else valid)
-        # Row-own part: causal over this row's tokens, pads hidden (a pad still sees itself, so
-        # no query is left with nothing to attend to). Slots past a row's query are stale or
-        # empty, and causal order hides them.
-        slots = torch.arange(end, device=device)
-        allowed = self.visible[:, None, :end] & (slots[None, None, :] <= query_slots[:, :, None])
-        allowed |= slots[None, None, :] == query_slots[:, :, None]
+        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(width, device=device)
         own_hidden = model.embed_tokens(tokens).reshape(rows * width, -1)
+        bias = self._row_bias(query_slots, valid, own_hidden.dtype)
         # Pads (a row with fewer drafts than another) skip every product: the layers see the real
         # tokens only, spread back to [rows, width] just for attention.
         packed = None if valid is None or bool(valid.all()) else valid.reshape(-1).nonzero().squeeze(1)
-        bias = torch.zeros(allowed.shape, dtype=own_hidden.dtype, device=own_hidden.device).masked_fill_(
-            ~allowed, float("-inf")
-        )
-        bias = bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
         cos, sin = model.rotary_emb(own_hidden, positions)
         cos, sin = cos[:, :, None], sin[:, :, None]  # [rows, width, 1 (every head), head_dim]
-        row_index = torch.arange(rows, device=device)[:, None]
         shared = 0 if prefix is None else len(prefix)
         if shared:
             shared_positions = torch.arange(shared, device=tokens.device)[None]
@@ -176,7 +157,7 @@ class LeanDecoder:
             )  # [shared + real tokens, hidden]
         else:
             hidden = _gather(own_hidden, packed)
-        for index, (layer, kb, vb) in enumerate(zip(self.layers, self.keys, self.values)):
+        for index, layer in enumerate(self.layers):
             attn = layer.self_attn
             x = layer.input_layernorm(hidden)
             qk, v = self._project(attn, x)
@@ -186,28 +167,7 @@ class LeanDecoder:
                 outs.append(self._attend_prefix(index, attn, q, k, v[:shared], shared_cos, shared_sin))
                 qk, v = qk[shared:], v[shared:]
             qk, v = _spread(qk, packed, rows * width), _spread(v, packed, rows * width)
-            # Queries and keys rotated together: one set of elementwise operations, not two.
-            qk = qk.view(rows, width, -1, self.head_dim)
-            qk = qk * cos + _rotate_half(qk) * sin
-            q = qk[:, :, : self.query_heads].transpose(1, 2)
-            k = qk[:, :, self.query_heads :].transpose(1, 2)
-            v = v.view(rows, width, -1, self.head_dim).transpose(1, 2)
-            if uniform:
-                kb[:, :, at : at + width] = k
-                vb[:, :, at : at + width] = v
-            else:  # [rows, width] slot indices; the indexed view is [rows, width, heads, dim]
-                kb[row_index, :, query_slots] = k.transpose(1, 2)
-                vb[row_index, :, query_slots] = v.transpose(1, 2)
-            # Queries grouped by the key/value head they read: [rows, kv_heads, groups * width, dim].
-            grouped = q.reshape(rows, self.kv_heads, self.groups * width, self.head_dim)
-            out, lse = self._flash(
-                grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling
-            )
-            if self.prefix:
-                out = self._with_prefix(index, grouped, out, lse, attn.scaling)
-            out = out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(
-                rows, -1, width, self.head_dim
-            )
+            out = self._attend_rows(index, attn, qk, v, (cos, sin), query_slots, bias)
             outs.append(_gather(out.transpose(1, 2).reshape(rows * width, -1), packed))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
             hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
@@ -215,6 +175,64 @@ class LeanDecoder:
         if every:
             return _spread(self.model.lm_head(model.norm(own)), packed, rows * width).view(rows, width, -1)
         return self.model.lm_head(model.norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
+
+    def _row_bias(self, query_slots: torch.Tensor, valid: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor:
+        """Marks the pass's tokens visible (``valid``: the real ones) and returns the row-own
+        attention bias, [rows, 1, groups * width, end]: causal over each row's tokens, pads hidden
+        (a pad still sees itself, so no query is left with nothing to attend to). Slots past a
+        row's query are stale or empty, and causal order hides them."""
+        import torch
+
+        rows, width = query_slots.shape
+        at, end = self.lengths[0], max(self.lengths) + width
+        if min(self.lengths) == max(self.lengths):
+            self.visible[:, at : at + width] = True if valid is None else valid
+        else:
+            self.visible.scatter_(1, query_slots, True if valid is None else valid)
+        slots = torch.arange(end, device=query_slots.device)
+        allowed = self.visible[:, None, :end] & (slots[None, None, :] <= query_slots[:, :, None])
+        allowed |= slots[None, None, :] == query_slots[:, :, None]
+        bias = torch.zeros(allowed.shape, dtype=dtype, device=query_slots.device).masked_fill_(~allowed, float("-inf"))
+        return bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
+
+    def _attend_rows(
+        self,
+        index: int,
+        attn: Any,
+        qk: torch.Tensor,
+        v: torch.Tensor,
+        rotary: tuple[torch.Tensor, torch.Tensor],
+        query_slots: torch.Tensor,
+        bias: torch.Tensor,
+    ) -> torch.Tensor:
+        """One layer's attention for the rows' own tokens: queries and keys rotated, keys and
+        values written to the row buffers, attention over them (merged with the shared prefix's
+        where there is one). Returns [rows, heads, width, head_dim]."""
+        import torch
+
+        rows, width = query_slots.shape
+        kb, vb = self.keys[index], self.values[index]
+        at, end = self.lengths[0], max(self.lengths) + width
+        cos, sin = rotary
+        # Queries and keys rotated together: one set of elementwise operations, not two.
+        qk = qk.view(rows, width, -1, self.head_dim)
+        qk = qk * cos + _rotate_half(qk) * sin
+        q = qk[:, :, : self.query_heads].transpose(1, 2)
+        k = qk[:, :, self.query_heads :].transpose(1, 2)
+        v = v.view(rows, width, -1, self.head_dim).transpose(1, 2)
+        if min(self.lengths) == max(self.lengths):
+            kb[:, :, at : at + width] = k
+            vb[:, :, at : at + width] = v
+        else:  # [rows, width] slot indices; the indexed view is [rows, width, heads, dim]
+            row_index = torch.arange(rows, device=qk.device)[:, None]
+            kb[row_index, :, query_slots] = k.transpose(1, 2)
+            vb[row_index, :, query_slots] = v.transpose(1, 2)
+        # Queries grouped by the key/value head they read: [rows, kv_heads, groups * width, dim].
+        grouped = q.reshape(rows, self.kv_heads, self.groups * width, self.head_dim)
+        out, lse = self._flash(grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling)
+        if self.prefix:
+            out = self._with_prefix(index, grouped, out, lse, attn.scaling)
+        return out.view(rows, self.kv_heads, self.groups, width, self.head_dim).reshape(rows, -1, width, self.head_dim)
 
     def _project(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Queries and keys side by side, and values; one product where the model fused the three

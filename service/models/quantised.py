@@ -40,7 +40,7 @@ DECODE_ROWS = 16  # calls with at most this many rows use the int4 kernel; more 
 SAFETENSORS_DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
 
 
-def make_int4_linear_class() -> type:
+def make_int4_linear_class() -> type[Any]:
     """The module class, defined on first use so that importing this file never imports torch."""
     import torch
     from torch import nn
@@ -48,6 +48,10 @@ def make_int4_linear_class() -> type:
     class _Int4Linear(nn.Module):
         """A bias-free linear layer held as 4-bit steps in torch's packed layout, with a bf16
         scale and zero per ``GROUP`` inputs of a row: weight = (step - 8) * scale + zero."""
+
+        packed: torch.Tensor
+        scales_zeros: torch.Tensor
+        nibbles: torch.Tensor | None
 
         def __init__(self, packed: torch.Tensor, scales_zeros: torch.Tensor, nibbles: torch.Tensor | None) -> None:
             super().__init__()
@@ -62,17 +66,9 @@ def make_int4_linear_class() -> type:
         @classmethod
         def from_weight(cls, weight: torch.Tensor) -> tuple[_Int4Linear, float]:
             """Quantise an fp32 weight [out, in] into groups; returns the layer and its largest error."""
-            rows, cols = weight.shape
-            groups = weight.float().view(rows, cols // GROUP, GROUP)
-            minimum, maximum = torch.aminmax(groups, dim=-1)
-            scale = (maximum - minimum) / 15
-            safe = torch.where(scale == 0, torch.ones_like(scale), scale)
-            steps = (groups - minimum[..., None]).div_(safe[..., None]).round_().clamp_(0, 15)
-            error = float(torch.addcmul(minimum[..., None], steps, scale[..., None]).sub_(groups).abs_().max())
-            flat = steps.to(torch.uint8).view(rows, cols)
+            rows = weight.shape[0]
+            flat, scales_zeros, error = quantise(weight)
             packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(flat.to(torch.int32), 1)
-            zero = minimum + 8 * scale  # the kernel computes (step - 8) * scale + zero
-            scales_zeros = torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16)
             layout = packed_layout()
             readable = layout is not None and rows % layout.block_rows == 0
             nibbles = None if readable else (flat[:, 0::2] | (flat[:, 1::2] << 4)).contiguous()
@@ -191,10 +187,28 @@ def packed_layout() -> PackedLayout | None:
     return None
 
 
-_CLASS: type | None = None
+def quantise(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """A weight [out, in] as 4-bit steps per group of ``GROUP`` inputs (uint8 [out, in]), their
+    scales and zeros as the int4 kernel takes them (bf16 [in/GROUP, out, 2]; the kernel computes
+    (step - 8) * scale + zero), and the largest error the rounding made."""
+    import torch
+
+    rows, cols = weight.shape
+    groups = weight.float().view(rows, cols // GROUP, GROUP)
+    minimum, maximum = torch.aminmax(groups, dim=-1)
+    scale = (maximum - minimum) / 15
+    safe = torch.where(scale == 0, torch.ones_like(scale), scale)
+    steps = (groups - minimum[..., None]).div_(safe[..., None]).round_().clamp_(0, 15)
+    error = float(torch.addcmul(minimum[..., None], steps, scale[..., None]).sub_(groups).abs_().max())
+    zero = minimum + 8 * scale
+    scales_zeros = torch.stack((scale.t(), zero.t()), dim=-1).contiguous().to(torch.bfloat16)
+    return steps.to(torch.uint8).view(rows, cols), scales_zeros, error
 
 
-def int4_linear_class() -> type:
+_CLASS: type[Any] | None = None
+
+
+def int4_linear_class() -> type[Any]:
     global _CLASS
     if _CLASS is None:
         _CLASS = make_int4_linear_class()
