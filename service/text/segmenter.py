@@ -8,6 +8,7 @@ share-widget and media-player boilerplate, bullet lists and datelines.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import pysbd
@@ -108,7 +109,11 @@ def _segment(line: str) -> list[str]:
             marks = _QUOTES.findall(piece)
             masked = _pysbd().segment(_QUOTES.sub(_QUOTE_MASK, piece))
             restored = iter(marks)
-            pieces += [re.sub(_QUOTE_MASK, lambda _, marks=restored: next(marks), part) for part in masked]
+
+            def restore(_: re.Match[str], marks: Iterator[str] = restored) -> str:
+                return next(marks)
+
+            pieces += [re.sub(_QUOTE_MASK, restore, part) for part in masked]
         else:
             pieces.append(piece)
     return pieces
