@@ -208,6 +208,7 @@ class HFGenerator:
             "dtype": self.dtype,
             "weights": self.weights,
             "context_tokens": self.context_tokens if self.model is not None else None,
+            "load_s": round(self.load_seconds, 2),  # weights read, built and placed, in this process
             "cpu": self.cpu_info.as_dict() if self.cpu_info else None,
             "choices": {name: choice.as_dict() for name, choice in self.choices.items()},
         }
