@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.briefing.briefer import FORMATS, MODES, BriefingRequest
+from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import LENGTHS
-from service.briefing.rewriter import RewriteRequest
 from service.briefing.styles import STYLES
-from service.engine import batch, intake
+from service.engine import batch, protocol
 from service.engine.engine import Engine
+from service.engine.protocol import BatchRequest, BatchResult, BriefingIntake, BriefingRequest, BriefingResponse
 from service.errors import BrieflyError, MalformedRequest
 from service.settings import Settings
 
@@ -56,11 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_briefings(result: dict[str, Any]) -> None:
-    for name, briefing in result["briefings"].items():
-        flag = "" if briefing["within_contract"] else f"  (outside contract: {', '.join(briefing['violations'])})"
-        print(f"== {name} ({briefing['words']} words){flag}\n{briefing['text']}\n")
-    print(f"-- {result['model']['id']}, mode {result['mode']}, {result['timings']['total_s']:.1f} s")
+def _print_briefings(response: BriefingResponse) -> None:
+    for name, briefing in response.briefings.items():
+        flag = "" if briefing.within_contract else f"  (outside contract: {', '.join(briefing.violations)})"
+        print(f"== {name} ({briefing.words} words){flag}\n{briefing.text}\n")
+    print(f"-- {response.model['id']}, mode {response.mode}, {response.timings['total_s']:.1f} s")
+
+
+def _print_json(response: protocol.BaseModel) -> None:
+    print(json.dumps(protocol.dump(response), indent=2, ensure_ascii=False))
 
 
 def _item_key(item: Any, index: Any) -> str:
@@ -112,8 +116,8 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     from tqdm import tqdm
 
     signal.signal(signal.SIGTERM, _interrupt)  # a kill (or `timeout`) stops as cleanly as Ctrl-C
-    defaults = batch.checked_defaults(
-        {k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}, settings
+    defaults = BatchRequest.checked_defaults(
+        {k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}
     )
     output = Path(args.output)
     done = _done_keys(output)
@@ -133,14 +137,14 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
         with output.open("a", encoding="utf-8") as out:
             for index, item in todo:
                 if isinstance(item, BrieflyError):  # a line that was not JSON
-                    row = batch.error_row(None, index, item)
+                    row = BatchResult.failed(None, index, item)
                 else:
                     row = batch.brief_item(engine, item, index, defaults, settings, strict=False)
-                    row["index"] = index
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    row.index = index
+                out.write(json.dumps(protocol.dump(row), ensure_ascii=False) + "\n")
                 out.flush()
                 os.fsync(out.fileno())  # a finished item survives Ctrl-C, a kill or a power cut
-                failed += row["status"] != 200
+                failed += row.status != 200
                 progress.set_postfix(failed=failed, refresh=False)
                 progress.update(1)
     except KeyboardInterrupt:
@@ -156,8 +160,8 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     return 1 if failed else 0
 
 
-def validated(args: argparse.Namespace, settings: Settings) -> BriefingRequest | RewriteRequest:
-    """The command's request, checked by the same rules as the API's (service/engine/intake.py): invisible
+def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | protocol.RewriteRequest:
+    """The command's request, checked by the API's models (service/engine/protocol.py): invisible
     characters removed, limits, known lengths; an error names what is wrong before a model loads."""
     if args.command == "brief":
         fields = {
@@ -167,8 +171,8 @@ def validated(args: argparse.Namespace, settings: Settings) -> BriefingRequest |
             "format": args.format,
             "mode": args.mode,
         }
-        return intake.briefing(fields, settings).request
-    return intake.rewrite({"text": _read(args.file), "style": args.style}, settings)
+        return protocol.parse(BriefingRequest, fields, settings).to_domain(settings)
+    return protocol.parse(protocol.RewriteRequest, {"text": _read(args.file), "style": args.style}, settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,12 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         engine.load()
         if args.command == "batch":
             return run_batch(engine, settings, args)
-        if isinstance(request, BriefingRequest):
-            result = engine.brief(request)
-            print(json.dumps(result, indent=2, ensure_ascii=False)) if args.json else _print_briefings(result)
-        else:
-            result = engine.rewrite(request)
-            print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else result["text"])
+        if isinstance(request, BriefingIntake):
+            briefed = engine.serve_briefing(request)
+            _print_json(briefed) if args.json else _print_briefings(briefed)
+        elif request is not None:
+            rewritten = engine.serve_rewrite(request.to_domain())
+            _print_json(rewritten) if args.json else print(rewritten.text)
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -56,9 +56,9 @@ def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenera
         tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
     )
     result = briefer.brief(BriefingRequest(ARTICLE, mode="auto"))
-    for name, briefing in result["briefings"].items():
-        assert briefing["within_contract"], (tiny.model_type, name, briefing["violations"])
-    assert result["input"]["tokens"] > 0
+    for name, briefing in result.briefings.items():
+        assert briefing.within_contract, (tiny.model_type, name, briefing.violations)
+    assert result.input.fit.tokens > 0
 
 
 def test_t5_gets_its_task_prefix(tmp_path: Path) -> None:
@@ -158,8 +158,8 @@ def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: P
         generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0
     )
     result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
-    assert result["cut_short"] is True
-    assert all(b["within_contract"] for b in result["briefings"].values())  # filled from the article
+    assert result.cut_short is True
+    assert all(b.within_contract for b in result.briefings.values())  # filled from the article
     with pytest.raises(Exception, match="budget"):
         briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))
 

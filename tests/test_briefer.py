@@ -45,85 +45,85 @@ def make_briefer(
 def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> None:
     briefer, _ = make_briefer()
     result = briefer.brief(BriefingRequest(ARTICLE, mode=mode))
-    for name, briefing in result["briefings"].items():
-        assert briefing["within_contract"], (name, briefing["violations"], briefing["text"])
+    for name, briefing in result.briefings.items():
+        assert briefing.within_contract, (name, briefing.violations, briefing.text)
         spec = LENGTHS[name]
-        assert spec.min_words <= briefing["words"] <= spec.max_words
-    assert not result["briefings"]["headline"]["text"].endswith(".")
-    assert "\n" not in result["briefings"]["headline"]["text"]
-    assert len(result["briefings"]["key_points"]["sentences"]) == 3
+        assert spec.min_words <= briefing.words <= spec.max_words
+    assert not result.briefings["headline"].text.endswith(".")
+    assert "\n" not in result.briefings["headline"].text
+    assert len(result.briefings["key_points"].sentences) == 3
 
 
 def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
     long_paragraph = ". ".join(ARTICLE.split(". ")[:12]) + "."  # well over 120 words, all supported
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": long_paragraph}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"][
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
-    assert 60 <= briefing["words"] <= 120 and briefing["within_contract"]
-    assert all(s["text"].endswith(".") for s in briefing["sentences"])
-    assert any("over the length contract" in r["reasons"] for r in briefing["rejected"])
+    assert 60 <= briefing.words <= 120 and briefing.within_contract
+    assert all(s.text.endswith(".") for s in briefing.sentences)
+    assert any("over the length contract" in r.reasons for r in briefing.rejected)
 
 
 def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
     short = "Rebels captured the city of Hama on Thursday after several days of fighting with government forces."
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": short}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive"))["briefings"][
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
-    assert briefing["within_contract"] is False
-    assert briefing["words"] == count_words(short)
-    assert any("under 60" in v for v in briefing["violations"])
+    assert briefing.within_contract is False
+    assert briefing.words == count_words(short)
+    assert any("under 60" in v for v in briefing.violations)
 
 
 def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> None:
     invented = "Libyan-backed militias captured Hama on Thursday, killing 500 people."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": invented}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="auto"))["briefings"]["tldr"]
-    assert "Libyan" not in briefing["text"] and "500" not in briefing["text"]
-    assert briefing["sentences"][0]["origin"] == "extracted"
-    reasons = briefing["rejected"][0]["reasons"]
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    assert "Libyan" not in briefing.text and "500" not in briefing.text
+    assert briefing.sentences[0].origin == "extracted"
+    reasons = briefing.rejected[0].reasons
     assert "unsupported number 500" in reasons and "unsupported name libyan" in reasons
-    assert briefing["within_contract"]
+    assert briefing.within_contract
 
 
 def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
     weak = "Rebels captured Hama on Thursday after fighting."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), threshold=0.99)
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))["briefings"]["tldr"]
-    assert briefing["sentences"][0]["flagged"] == "low_support" and briefing["sentences"][0]["origin"] == "generated"
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    assert briefing.sentences[0].flagged and briefing.sentences[0].origin == "generated"
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": "Libyan forces took Hama."}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))["briefings"]["tldr"]
-    assert briefing["sentences"] == [] and briefing["within_contract"] is False
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    assert briefing.sentences == [] and briefing.within_contract is False
 
 
 def test_citations_point_at_supporting_article_sentences() -> None:
     generated = "Rebels captured the city of Hama on Thursday after days of fighting."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), threshold=0.5)
     result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "key_points")))
-    sentence = result["briefings"]["tldr"]["sentences"][0]
-    assert sentence["origin"] == "generated" and 0.5 <= sentence["support"] <= 1.0
-    assert 0 in sentence["cites"]
-    assert result["article_sentences"][0].startswith("Rebels captured the city of Hama")
-    for point in result["briefings"]["key_points"]["sentences"]:
-        assert point["origin"] == "extracted" and len(point["cites"]) == 1
-        assert result["article_sentences"][point["cites"][0]].startswith(point["text"][:20])
+    sentence = result.briefings["tldr"].sentences[0]
+    assert sentence.origin == "generated" and 0.5 <= sentence.support <= 1.0
+    assert 0 in sentence.cites
+    assert result.article_sentences[0].startswith("Rebels captured the city of Hama")
+    for point in result.briefings["key_points"].sentences:
+        assert point.origin == "extracted" and len(point.cites) == 1
+        assert result.article_sentences[point.cites[0]].startswith(point.text[:20])
 
 
 def test_meta_sentences_and_chat_markup_are_rejected() -> None:
     reply = "<|im_start|>assistant\nHeadline: The article discusses the fighting in Hama."
     briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), threshold=0.0)
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("headline",)))["briefings"]["headline"]
-    assert "article discusses" not in briefing["text"] and "<|" not in briefing["text"]
-    assert briefing["sentences"][0]["origin"] == "extracted"
+    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("headline",))).briefings["headline"]
+    assert "article discusses" not in briefing.text and "<|" not in briefing.text
+    assert briefing.sentences[0].origin == "extracted"
 
 
 def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
     briefer, generator = make_briefer(input_tokens=120)
     result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",)))
-    info = result["input"]
-    assert info["condensed"] is True and info["strategy"] == "lead+central"
-    assert info["tokens"] > 120 >= info["generation_tokens"]
+    info = result.input
+    assert info.fit.condensed is True and info.fit.strategy == "lead+central"
+    assert info.fit.tokens > 120 >= info.fit.generation_tokens
     prompt = generator.prompts[-1].user
     assert ARTICLE.split(". ")[0] in prompt  # the lead is always kept
     assert count_words(prompt) < count_words(ARTICLE)
@@ -132,9 +132,9 @@ def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
 def test_short_article_undershoots_brief_honestly() -> None:
     briefer, _ = make_briefer()
     short = "Rebels captured Hama on Thursday. Thousands fled Homs toward Damascus."
-    briefing = briefer.brief(BriefingRequest(short, lengths=("brief",), mode="extractive"))["briefings"]["brief"]
-    assert briefing["within_contract"] is False and briefing["words"] < 150
-    assert all(s["origin"] == "extracted" for s in briefing["sentences"])
+    briefing = briefer.brief(BriefingRequest(short, lengths=("brief",), mode="extractive")).briefings["brief"]
+    assert briefing.within_contract is False and briefing.words < 150
+    assert all(s.origin == "extracted" for s in briefing.sentences)
 
 
 def test_violations_function_checks_each_rule() -> None:
@@ -157,9 +157,9 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     result = briefer.brief(
         BriefingRequest(f"{short_lead} {ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
     )
-    tldr = result["briefings"]["tldr"]["sentences"]
-    assert len(tldr) == 1 and count_words(tldr[0]["text"]) >= floor
-    assert tldr[0]["text"] == full and result["article_sentences"][tldr[0]["cites"][0]] == full
+    tldr = result.briefings["tldr"].sentences
+    assert len(tldr) == 1 and count_words(tldr[0].text) >= floor
+    assert tldr[0].text == full and result.article_sentences[tldr[0].cites[0]] == full
     short_only = "Rebels captured Hama on Thursday. Thousands fled Homs by car. The army regrouped near Hama."
-    tldr = briefer.brief(BriefingRequest(short_only, lengths=("tldr",), mode="extractive"))["briefings"]["tldr"]
-    assert len(tldr["sentences"]) == 1 and tldr["within_contract"] and count_words(tldr["text"]) < floor
+    tldr = briefer.brief(BriefingRequest(short_only, lengths=("tldr",), mode="extractive")).briefings["tldr"]
+    assert len(tldr.sentences) == 1 and tldr.within_contract and count_words(tldr.text) < floor

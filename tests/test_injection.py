@@ -40,18 +40,18 @@ def compromised_model(prompt: Prompt) -> str:
 
 def assert_clean(result: dict, article: str) -> None:
     source = SourceIndex(article)
-    for name, briefing in result["briefings"].items():
-        text = briefing["text"]
+    for name, briefing in result.briefings.items():
+        text = briefing.text
         assert not any(m.lower() in text.lower() for m in MARKERS), (name, text)
         # A short story may undershoot the longer lengths (reported honestly); nothing else may break.
-        assert all(v.endswith(("under 60", "under 150")) for v in briefing["violations"]), (
+        assert all(v.endswith(("under 60", "under 150")) for v in briefing.violations), (
             name,
-            briefing["violations"],
+            briefing.violations,
             text,
         )
-        for sentence in briefing["sentences"]:
-            assert exact_problems(sentence["text"], source) == ([], [], [])
-            assert not looks_like_instruction(sentence["text"])
+        for sentence in briefing.sentences:
+            assert exact_problems(sentence.text, source) == ([], [], [])
+            assert not looks_like_instruction(sentence.text)
 
 
 def test_corpus_has_at_least_30_hostile_articles() -> None:

@@ -33,20 +33,16 @@ def make_rewriter(generator: ReplayGenerator) -> Rewriter:
 
 def test_facts_are_kept_or_the_original_stands() -> None:
     result = make_rewriter(ReplayGenerator(reply=reply)).rewrite(RewriteRequest(TEXT, "plain"))
-    first, second, third = result["sentences"]
-    assert first["rewritten"] and first["text"].startswith("The UN said about 280 000")
+    first, second, third = result.sentences
+    assert first.rewritten and first.text.startswith("The UN said about 280 000")
+    assert not second.rewritten and "\u201ccrush\u201d" in second.text and any("crush" in r for r in second.reasons)
     assert (
-        not second["rewritten"]
-        and "\u201ccrush\u201d" in second["text"]
-        and any("crush" in r for r in second["reasons"])
+        not third.rewritten
+        and third.text == "Residents queued for bread on Friday."
+        and any("damascus" in r for r in third.reasons)
     )
-    assert (
-        not third["rewritten"]
-        and third["text"] == "Residents queued for bread on Friday."
-        and any("damascus" in r for r in third["reasons"])
-    )
-    assert result["rewritten_sentences"] == 1 and result["kept_original_sentences"] == 2
-    assert "280 000" in result["text"] and "crush" in result["text"]
+    assert result.rewritten_sentences == 1 and result.kept_original_sentences == 2
+    assert "280 000" in result.text and "crush" in result.text
 
 
 def test_each_sentence_is_prompted_on_its_own() -> None:
@@ -61,9 +57,9 @@ def test_concise_keeps_about_half_and_says_so() -> None:
         f"Sentence number {i} says the council met on Main Street about the library plan." for i in range(10)
     )
     result = make_rewriter(ReplayGenerator(reply=lambda p: "")).rewrite(RewriteRequest(long_text, "concise"))
-    assert result["dropped_sentences"] >= 4
-    assert count_words(result["text"]) <= 0.6 * count_words(long_text)
-    assert result["rewritten_sentences"] == 0  # empty rewrites are never shipped
+    assert result.dropped_sentences >= 4
+    assert count_words(result.text) <= 0.6 * count_words(long_text)
+    assert result.rewritten_sentences == 0  # empty rewrites are never shipped
 
 
 def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() -> None:
@@ -77,11 +73,11 @@ def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() ->
     lossy = rewriter.judge(
         source_text, "The Syrian rebels have captured two major cities, with the help of their military.", 0, source
     )
-    assert not lossy["rewritten"] and any("last" in r for r in lossy["reasons"])
+    assert not lossy.rewritten and any("last" in r for r in lossy.reasons)
     faithful = rewriter.judge(
         source_text,
         "Last week Syrian rebels began a surprise offensive against the government and seized two major cities.",
         0,
         source,
     )
-    assert faithful["rewritten"], faithful
+    assert faithful.rewritten, faithful

@@ -73,16 +73,69 @@ class Shipped:
     cites: list[int]
     flagged: bool = False  # abstractive mode: shipped although its semantic support is low
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "text": self.text,
-            "origin": self.origin,
-            "support": round(self.support, 3),
-            "cites": self.cites,
-        }
-        if self.flagged:
-            data["flagged"] = "low_support"
-        return data
+
+@dataclass(frozen=True)
+class Rejected:
+    """A generated sentence that did not ship, and why."""
+
+    text: str
+    reasons: list[str]
+
+
+@dataclass
+class Briefing:
+    """One length of a briefing: its text, how it measures against the contract, its sentences."""
+
+    text: str
+    words: int
+    within_contract: bool
+    violations: list[str]
+    sentences: list[Shipped]
+    rejected: list[Rejected]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How the article fits the generator's input: its tokens and, when condensed, how."""
+
+    tokens: int
+    condensed: bool = False
+    budget_tokens: int | None = None  # generating modes only
+    strategy: str | None = None  # the rest: only when condensed
+    kept_sentences: int | None = None
+    generation_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """What the briefing was made from: the article's size and how it fit the generator."""
+
+    sentences: int
+    words: int
+    characters: int
+    fit: Fit
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a listener hears once the article is analysed, before any length is made."""
+
+    mode: str
+    lengths: list[str]
+    input: ArticleInput
+    article_sentences: list[str]
+
+
+@dataclass
+class BriefingResult:
+    """Every requested length (in request order), the mode used, the input and the timings."""
+
+    briefings: dict[str, Briefing]
+    mode: str
+    cut_short: bool  # the deadline stopped generation early
+    input: ArticleInput
+    article_sentences: list[str]
+    timings: dict[str, float]
 
 
 @dataclass
@@ -114,13 +167,13 @@ class BriefingListener:
     decoded, each length as soon as it is verified. ``cancelled`` is asked between steps; when it
     says yes the work stops with :class:`ClientGone`. The base class hears nothing."""
 
-    def analysed(self, preview: dict[str, Any]) -> None:
+    def analysed(self, preview: Preview) -> None:
         pass
 
     def token(self, length: str, delta: str) -> None:
         pass
 
-    def briefing(self, length: str, briefing: dict[str, Any]) -> None:
+    def briefing(self, length: str, briefing: Briefing) -> None:
         pass
 
     def cancelled(self) -> bool:
@@ -165,7 +218,7 @@ class Briefer:
             doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented}
         )
 
-    def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, dict[str, Any]]:
+    def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, Fit]:
         """The article, or a condensed version (lead + most central sentences, in article order)
         when it exceeds the generation budget. Never a silent cut: the response reports it."""
         budget = min(
@@ -173,9 +226,8 @@ class Briefer:
             self.generator.input_budget(max(s.max_new_tokens for s in specs), TEMPLATE_OVERHEAD_TOKENS),
         )
         tokens = self.generator.count_tokens(article)
-        info: dict[str, Any] = {"tokens": tokens, "condensed": False, "budget_tokens": budget}
         if tokens <= budget:
-            return article, info
+            return article, Fit(tokens, budget_tokens=budget)
         doc = analysis.doc
         order = list(range(min(LEAD_SENTENCES_KEPT, len(doc.sentences)))) + extractor.rank(doc)
         kept: list[int] = []
@@ -193,36 +245,49 @@ class Briefer:
                 f"no sentence of the article fits the model's input budget of {budget} tokens", field="article"
             )
         text = " ".join(doc.sentences[i] for i in sorted(kept))
-        info.update(condensed=True, strategy="lead+central", kept_sentences=len(kept), generation_tokens=used)
-        return text, info
+        fit = Fit(tokens, True, budget, strategy="lead+central", kept_sentences=len(kept), generation_tokens=used)
+        return text, fit
+
+    def measure(
+        self, analysis: Analysis, article: str, mode: ModeSpec, specs: list[LengthSpec]
+    ) -> tuple[str, ArticleInput]:
+        """The text the generator is given (the article, or a condensed version) and the input's size."""
+        if mode.generates:
+            text, fit = self.generation_input(analysis, article, specs)
+        else:
+            text, fit = article, Fit(self.generator.count_tokens(article))
+        return text, ArticleInput(len(analysis.doc.sentences), count_words(article), len(article), fit)
 
     # ---------------------------------------------------------------- the whole request
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
+    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         started = time.perf_counter()
         mode = MODES[request.mode]
         specs = [LENGTHS[name] for name in request.lengths]
         analysis = self.analyse(request.article)
-        input_info: dict[str, Any] = {
-            "sentences": len(analysis.doc.sentences),
-            "words": count_words(request.article),
-            "characters": len(request.article),
-        }
+        text, article_input = self.measure(analysis, request.article, mode, specs)
+        listener.analysed(Preview(mode.name, [s.name for s in specs], article_input, analysis.doc.sentences))
         timings = dict(analysis.timings)
-        text = request.article
-        if mode.generates:
-            text, fit = self.generation_input(analysis, request.article, specs)
-            input_info.update(fit)
-        else:
-            input_info.update(tokens=self.generator.count_tokens(request.article), condensed=False)
-        listener.analysed(
-            {
-                "mode": mode.name,
-                "lengths": [s.name for s in specs],
-                "input": input_info,
-                "article_sentences": analysis.doc.sentences,
-            }
-        )
-        briefings: dict[str, dict[str, Any]] = {}
+        briefings, cut_short = self.make_lengths(text, request, mode, specs, analysis, listener, timings)
+        if mode.name == "abstractive" and cut_short and not any(b.sentences for b in briefings.values()):
+            raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
+        timings["total_s"] = time.perf_counter() - started
+        rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()}
+        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded)
+
+    def make_lengths(
+        self,
+        text: str,
+        request: BriefingRequest,
+        mode: ModeSpec,
+        specs: list[LengthSpec],
+        analysis: Analysis,
+        listener: BriefingListener,
+        timings: dict[str, float],
+    ) -> tuple[dict[str, Briefing], bool]:
+        """Generate every length in one call (if the mode generates), verify and ship each as soon
+        as it is done; the briefings in request order, and whether the deadline cut generation short.
+        Adds the generation and verification times to ``timings``."""
+        briefings: dict[str, Briefing] = {}
         verify_s = 0.0
 
         def finish_length(spec: LengthSpec, generation: Generation | None) -> None:
@@ -252,20 +317,9 @@ class Briefer:
                 if listener.cancelled():
                     raise ClientGone("the client went away; briefing stopped")
                 finish_length(spec, generations.get(spec.name))
-        briefings = {spec.name: briefings[spec.name] for spec in specs}  # request order, not finishing order
         timings["verify_s"] = verify_s
         cut_short = any(g.cut_by_deadline for g in generations.values())
-        if mode.name == "abstractive" and cut_short and not any(b["sentences"] for b in briefings.values()):
-            raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
-        timings["total_s"] = time.perf_counter() - started
-        return {
-            "briefings": briefings,
-            "mode": mode.name,
-            "cut_short": cut_short,
-            "input": input_info,
-            "article_sentences": analysis.doc.sentences,
-            "timings": {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()},
-        }
+        return {spec.name: briefings[spec.name] for spec in specs}, cut_short  # request order, not finishing order
 
     # ---------------------------------------------------------------- forward
     def forward(
@@ -299,20 +353,20 @@ class Briefer:
     # ---------------------------------------------------------------- postprocess
     def postprocess(
         self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str
-    ) -> dict[str, Any]:
+    ) -> Briefing:
         generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
         candidates = self.verify(generated, analysis)
         shipped, rejected = self.assemble(spec, candidates, analysis, mode)
         texts = [s.text for s in shipped]
         problems = violations(spec, texts)
-        return {
-            "text": render(spec, texts, fmt),
-            "words": sum(count_words(t) for t in texts),
-            "within_contract": not problems,
-            "violations": problems,
-            "sentences": [s.to_dict() for s in shipped],
-            "rejected": [{"text": c.text, "reasons": c.reasons} for c in rejected],
-        }
+        return Briefing(
+            text=render(spec, texts, fmt),
+            words=sum(count_words(t) for t in texts),
+            within_contract=not problems,
+            violations=problems,
+            sentences=shipped,
+            rejected=[Rejected(c.text, c.reasons) for c in rejected],
+        )
 
     def verify(self, sentences: list[str], analysis: Analysis) -> list[Candidate]:
         if not sentences:

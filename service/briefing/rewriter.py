@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from service.briefing.briefer import META_SENTENCE, clean_generation
 from service.briefing.promptbook import PromptBook
@@ -66,6 +65,29 @@ class RewriteRequest:
     style: str
 
 
+@dataclass(frozen=True)
+class RewrittenSentence:
+    """One sentence of a rewrite: the rewrite if it passed, else the original with the reasons."""
+
+    text: str
+    source: int  # the original sentence's index
+    rewritten: bool
+    reasons: list[str] | None = None  # why the original stands (None when rewritten)
+
+
+@dataclass
+class RewriteResult:
+    text: str
+    style: str
+    words: int
+    sentences: list[RewrittenSentence]
+    rewritten_sentences: int
+    kept_original_sentences: int
+    dropped_sentences: int  # concise: sentences left out
+    cut_short: bool  # the deadline stopped generation early
+    timings: dict[str, float]
+
+
 class Rewriter:
     def __init__(self, generator: Generator, embedder: Embedder, prompts: PromptBook, request_timeout_s: float) -> None:
         self.generator = generator
@@ -73,7 +95,7 @@ class Rewriter:
         self.prompts = prompts
         self.request_timeout_s = request_timeout_s
 
-    def rewrite(self, request: RewriteRequest) -> dict[str, Any]:
+    def rewrite(self, request: RewriteRequest) -> RewriteResult:
         started = time.perf_counter()
         style = STYLES[request.style]
         originals = split_sentences(request.text)
@@ -97,19 +119,19 @@ class Rewriter:
         for i, generation in zip(chosen, generations):
             rewritten = clean_generation(generation.text).replace("\n", " ").strip()
             sentences.append(self.judge(originals[i], rewritten, i, source, style.name))
-        rewritten = sum(1 for s in sentences if s["rewritten"])
-        text = " ".join(s["text"] for s in sentences)
-        return {
-            "text": text,
-            "style": style.name,
-            "words": count_words(text),
-            "sentences": sentences,
-            "rewritten_sentences": rewritten,
-            "kept_original_sentences": len(sentences) - rewritten,
-            "dropped_sentences": len(originals) - len(chosen),
-            "cut_short": any(g.cut_by_deadline for g in generations),
-            "timings": {"total_s": round(time.perf_counter() - started, 4)},
-        }
+        rewritten_count = sum(1 for s in sentences if s.rewritten)
+        text = " ".join(s.text for s in sentences)
+        return RewriteResult(
+            text=text,
+            style=style.name,
+            words=count_words(text),
+            sentences=sentences,
+            rewritten_sentences=rewritten_count,
+            kept_original_sentences=len(sentences) - rewritten_count,
+            dropped_sentences=len(originals) - len(chosen),
+            cut_short=any(g.cut_by_deadline for g in generations),
+            timings={"total_s": round(time.perf_counter() - started, 4)},
+        )
 
     def choose(self, style: StyleSpec, originals: list[str]) -> list[int]:
         """Which sentences to rewrite, in order: all, or for ``concise`` the most salient half."""
@@ -122,7 +144,7 @@ class Rewriter:
 
     def judge(
         self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase"
-    ) -> dict[str, Any]:
+    ) -> RewrittenSentence:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")
@@ -148,8 +170,8 @@ class Rewriter:
                 if float(a @ b) < MIN_SAME_MEANING:
                     reasons.append(f"meaning changed (similarity {float(a @ b):.2f})")
         if reasons:
-            return {"text": original, "source": index, "rewritten": False, "reasons": reasons}
-        return {"text": candidate, "source": index, "rewritten": True}
+            return RewrittenSentence(original, index, rewritten=False, reasons=reasons)
+        return RewrittenSentence(candidate, index, rewritten=True)
 
 
 def _words(text: str) -> set[str]:

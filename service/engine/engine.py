@@ -14,13 +14,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest
+from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.briefing.rewriter import Rewriter, RewriteRequest
+from service.briefing.rewriter import Rewriter, RewriteRequest, RewriteResult
 from service.briefing.styles import STYLES
 from service.engine.admission import Admission
-from service.engine.intake import BriefingIntake
+from service.engine.protocol import BriefingIntake, BriefingResponse, RewriteResponse
 from service.errors import NotReady
 from service.models import allocator
 from service.models.embedder import Embedder, HFEmbedder
@@ -173,40 +173,38 @@ class Engine:
         model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
         return self.admission.slot(self.admission_wait_s) if MODES[request.mode].generates else nullcontext()
 
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
+    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         self.require_ready()
         with self.admit(request):
             return self.brief_admitted(request, listener)
 
-    def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> dict[str, Any]:
+    def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         """The briefing itself, for a caller that checked readiness and holds what :meth:`admit`
         gave it. No second readiness check: a request admitted before SIGTERM is finished, not
         refused, while the worker drains."""
         assert self.briefer is not None
         try:
-            result = self.briefer.brief(request, listener)
+            return self.briefer.brief(request, listener)
         finally:
             if MODES[request.mode].generates:
                 allocator.release()  # what the generation freed goes back before the next prefill
-        result["model"] = self.model_info()
-        return result
 
-    def brief_intake(
+    def serve_briefing(
         self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False
-    ) -> dict[str, Any]:
-        """A validated briefing from :mod:`service.engine.intake`; what HTML extraction found goes in ``input``."""
+    ) -> BriefingResponse:
+        """A validated briefing (:mod:`service.engine.protocol`) answered: the result, the model
+        that made it and, for HTML, what extraction found."""
         result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
-        if item.extracted:
-            result["input"]["extracted"] = item.extracted
-        return result
+        return BriefingResponse.of(result, self.model_info(), item.extracted)
 
-    def rewrite(self, request: RewriteRequest) -> dict[str, Any]:
+    def rewrite(self, request: RewriteRequest) -> RewriteResult:
         self.require_ready()
         assert self.rewriter is not None
         with self.admission.slot(self.admission_wait_s):
             try:
-                result = self.rewriter.rewrite(request)
+                return self.rewriter.rewrite(request)
             finally:
                 allocator.release()
-        result["model"] = self.model_info()
-        return result
+
+    def serve_rewrite(self, request: RewriteRequest) -> RewriteResponse:
+        return RewriteResponse.of(self.rewrite(request), self.model_info())

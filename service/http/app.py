@@ -9,7 +9,8 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service.engine.engine import Engine
-from service.errors import BrieflyError, is_internal, public_error
+from service.engine.protocol import Error, ErrorDetail, dump
+from service.errors import BrieflyError, is_internal
 from service.http.access import install_access_control
 from service.http.metrics import install_metrics
 from service.http.observability import configure_logging, install_request_ids
@@ -47,8 +48,8 @@ def _register_error_handlers(app: Flask) -> None:
     def briefly_error(exc: BrieflyError) -> Any:
         if is_internal(exc):
             log.error("internal error: %s", exc)
-        status, body, headers = public_error(exc)
-        return jsonify(body), status, headers
+        status, body, headers = Error.of(exc)
+        return jsonify(dump(body)), status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
@@ -56,12 +57,11 @@ def _register_error_handlers(app: Flask) -> None:
         message = exc.description or exc.name
         if status == 413:
             message = f"the request body exceeds the limit of {app.config['MAX_CONTENT_LENGTH']} bytes"
-        return jsonify(
-            {"error": {"code": HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), "message": message}}
-        ), status
+        code = HTTP_CODES.get(status, exc.name.lower().replace(" ", "_"))
+        return jsonify(dump(Error(error=ErrorDetail(code=code, message=message)))), status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
         log.exception("unhandled error")
-        status, body, _ = public_error(exc)
-        return jsonify(body), status
+        status, body, _ = Error.of(exc)
+        return jsonify(dump(body)), status

@@ -1,8 +1,10 @@
-"""HTTP routes: parse and validate requests, call the engine, shape JSON. No model code here."""
+"""HTTP routes: read bodies, validate them with the protocol's models (service/engine/protocol.py),
+call the engine, write the response models as JSON. No model code here."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from contextlib import ExitStack
 from typing import Any
 
@@ -11,17 +13,26 @@ from flask import Blueprint, Request, Response, current_app, jsonify, request
 from service.briefing.briefer import MODES, BriefingListener
 from service.briefing.lengths import LENGTHS
 from service.briefing.styles import STYLES
-from service.engine import batch, intake
+from service.engine import batch
 from service.engine.engine import Engine
-from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from service.engine.protocol import (
+    BRIEFING_TEXT_FIELDS,
+    BatchRequest,
+    BatchResponse,
+    BriefingIntake,
+    BriefingRequest,
+    RewriteRequest,
+    dump,
+    parse,
+)
+from service.errors import MalformedRequest, UnsupportedMediaType
 from service.http.openapi import build_spec
 from service.http.streaming import EventStream
 from service.settings import Settings
 
 bp = Blueprint("api", __name__)
 
-BRIEFING_TEXT_FIELDS = {"text": "article", "html": "html"}  # body kind -> the field its body fills
-REWRITE_TEXT_FIELDS = {"text": "text"}
+REWRITE_TEXT_FIELDS = {"text": "text"}  # body kind -> the field its body fills
 MAX_JSON_DEPTH = 8
 TEXT_MEDIA_TYPES = {"text/plain": "text", "text/html": "html"}  # media type -> body kind
 
@@ -84,11 +95,10 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: frozenset[str]) -> dict[str, Any]:
-    """JSON bodies as-is (unknown fields refused); text bodies fill the route's field for their
-    kind and take options from the query string."""
+def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: Iterable[str]) -> dict[str, Any]:
+    """JSON bodies as they are (the model refuses unknown fields); text bodies fill the route's
+    field for their kind and take options from the query string."""
     if kind == "json":
-        intake.refuse_unknown(body, allowed)
         return dict(body)
     if kind not in text_fields:
         accepted = ["application/json"] + [media for media, k in TEXT_MEDIA_TYPES.items() if k in text_fields]
@@ -101,11 +111,11 @@ def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: frozense
 @bp.post("/v1/briefings")
 def briefings() -> Any:
     kind, body = _body(request)
-    fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, intake.BRIEFING_FIELDS)
-    item = intake.briefing(fields, settings())
+    fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, BriefingRequest.model_fields)
+    item = parse(BriefingRequest, fields, settings()).to_domain(settings())
     if wants_event_stream(request):
         return _stream_briefing(engine(), item)
-    return jsonify(engine().brief_intake(item))
+    return jsonify(dump(engine().serve_briefing(item)))
 
 
 @bp.post("/v1/briefings/batch")
@@ -116,33 +126,24 @@ def briefings_batch() -> Any:
     kind, body = _body(request)
     if kind != "json":
         raise UnsupportedMediaType("this endpoint takes application/json")
-    intake.refuse_unknown(body, intake.BATCH_FIELDS)
-    articles = body.get("articles")
-    limit = settings().max_batch_articles
-    if not isinstance(articles, list) or not articles:
-        raise InvalidInput(
-            '\'articles\' must be a non-empty list of {"id", "article" or "html", ...options}', field="articles"
-        )
-    if len(articles) > limit:
-        raise PayloadTooLarge(
-            f"{len(articles)} articles; the limit is {limit} per batch (the CLI has none)", field="articles"
-        )
-    defaults = batch.checked_defaults(body, settings())
+    envelope = parse(BatchRequest, body, settings())
     engine().require_ready()
-    results = list(
-        batch.brief_all(
-            engine(), articles, defaults, settings(), strict=True, budget_s=settings().request_timeout_s / 2
-        )
+    results = batch.brief_all(
+        engine(),
+        envelope.articles,
+        envelope.defaults(),
+        settings(),
+        strict=True,
+        budget_s=settings().request_timeout_s / 2,
     )
-    succeeded = sum(r["status"] == 200 for r in results)
-    return jsonify({"results": results, "succeeded": succeeded, "failed": len(results) - succeeded})
+    return jsonify(dump(BatchResponse.of(list(results))))
 
 
 def wants_event_stream(req: Request) -> bool:
     return req.accept_mimetypes.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
 
 
-def _stream_briefing(eng: Engine, item: intake.BriefingIntake) -> Response:
+def _stream_briefing(eng: Engine, item: BriefingIntake) -> Response:
     """Server-sent events. Readiness and admission are settled first, so a busy or loading server
     still answers 429/503 as JSON; after the status line, errors arrive as an ``error`` event."""
     eng.require_ready()
@@ -152,7 +153,7 @@ def _stream_briefing(eng: Engine, item: intake.BriefingIntake) -> Response:
     metrics = current_app.extensions["briefly.metrics"]
 
     def work(listener: BriefingListener) -> dict[str, Any]:
-        result = eng.brief_intake(item, listener, admitted=True)
+        result = dump(eng.serve_briefing(item, listener, admitted=True))
         metrics.record_result(result)  # the after-request hook saw only the stream's headers
         return result
 
@@ -167,8 +168,8 @@ def _stream_briefing(eng: Engine, item: intake.BriefingIntake) -> Response:
 @bp.post("/v1/rewrite")
 def rewrite() -> Any:
     kind, body = _body(request)
-    fields = _fields(kind, body, REWRITE_TEXT_FIELDS, intake.REWRITE_FIELDS)
-    return jsonify(engine().rewrite(intake.rewrite(fields, settings())))
+    fields = _fields(kind, body, REWRITE_TEXT_FIELDS, RewriteRequest.model_fields)
+    return jsonify(dump(engine().serve_rewrite(parse(RewriteRequest, fields, settings()).to_domain())))
 
 
 @bp.get("/v1/lengths")

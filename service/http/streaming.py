@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
-from service.briefing.briefer import BriefingListener
-from service.errors import ClientGone, is_internal, public_error
+from service.briefing.briefer import Briefing, BriefingListener, Preview
+from service.engine import protocol
+from service.errors import ClientGone, is_internal
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +56,20 @@ class EventStream(BriefingListener):
         except Exception as exc:  # reported in the stream: the 200 status line is long gone
             if is_internal(exc):
                 log.exception("error while streaming a briefing")
-            self._events.put(format_event("error", public_error(exc)[1]))
+            self._events.put(format_event("error", protocol.dump(protocol.Error.of(exc)[1])))
         finally:
             self._cleanup.close()  # the generation slot frees when the work ends, not the response
             self._events.put(_END)
 
-    def analysed(self, preview: dict[str, Any]) -> None:
-        self._events.put(format_event("analysed", preview))
+    def analysed(self, preview: Preview) -> None:
+        self._events.put(format_event("analysed", protocol.dump(protocol.Analysed.of(preview))))
 
     def token(self, length: str, delta: str) -> None:
         self._events.put(format_event("token", {"length": length, "text": delta}))
 
-    def briefing(self, length: str, briefing: dict[str, Any]) -> None:
-        self._events.put(format_event("briefing", {"length": length, "briefing": briefing}))
+    def briefing(self, length: str, briefing: Briefing) -> None:
+        shipped = protocol.dump(protocol.Briefing.model_validate(briefing))
+        self._events.put(format_event("briefing", {"length": length, "briefing": shipped}))
 
     def cancelled(self) -> bool:
         return self._gone.is_set()
