@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
+from service.briefing.checker import SummaryCheck, SummaryChecker
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.rewriter import Rewriter, RewriteRequest, RewriteResult
@@ -66,6 +67,7 @@ class Engine:
         self.embedder = embedder
         self.briefer: Briefer | None = None
         self.rewriter: Rewriter | None = None
+        self.checker: SummaryChecker | None = None
         self.state = "loading"
         self.failure: str | None = None
         # Few generations at a time per worker (torch already uses every thread we gave it), a
@@ -122,6 +124,7 @@ class Engine:
             s.request_timeout_s,
         )
         self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
+        self.checker = SummaryChecker(self.embedder, s.support_threshold)
 
     def _build_generator(self) -> HFGenerator:
         import torch  # noqa: F401  (first torch import happens here, after fork)
@@ -205,6 +208,13 @@ class Engine:
                 return self.rewriter.rewrite(request)
             finally:
                 allocator.release()
+
+    def check(self, article: str, summary: str) -> SummaryCheck:
+        """Fact-check any summary against its article. Needs no generation slot: the embedder and
+        the scoped checks only, a fraction of a second."""
+        self.require_ready()
+        assert self.checker is not None
+        return self.checker.check(article, summary)
 
     def serve_rewrite(self, request: RewriteRequest) -> RewriteResponse:
         return RewriteResponse.of(self.rewrite(request), self.model_info())
