@@ -230,7 +230,7 @@ def item_id(item: Any, index: int) -> str:
 
 
 class BatchRequest(_Body):
-    """Several articles; ``lengths``, ``format`` and ``mode`` are defaults each item may override."""
+    """Several articles; lengths, format and mode are defaults each item may override."""
 
     shape_messages: ClassVar[dict[str, str]] = {
         **_Body.shape_messages,
@@ -488,7 +488,7 @@ class ErrorDetail(BaseModel):
 
 
 class Error(BaseModel):
-    """Every error body: ``{"error": {"code", "message", "field"?}}``."""
+    """Every error body: {"error": {"code", "message", "field" (when one field is at fault)}}."""
 
     error: ErrorDetail
 
