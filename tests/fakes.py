@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from service.models.generator import QUIET, Generation, GenerationStats, GenerationWatch, Prompt
+from service.models.generator import QUIET, Generation, Generations, GenerationStats, GenerationWatch, Prompt
 
 
 @dataclass
@@ -21,7 +21,6 @@ class ReplayGenerator:
     reply: Callable[[Prompt], str] = lambda prompt: ""
     context: int = 4096
     prompts: list[Prompt] = field(default_factory=list)
-    last_stats: GenerationStats = field(default_factory=GenerationStats)
     fail_self_check: bool = False
     seconds_per_word: float = 0.0  # > 0: "decode" word by word, slowly enough to cancel mid-way
     words_decoded: int = 0
@@ -41,8 +40,9 @@ class ReplayGenerator:
 
     def generate(
         self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET
-    ) -> list[Generation]:
-        """Replies one after another, streamed word by word through ``watch`` like the real backend."""
+    ) -> Generations:
+        """Replies one after another, streamed word by word through ``watch`` like the real backend;
+        the call's stats come back with them, as the real backend's do."""
         self.prompts.extend(prompts)
         results = []
         for index, prompt in enumerate(prompts):
@@ -55,8 +55,7 @@ class ReplayGenerator:
                 watch.on_text(index, word if n == 0 else " " + word)
             results.append(Generation(text=reply, new_tokens=len(reply.split())))
             watch.on_done(index, results[-1])
-        self.last_stats = GenerationStats(new_tokens=sum(r.new_tokens for r in results))
-        return results
+        return Generations(results, GenerationStats(new_tokens=sum(r.new_tokens for r in results)))
 
     def self_check(self) -> None:
         if self.fail_self_check:

@@ -340,14 +340,13 @@ class Briefer:
         deadline = time.monotonic() + self.request_timeout_s
         results = self.generator.generate(prompts, deadline=deadline, watch=watch)
         timings: dict[str, Any] = {"generate_s": time.perf_counter() - started}
-        stats = getattr(results, "stats", None)  # Generations: this call's own timings (a fake may give a list)
-        if stats is not None:
-            timings.update(
-                prefill_s=stats.prefill_s,
-                decode_s=stats.decode_s,
-                new_tokens=stats.new_tokens,
-                shared_prefix_tokens=stats.shared_prefix_tokens,
-            )
+        stats = results.stats  # this call's own timings
+        timings.update(
+            prefill_s=stats.prefill_s,
+            decode_s=stats.decode_s,
+            new_tokens=stats.new_tokens,
+            shared_prefix_tokens=stats.shared_prefix_tokens,
+        )
         return {spec.name: result for spec, result in zip(specs, results)}, timings
 
     # ---------------------------------------------------------------- postprocess
