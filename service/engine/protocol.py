@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from service.briefing import briefer, rewriter
+from service.briefing import briefer, checker, rewriter
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import DEFAULT_LENGTHS, LENGTHS
 from service.briefing.styles import STYLES
@@ -276,6 +276,35 @@ class RewriteRequest(_Body):
         return rewriter.RewriteRequest(text=self.text, style=self.style)
 
 
+class CheckRequest(_Body):
+    """A summary written by any system, and the article to check it against ("article", or "html"
+    to extract it from a web page)."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["summary", f]} for f in ARTICLE_FIELDS]})
+
+    summary: Text = Field(description="the summary to fact-check, sentence by sentence")
+    article: Text = Field(default=None, description="the article's text")  # type: ignore[assignment]
+    html: Text = Field(default=None, description="a web page: its main text is extracted")  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_article(cls, data: Any) -> Any:
+        if isinstance(data, dict) and set(data) <= set(cls.model_fields) and "summary" in data:
+            given = [f for f in ARTICLE_FIELDS if f in data]
+            if not given:
+                raise PydanticCustomError("article_missing", "'{field}' is required", {"field": ARTICLE_FIELDS[0]})
+            if len(given) > 1:
+                raise PydanticCustomError(
+                    "article_twice", "send either 'article' or 'html', not both", {"field": ARTICLE_FIELDS[1]}
+                )
+        return data
+
+    def article_text(self, settings: Settings) -> str:
+        if self.html is None:
+            return self.article
+        return checked_text(extract_article(self.html).text, "article", settings.max_article_chars)
+
+
 # ---------------------------------------------------------------- parsing, with the service's errors
 Body = TypeVar("Body", bound=_Body)
 
@@ -481,6 +510,42 @@ class RewriteResponse(_Out):
         return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)}, model=model)
 
 
+class CheckedSentence(_Out):
+    text: str
+    supported: bool
+    reasons: list[str] = Field(description="the checks it failed, in words (empty when supported)")
+    cites: list[int] = Field(description="its sources: indices into article_sentences, found by alignment")
+    support: float = Field(description="embedding and word support against those sources, 0-1")
+
+
+class CheckResponse(_Out):
+    """Each summary sentence judged against the article sentences it draws on."""
+
+    supported: bool = Field(description="every sentence supported")
+    support: float = Field(description="one faithfulness score for the whole summary (higher is more faithful)")
+    sentences: list[CheckedSentence]
+    article_sentences: list[str]
+
+    @classmethod
+    def of(cls, result: checker.SummaryCheck) -> CheckResponse:
+        sentences = [
+            CheckedSentence(
+                text=s.text,
+                supported=s.verdict.supported,
+                reasons=list(s.verdict.reasons),
+                cites=list(s.verdict.cites),
+                support=round(s.verdict.support, 3),
+            )
+            for s in result.sentences
+        ]
+        return cls(
+            supported=result.supported,
+            support=round(result.support, 3),
+            sentences=sentences,
+            article_sentences=result.article_sentences,
+        )
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -535,8 +600,10 @@ DOCUMENTED: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]]
     (BriefingRequest, "validation"),
     (BatchRequest, "validation"),
     (RewriteRequest, "validation"),
+    (CheckRequest, "validation"),
     (BriefingResponse, "serialization"),
     (BatchResponse, "serialization"),
     (RewriteResponse, "serialization"),
+    (CheckResponse, "serialization"),
     (Error, "serialization"),
 )

@@ -123,6 +123,19 @@ def _lookup_paths() -> dict[str, Any]:
     }
 
 
+def _check_path() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "Fact-check any summary against its article, sentence by sentence, with the briefings' checks",
+            "requestBody": {"required": True, "content": _json("CheckRequest")},
+            "responses": {
+                "200": {"description": "Each sentence's verdict", "content": _json("CheckResponse")},
+                **ERRORS,
+            },
+        }
+    }
+
+
 def build_spec() -> dict[str, Any]:
     schemas = component_schemas()
     text = TypeAdapter(protocol.Text).json_schema()  # a text/plain or text/html body
@@ -137,6 +150,7 @@ def build_spec() -> dict[str, Any]:
             "/v1/briefings": _briefings_path(text),
             "/v1/briefings/batch": _batch_path(),
             "/v1/rewrite": _rewrite_path(text),
+            "/v1/check": _check_path(),
             **_lookup_paths(),
         },
         "components": {

@@ -21,6 +21,8 @@ from service.engine.protocol import (
     BatchResponse,
     BriefingIntake,
     BriefingRequest,
+    CheckRequest,
+    CheckResponse,
     RewriteRequest,
     dump,
     parse,
@@ -170,6 +172,15 @@ def rewrite() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, REWRITE_TEXT_FIELDS, RewriteRequest.model_fields)
     return jsonify(dump(engine().serve_rewrite(parse(RewriteRequest, fields, settings()).to_domain())))
+
+
+@bp.post("/v1/check")
+def check() -> Any:
+    """Fact-check any summary against its article with the checks the briefings pass."""
+    kind, body = _body(request)
+    fields = _fields(kind, body, {}, CheckRequest.model_fields)
+    checked = parse(CheckRequest, fields, settings())
+    return jsonify(dump(CheckResponse.of(engine().check(checked.article_text(settings()), checked.summary))))
 
 
 @bp.get("/v1/lengths")
