@@ -142,6 +142,17 @@ class _Body(BaseModel):
         return list(dict.fromkeys(value))
 
 
+def _exactly_one_article(data: dict[str, Any]) -> None:
+    """Exactly one of "article" and "html" (briefings and checks alike)."""
+    given = [f for f in ARTICLE_FIELDS if f in data]
+    if not given:
+        raise PydanticCustomError("article_missing", "'{field}' is required", {"field": ARTICLE_FIELDS[0]})
+    if len(given) > 1:
+        raise PydanticCustomError(
+            "article_twice", "send either 'article' or 'html', not both", {"field": ARTICLE_FIELDS[1]}
+        )
+
+
 # ---------------------------------------------------------------- requests
 class BriefingRequest(_Body):
     """An article ("article", or "html" to extract it from a web page) and what to make of it."""
@@ -162,13 +173,7 @@ class BriefingRequest(_Body):
         """Exactly one of "article" and "html". Checked once every field is known: unknown
         fields are reported first."""
         if isinstance(data, dict) and set(data) <= set(cls.model_fields):
-            given = [f for f in ARTICLE_FIELDS if f in data]
-            if not given:
-                raise PydanticCustomError("article_missing", "'{field}' is required", {"field": ARTICLE_FIELDS[0]})
-            if len(given) > 1:
-                raise PydanticCustomError(
-                    "article_twice", "send either 'article' or 'html', not both", {"field": ARTICLE_FIELDS[1]}
-                )
+            _exactly_one_article(data)
         return data
 
     @field_validator("title", mode="before")
@@ -290,13 +295,7 @@ class CheckRequest(_Body):
     @classmethod
     def _one_article(cls, data: Any) -> Any:
         if isinstance(data, dict) and set(data) <= set(cls.model_fields) and "summary" in data:
-            given = [f for f in ARTICLE_FIELDS if f in data]
-            if not given:
-                raise PydanticCustomError("article_missing", "'{field}' is required", {"field": ARTICLE_FIELDS[0]})
-            if len(given) > 1:
-                raise PydanticCustomError(
-                    "article_twice", "send either 'article' or 'html', not both", {"field": ARTICLE_FIELDS[1]}
-                )
+            _exactly_one_article(data)
         return data
 
     def article_text(self, settings: Settings) -> str:
