@@ -12,15 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support import ARTICLE
+
 SNAPSHOT = Path(__file__).resolve().parent / "data" / "contract-snapshot.json"
 
-ARTICLE = (
-    "The city council of Springfield voted 7 to 2 on Tuesday to build a new library on Main Street. "
-    "The library will cost $4.5 million and open in 2027, Mayor Ann Lee said. "
-    "Critics said the money should go to road repairs instead. "
-    "The council will hold a public hearing on the design in March. "
-    "Construction is expected to take eighteen months."
-)
 
 # (method, path, keyword arguments for Flask's test client)
 CASES: list[tuple[str, str, dict[str, Any]]] = [

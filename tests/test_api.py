@@ -13,21 +13,7 @@ from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
-
-ARTICLE = (
-    "The city council of Springfield voted 7 to 2 on Tuesday to build a new library on Main Street. "
-    "The library will cost $4.5 million and open in 2027, Mayor Ann Lee said. "
-    "Critics said the money should go to road repairs instead. "
-    "The council will hold a public hearing on the design in March. "
-    "Construction is expected to take eighteen months."
-)
-
-
-def error_of(response) -> dict:
-    body = response.get_json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"])
-    return body["error"]
+from tests.support import ARTICLE, error_of
 
 
 def test_briefings_json_returns_every_length_by_default(client: FlaskClient) -> None:

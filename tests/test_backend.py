@@ -17,7 +17,7 @@ from service.models.generator import Prompt
 from service.models.huggingface import HFGenerator, resolve_device, resolve_dtype
 from service.settings import PROJECT_ROOT
 from tests.fakes import HashingEmbedder
-from tests.test_briefer import ARTICLE
+from tests.support import SYRIA_ARTICLE
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_t5
 
 SAVERS = {"llama": save_tiny_llama, "bart": save_tiny_bart, "t5": save_tiny_t5}
@@ -55,7 +55,7 @@ def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenera
     briefer = Briefer(
         tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
     )
-    result = briefer.brief(BriefingRequest(ARTICLE, mode="auto"))
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode="auto"))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (tiny.model_type, name, briefing.violations)
     assert result.input.fit.tokens > 0
@@ -157,11 +157,11 @@ def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: P
     briefer = Briefer(
         generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0
     )
-    result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
     assert result.cut_short is True
     assert all(b.within_contract for b in result.briefings.values())  # filled from the article
     with pytest.raises(Exception, match="budget"):
-        briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive"))
+        briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive"))
 
 
 class Recorder:

@@ -18,7 +18,7 @@ from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
-from tests.test_api import ARTICLE, error_of
+from tests.support import ARTICLE, error_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = f"<html><head><title>Library vote</title></head><body><nav>Home | News</nav><article><p>{ARTICLE}</p></article></body></html>"

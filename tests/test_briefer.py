@@ -11,26 +11,7 @@ from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
 from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
-
-ARTICLE = " ".join(
-    [
-        "Rebels captured the city of Hama on Thursday after several days of fighting with government forces.",
-        "President Bashar al-Assad had already lost control of Aleppo, a city of two million people, last week.",
-        "Thousands of residents of Homs fled south toward the capital, Damascus, in long lines of cars.",
-        "The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Hama.",
-        "The rebel leader told the people of Homs that their time has come.",
-        "Iran said it was ready to send more forces to Syria if the government asked for them.",
-        "Russia, another ally of the government, carried out air strikes on rebel positions near Hama.",
-        "The United Nations said the fighting had made a dire situation for civilians even worse.",
-        "Aid groups warned that food and medicine were running out in the north of the country.",
-        "More than 280,000 people have been displaced since the offensive began, the UN said.",
-        "The government said its troops had regrouped outside Hama to protect civilians.",
-        "Analysts said the fall of Homs would cut the capital off from the coast.",
-        "The coast is home to the Alawite minority to which the president belongs.",
-        "Residents of Damascus reported long queues at bakeries and petrol stations on Friday.",
-        "The rebels said they would not harm members of religious minorities in the cities they took.",
-    ]
-)
+from tests.support import SYRIA_ARTICLE
 
 
 def make_briefer(
@@ -44,7 +25,7 @@ def make_briefer(
 @pytest.mark.parametrize("mode", ["auto", "extractive"])
 def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> None:
     briefer, _ = make_briefer()
-    result = briefer.brief(BriefingRequest(ARTICLE, mode=mode))
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode=mode))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (name, briefing.violations, briefing.text)
         spec = LENGTHS[name]
@@ -55,9 +36,9 @@ def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> No
 
 
 def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
-    long_paragraph = ". ".join(ARTICLE.split(". ")[:12]) + "."  # well over 120 words, all supported
+    long_paragraph = ". ".join(SYRIA_ARTICLE.split(". ")[:12]) + "."  # well over 120 words, all supported
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": long_paragraph}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
     assert 60 <= briefing.words <= 120 and briefing.within_contract
@@ -68,7 +49,7 @@ def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
 def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
     short = "Rebels captured the city of Hama on Thursday after several days of fighting with government forces."
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": short}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
     assert briefing.within_contract is False
@@ -79,7 +60,7 @@ def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
 def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> None:
     invented = "Libyan-backed militias captured Hama on Thursday, killing 500 people."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": invented}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
     assert "Libyan" not in briefing.text and "500" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
     reasons = briefing.rejected[0].reasons
@@ -90,17 +71,17 @@ def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> No
 def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
     weak = "Rebels captured Hama on Thursday after fighting."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), threshold=0.99)
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
     assert briefing.sentences[0].flagged and briefing.sentences[0].origin == "generated"
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": "Libyan forces took Hama."}))
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
     assert briefing.sentences == [] and briefing.within_contract is False
 
 
 def test_citations_point_at_supporting_article_sentences() -> None:
     generated = "Rebels captured the city of Hama on Thursday after days of fighting."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), threshold=0.5)
-    result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr", "key_points")))
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr", "key_points")))
     sentence = result.briefings["tldr"].sentences[0]
     assert sentence.origin == "generated" and 0.5 <= sentence.support <= 1.0
     assert 0 in sentence.cites
@@ -113,20 +94,20 @@ def test_citations_point_at_supporting_article_sentences() -> None:
 def test_meta_sentences_and_chat_markup_are_rejected() -> None:
     reply = "<|im_start|>assistant\nHeadline: The article discusses the fighting in Hama."
     briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), threshold=0.0)
-    briefing = briefer.brief(BriefingRequest(ARTICLE, lengths=("headline",))).briefings["headline"]
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("headline",))).briefings["headline"]
     assert "article discusses" not in briefing.text and "<|" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
 
 
 def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
     briefer, generator = make_briefer(input_tokens=120)
-    result = briefer.brief(BriefingRequest(ARTICLE, lengths=("tldr",)))
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",)))
     info = result.input
     assert info.fit.condensed is True and info.fit.strategy == "lead+central"
     assert info.fit.tokens > 120 >= info.fit.generation_tokens
     prompt = generator.prompts[-1].user
-    assert ARTICLE.split(". ")[0] in prompt  # the lead is always kept
-    assert count_words(prompt) < count_words(ARTICLE)
+    assert SYRIA_ARTICLE.split(". ")[0] in prompt  # the lead is always kept
+    assert count_words(prompt) < count_words(SYRIA_ARTICLE)
 
 
 def test_short_article_undershoots_brief_honestly() -> None:
@@ -152,10 +133,10 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     assert floor > 6
     short_lead = "Rebels captured Hama on Thursday."
     full = "The rebels, who began their offensive from Idlib late last month, said they would now advance south towards Homs and then Damascus."
-    assert count_words(full) >= floor > max(count_words(s) for s in ARTICLE.split(". "))
+    assert count_words(full) >= floor > max(count_words(s) for s in SYRIA_ARTICLE.split(". "))
     briefer, _ = make_briefer()
     result = briefer.brief(
-        BriefingRequest(f"{short_lead} {ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
+        BriefingRequest(f"{short_lead} {SYRIA_ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
     )
     tldr = result.briefings["tldr"].sentences
     assert len(tldr) == 1 and count_words(tldr[0].text) >= floor

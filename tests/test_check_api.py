@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.contract_cases import ARTICLE
+from tests.support import ARTICLE
 
 
 def test_a_summary_gets_a_verdict_per_sentence_with_reasons_and_sources(client: FlaskClient) -> None:

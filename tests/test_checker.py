@@ -7,13 +7,7 @@ import pytest
 from service.briefing.checker import SummaryChecker, candidate_source_sets
 from service.errors import InvalidInput
 from tests.fakes import HashingEmbedder
-
-ARTICLE = (
-    "The city council of Springfield voted 7 to 2 on Tuesday to build a new library on Main Street. "
-    "The library will cost $4.5 million and open in 2027, Mayor Ann Lee said. "
-    "Critics said the money should go to road repairs instead. "
-    "The council will hold a public hearing on the design in March."
-)
+from tests.support import ARTICLE
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator
-from tests.test_api import ARTICLE
+from tests.support import ARTICLE
 
 
 def make_client(settings: Settings, generator: ReplayGenerator | None = None):

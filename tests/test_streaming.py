@@ -13,7 +13,7 @@ from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
-from tests.test_api import ARTICLE, error_of
+from tests.support import ARTICLE, error_of
 
 STREAM = {"Accept": "text/event-stream"}
 HEADLINE = "Springfield council votes to build new library on Main Street"
