@@ -22,6 +22,7 @@ The embedding support score (``verifier.support_score``) is kept as one more sig
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -83,6 +84,9 @@ NOVEL_CONTENT_MAX = 2  # ...and at most this many, so a long sentence cannot car
 GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
 ORDER_SLACK = 1  # content words out of their sources' order before the sentence is refused
 
+# Words that carry no claim of their own (negations and modals are checked as meaning words instead).
+_NOT_CONTENT = FUNCTION_WORDS | set(MEANING_WORDS["negation"]) | set(MEANING_WORDS["modal"])
+_TIME_WORDS = {w for phrase in MEANING_WORDS["time"] for w in phrase.split()}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CHUNK_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
 _POSSESSIVE = re.compile(r"'s$")  # "yesterday's report" is a report of yesterday
@@ -105,8 +109,7 @@ def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
         for i in range(len(tokens) - len(parts) + 1):
             if tokens[i : i + len(parts)] == parts:
                 found.append((i, phrase))
-    # "more than" also contains no shorter entry, but "as a result" must not count "a" twice: keep
-    # the longest phrase at a position.
+    # One phrase per place: the longest at a position, and none that starts inside it.
     found.sort(key=lambda item: (item[0], -len(item[1])))
     kept: list[tuple[int, str]] = []
     for pos, phrase in found:
@@ -116,19 +119,19 @@ def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
 
 
 def _is_content(token: str) -> bool:
-    return token not in FUNCTION_WORDS and not any(token in MEANING_WORDS[k] for k in ("negation", "modal"))
+    return token not in _NOT_CONTENT
 
 
 @dataclass(frozen=True)
 class _Source:
     """One source sentence, tokenised once: its words, their stems and its chunks (clauses)."""
 
-    text: str
     tokens: list[str]
     stems: list[str]
     chunk_of: list[int]  # chunk index of each token
 
     @classmethod
+    @functools.lru_cache(maxsize=1024)  # the summary checker tries each article sentence in several source sets
     def of(cls, text: str) -> _Source:
         tokens: list[str] = []
         chunk_of: list[int] = []
@@ -136,22 +139,22 @@ class _Source:
             chunk_tokens = words(chunk)
             tokens += chunk_tokens
             chunk_of += [chunk_index] * len(chunk_tokens)
-        return cls(text, tokens, [stem(t) for t in tokens], chunk_of)
+        return cls(tokens, [stem(t) for t in tokens], chunk_of)
 
 
 def _lcs_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     """Index pairs of a longest common subsequence of ``a`` and ``b`` (sentences are short)."""
     n, m = len(a), len(b)
-    table = np.zeros((n + 1, m + 1), dtype=np.int32)
+    table = [[0] * (m + 1) for _ in range(n + 1)]  # plain lists: numpy's per-element indexing is slower here
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            table[i, j] = table[i + 1, j + 1] + 1 if a[i] == b[j] else max(table[i + 1, j], table[i, j + 1])
+            table[i][j] = table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
     pairs, i, j = [], 0, 0
     while i < n and j < m:
         if a[i] == b[j]:
             pairs.append((i, j))
             i, j = i + 1, j + 1
-        elif table[i + 1, j] >= table[i, j + 1]:
+        elif table[i + 1][j] >= table[i][j + 1]:
             i += 1
         else:
             j += 1
@@ -206,16 +209,14 @@ def _added_and_dropped(tokens: list[str], sources: list[_Source], alignment: _Al
 def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
     """A clause that is only a time ("On Thursday,") belongs to the clause next to it."""
     content = [t for t, c in zip(src.tokens, src.chunk_of) if c == chunk and t not in FUNCTION_WORDS]
-    times = {w for phrase in MEANING_WORDS["time"] for w in phrase.split()}
-    return all(t in times for t in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
+    return all(t in _TIME_WORDS for t in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
 
 
 def _order_problems(
-    stems: list[str], tokens: list[str], sources: list[_Source], alignment: _Alignment, names: set[str]
+    stems: list[str], tokens: list[str], known: set[str], alignment: _Alignment, names: set[str]
 ) -> list[str]:
-    """Content words present in the sources but not in their order: who did what to whom changed. A
-    name or number out of order is enough; other words get a little slack for paraphrase."""
-    known = {st for src in sources for st in src.stems}
+    """Content words present in the sources (``known`` stems) but not in their order: who did what to
+    whom changed. A name or number out of order is enough; other words get a little slack for paraphrase."""
     stray = [
         tokens[i]
         for i, st in enumerate(stems)
@@ -250,7 +251,11 @@ def scoped_reasons(sentence: str, sources: Sequence[str]) -> list[str]:
     an empty list when it is."""
     if not sources:
         return ["has no source sentence"]
-    index = SourceIndex(" ".join(sources), list(sources))
+    return _reasons(sentence, sources, SourceIndex(" ".join(sources), list(sources)))
+
+
+def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex) -> list[str]:
+    """:func:`scoped_reasons` with the sources' index built by the caller (who needs it too)."""
     numbers, names, quotes = exact_problems(sentence, index)
     reasons = [f"the number {n} is not in its sources" for n in numbers]
     reasons += [f"the name '{n}' is not in its sources" for n in names]
@@ -265,7 +270,7 @@ def scoped_reasons(sentence: str, sources: Sequence[str]) -> list[str]:
         reasons.append(f"words its sources never use: {', '.join(novel[:6])}")
     alignment = _align(stems, parsed)
     reasons += _added_and_dropped(tokens, parsed, alignment)
-    reasons += _order_problems(stems, tokens, parsed, alignment, set(names_in(sentence)))
+    reasons += _order_problems(stems, tokens, known, alignment, set(names_in(sentence)))
     reasons += _graft_problems(tokens, alignment)
     return reasons
 
@@ -296,10 +301,10 @@ class FactChecker:
     ) -> Verdict:
         """``source_ids`` name the sources in the article (for citations); ``vectors`` are the
         sentence's and then its sources' embeddings when the caller has them already."""
-        reasons = scoped_reasons(sentence, sources)
+        index = SourceIndex(" ".join(sources), list(sources))
+        reasons = _reasons(sentence, sources, index) if sources else ["has no source sentence"]
         if vectors is None:
             vectors = self.embedder.encode([sentence, *sources])
-        index = SourceIndex(" ".join(sources), list(sources))
         support, _ = support_score(sentence, vectors[0], index, vectors[1:])
         if support < self.support_threshold:
             reasons.append(f"support {support:.2f} is below {self.support_threshold:.2f}")
