@@ -6,6 +6,7 @@ import pytest
 
 from service.briefing.checker import SummaryChecker, candidate_source_sets
 from service.errors import InvalidInput
+from service.text.verifier import content_tokens
 from tests.fakes import HashingEmbedder
 from tests.support import ARTICLE
 
@@ -45,7 +46,8 @@ def test_candidates_are_single_sentences_first_then_pairs() -> None:
     embedder = HashingEmbedder()
     sentences = ARTICLE.split(". ")
     vectors = embedder.encode([*sentences, "The library will cost money."])
-    sets = candidate_source_sets("The library will cost money.", vectors[-1], sentences, vectors[:-1])
+    tokens = [content_tokens(s) for s in sentences]
+    sets = candidate_source_sets("The library will cost money.", vectors[-1], tokens, vectors[:-1])
     sizes = [len(s) for s in sets]
     assert sizes == sorted(sizes) and sizes[0] == 1 and 2 in sizes and all(list(s) == sorted(s) for s in sets)
 

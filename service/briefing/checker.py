@@ -62,20 +62,20 @@ class SummaryChecker:
             raise InvalidInput("the summary has no sentences with words in them", field="summary")
         vectors = np.asarray(self.embedder.encode(article_sentences + summary_sentences))
         article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
+        source = SourceIndex(" ".join(article_sentences), article_sentences)
         checked = [
-            CheckedSentence(text, self._verify(text, vector, article_sentences, article_vectors))
+            CheckedSentence(text, self._verify(text, vector, source, article_vectors))
             for text, vector in zip(summary_sentences, summary_vectors)
         ]
-        source = SourceIndex(" ".join(article_sentences), article_sentences)
         support = text_support(summary_sentences, summary_vectors, source, article_vectors)
         failed = sum(not c.verdict.supported for c in checked) / len(checked)
         return SummaryCheck(checked, article_sentences, support - UNSUPPORTED_SHARE_PENALTY * failed)
 
-    def _verify(self, sentence: str, vector: np.ndarray, article: list[str], article_vectors: np.ndarray) -> Verdict:
+    def _verify(self, sentence: str, vector: np.ndarray, article: SourceIndex, article_vectors: np.ndarray) -> Verdict:
         best: Verdict | None = None
-        for ids in candidate_source_sets(sentence, vector, article, article_vectors):
+        for ids in candidate_source_sets(sentence, vector, article.sentence_tokens, article_vectors):
             stacked = np.vstack([vector[None, :], article_vectors[list(ids)]])
-            verdict = self.facts.verify(sentence, [article[i] for i in ids], ids, stacked)
+            verdict = self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked)
             if best is None or len(verdict.reasons) < len(best.reasons):
                 best = verdict
             if verdict.supported:
@@ -85,12 +85,13 @@ class SummaryChecker:
 
 
 def candidate_source_sets(
-    sentence: str, vector: np.ndarray, article: list[str], article_vectors: np.ndarray
+    sentence: str, vector: np.ndarray, article_tokens: list[set[str]], article_vectors: np.ndarray
 ) -> list[tuple[int, ...]]:
     """Sets of article sentences that may be this sentence's sources, most likely first: the closest
-    few alone, then in pairs, then threes, each in article order."""
+    few alone, then in pairs, then threes, each in article order. ``article_tokens`` are the article
+    sentences' content words (``SourceIndex.sentence_tokens``, computed once per article)."""
     words = content_tokens(sentence)
-    overlap = np.array([len(words & content_tokens(s)) / max(len(words), 1) for s in article])
+    overlap = np.array([len(words & tokens) / max(len(words), 1) for tokens in article_tokens])
     score = article_vectors @ vector + overlap
     nearest = [int(i) for i in np.argsort(-score)[:CANDIDATE_SOURCES]]
     sets: list[tuple[int, ...]] = []
