@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from service.engine import engine as engine_module
 from service.errors import ConfigurationError
+from service.models import cpu
 from service.settings import Settings, describe_settings
 
 
@@ -47,11 +47,11 @@ def test_torch_threads_split_the_cores_between_workers() -> None:
 
 
 def test_cgroup_quota_caps_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module.os, "sched_getaffinity", lambda pid: set(range(16)))
-    monkeypatch.setattr(engine_module, "_cgroup_quota", lambda: 2.5)
-    assert engine_module.usable_cores() == 2
-    monkeypatch.setattr(engine_module, "_cgroup_quota", lambda: None)
-    assert engine_module.usable_cores() == 16
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: set(range(16)))
+    monkeypatch.setattr(cpu, "_cgroup_quota", lambda: 2.5)
+    assert cpu.usable_cores() == 2
+    monkeypatch.setattr(cpu, "_cgroup_quota", lambda: None)
+    assert cpu.usable_cores() == 16
 
 
 def test_every_setting_is_documented() -> None:

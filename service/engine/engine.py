@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
 from typing import Any
 
 from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
@@ -23,7 +21,7 @@ from service.briefing.styles import STYLES
 from service.engine.admission import Admission
 from service.engine.protocol import BriefingIntake, BriefingResponse, RewriteResponse
 from service.errors import NotReady
-from service.models import allocator
+from service.models import allocator, cpu
 from service.models.embedder import Embedder, HFEmbedder
 from service.models.generator import Generator
 from service.models.huggingface import HFGenerator, resolve_device, resolve_weights
@@ -31,27 +29,6 @@ from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_fol
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def usable_cores() -> int:
-    """Cores this process may use: the affinity mask, capped by a cgroup v2/v1 CPU quota."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    quota = _cgroup_quota()
-    return max(1, min(cores, int(quota))) if quota else cores
-
-
-def _cgroup_quota() -> float | None:
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        return None if quota == "max" else int(quota) / int(period)
-    except (OSError, ValueError):
-        pass
-    try:
-        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
-        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
-        return None if quota_us <= 0 else quota_us / period_us
-    except (OSError, ValueError):
-        return None
 
 
 class Engine:
@@ -136,7 +113,7 @@ class Engine:
             ref,
             device=device,
             dtype=s.dtype,
-            threads=s.effective_torch_threads(usable_cores()),
+            threads=s.effective_torch_threads(cpu.usable_cores()),
             label=label,
             weights=resolve_weights(s.weights, embedded=not s.model, device=device),
             draft_tokens=s.draft_tokens,

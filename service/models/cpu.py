@@ -29,7 +29,7 @@ class CpuInfo:
     capability: str  # torch.backends.cpu.get_cpu_capability(): the ATen kernels torch runs
     flags: tuple[str, ...]  # which of FLAGS /proc/cpuinfo lists
     native_bf16: bool  # oneDNN multiplies bf16 natively (AVX-512 BF16 or AMX)
-    cores: int  # usable: the affinity mask, capped by a cgroup v2 CPU quota
+    cores: int  # usable: the affinity mask, capped by a cgroup v2/v1 CPU quota
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "flags": list(self.flags)}
@@ -56,14 +56,24 @@ def cpuinfo_flags(text: str) -> tuple[str, ...]:
 
 
 def usable_cores() -> int:
+    """Cores this process may use: the affinity mask, capped by a cgroup v2/v1 CPU quota."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cgroup_quota()
+    return max(1, min(cores, int(quota))) if quota else cores
+
+
+def _cgroup_quota() -> float | None:
     try:
         quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        if quota != "max":
-            cores = min(cores, max(1, int(int(quota) / int(period))))
+        return None if quota == "max" else int(quota) / int(period)
     except (OSError, ValueError):
         pass
-    return cores
+    try:
+        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+        return None if quota_us <= 0 else quota_us / period_us
+    except (OSError, ValueError):
+        return None
 
 
 @functools.cache
