@@ -18,6 +18,7 @@ the embedded model); models of other kinds use the generic path in the backend.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # torch is imported in the worker, after fork, never at import time
@@ -40,6 +41,18 @@ def supports(model: Any) -> bool:
         and rope.get("rope_type", "default") == "default"
         and getattr(config, "_attn_implementation", "sdpa") == "sdpa"
     )
+
+
+@dataclass(frozen=True)
+class _PassSlots:
+    """Where one pass writes each row's tokens: ``query`` [rows, width] slot indices, the first row's
+    start ``at``, the attended ``end``, and ``row_index`` for scattered writes (None when every row
+    starts at ``at``, so the writes are one slice)."""
+
+    query: torch.Tensor
+    at: int
+    end: int
+    row_index: torch.Tensor | None
 
 
 class LeanDecoder:
@@ -140,9 +153,9 @@ class LeanDecoder:
         model = self.model.model
         rows, width = tokens.shape
         device = tokens.device
-        query_slots = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(width, device=device)
+        slots = self._slots(rows, width, device)
         own_hidden = model.embed_tokens(tokens).reshape(rows * width, -1)
-        bias = self._row_bias(query_slots, valid, own_hidden.dtype)
+        bias = self._row_bias(slots, valid, own_hidden.dtype)
         # Pads (a row with fewer drafts than another) skip every product: the layers see the real
         # tokens only, spread back to [rows, width] just for attention.
         packed = None if valid is None or bool(valid.all()) else valid.reshape(-1).nonzero().squeeze(1)
@@ -167,7 +180,7 @@ class LeanDecoder:
                 outs.append(self._attend_prefix(index, attn, q, k, v[:shared], shared_cos, shared_sin))
                 qk, v = qk[shared:], v[shared:]
             qk, v = _spread(qk, packed, rows * width), _spread(v, packed, rows * width)
-            out = self._attend_rows(index, attn, qk, v, (cos, sin), query_slots, bias)
+            out = self._attend_rows(index, attn, qk, v, (cos, sin), slots, bias)
             outs.append(_gather(out.transpose(1, 2).reshape(rows * width, -1), packed))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
             hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
@@ -176,22 +189,31 @@ class LeanDecoder:
             return _spread(self.model.lm_head(model.norm(own)), packed, rows * width).view(rows, width, -1)
         return self.model.lm_head(model.norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
 
-    def _row_bias(self, query_slots: torch.Tensor, valid: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor:
+    def _slots(self, rows: int, width: int, device: Any) -> _PassSlots:
+        """Where this pass writes each row's tokens, worked out once for every layer."""
+        import torch
+
+        query = torch.tensor(self.lengths, device=device)[:, None] + torch.arange(width, device=device)
+        uniform = min(self.lengths) == max(self.lengths)
+        row_index = None if uniform else torch.arange(rows, device=device)[:, None]
+        return _PassSlots(query, self.lengths[0], max(self.lengths) + width, row_index)
+
+    def _row_bias(self, slots: _PassSlots, valid: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor:
         """Marks the pass's tokens visible (``valid``: the real ones) and returns the row-own
         attention bias, [rows, 1, groups * width, end]: causal over each row's tokens, pads hidden
         (a pad still sees itself, so no query is left with nothing to attend to). Slots past a
         row's query are stale or empty, and causal order hides them."""
         import torch
 
+        query_slots, at, end = slots.query, slots.at, slots.end
         rows, width = query_slots.shape
-        at, end = self.lengths[0], max(self.lengths) + width
-        if min(self.lengths) == max(self.lengths):
+        if slots.row_index is None:
             self.visible[:, at : at + width] = True if valid is None else valid
         else:
             self.visible.scatter_(1, query_slots, True if valid is None else valid)
-        slots = torch.arange(end, device=query_slots.device)
-        allowed = self.visible[:, None, :end] & (slots[None, None, :] <= query_slots[:, :, None])
-        allowed |= slots[None, None, :] == query_slots[:, :, None]
+        columns = torch.arange(end, device=query_slots.device)
+        allowed = self.visible[:, None, :end] & (columns[None, None, :] <= query_slots[:, :, None])
+        allowed |= columns[None, None, :] == query_slots[:, :, None]
         bias = torch.zeros(allowed.shape, dtype=dtype, device=query_slots.device).masked_fill_(~allowed, float("-inf"))
         return bias[:, None, None].expand(rows, 1, self.groups, width, end).reshape(rows, 1, self.groups * width, end)
 
@@ -202,17 +224,15 @@ class LeanDecoder:
         qk: torch.Tensor,
         v: torch.Tensor,
         rotary: tuple[torch.Tensor, torch.Tensor],
-        query_slots: torch.Tensor,
+        slots: _PassSlots,
         bias: torch.Tensor,
     ) -> torch.Tensor:
         """One layer's attention for the rows' own tokens: queries and keys rotated, keys and
         values written to the row buffers, attention over them (merged with the shared prefix's
         where there is one). Returns [rows, heads, width, head_dim]."""
-        import torch
-
-        rows, width = query_slots.shape
+        rows, width = slots.query.shape
         kb, vb = self.keys[index], self.values[index]
-        at, end = self.lengths[0], max(self.lengths) + width
+        at, end = slots.at, slots.end
         cos, sin = rotary
         # Queries and keys rotated together: one set of elementwise operations, not two.
         qk = qk.view(rows, width, -1, self.head_dim)
@@ -220,13 +240,12 @@ class LeanDecoder:
         q = qk[:, :, : self.query_heads].transpose(1, 2)
         k = qk[:, :, self.query_heads :].transpose(1, 2)
         v = v.view(rows, width, -1, self.head_dim).transpose(1, 2)
-        if min(self.lengths) == max(self.lengths):
+        if slots.row_index is None:
             kb[:, :, at : at + width] = k
             vb[:, :, at : at + width] = v
         else:  # [rows, width] slot indices; the indexed view is [rows, width, heads, dim]
-            row_index = torch.arange(rows, device=qk.device)[:, None]
-            kb[row_index, :, query_slots] = k.transpose(1, 2)
-            vb[row_index, :, query_slots] = v.transpose(1, 2)
+            kb[slots.row_index, :, slots.query] = k.transpose(1, 2)
+            vb[slots.row_index, :, slots.query] = v.transpose(1, 2)
         # Queries grouped by the key/value head they read: [rows, kv_heads, groups * width, dim].
         grouped = q.reshape(rows, self.kv_heads, self.groups * width, self.head_dim)
         out, lse = self._flash(grouped, kb[:, :, :end], vb[:, :, :end], 0.0, False, attn_mask=bias, scale=attn.scaling)
