@@ -12,9 +12,10 @@ from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.errors import ClientGone, ModelLoadError
+from service.models import cpu
 from service.models import huggingface as backend
 from service.models.generator import Prompt
-from service.models.huggingface import HFGenerator, resolve_device, resolve_dtype
+from service.models.huggingface import HFGenerator, resolve_device
 from service.settings import PROJECT_ROOT
 from tests.fakes import HashingEmbedder
 from tests.support import SYRIA_ARTICLE
@@ -129,14 +130,14 @@ def test_device_and_dtype_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_device("cpu") == "cpu"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == "cpu"
-    assert resolve_dtype("auto", "cpu") == torch.float32
+    assert getattr(torch, cpu.choose_dtype("auto", "cpu").value) == torch.float32
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert resolve_device("auto") == "cuda"
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    assert resolve_dtype("auto", "cuda") == torch.bfloat16
+    assert getattr(torch, cpu.choose_dtype("auto", "cuda").value) == torch.bfloat16
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
-    assert resolve_dtype("auto", "cuda:0") == torch.float16
-    assert resolve_dtype("bfloat16", "cpu") == torch.bfloat16
+    assert getattr(torch, cpu.choose_dtype("auto", "cuda:0").value) == torch.float16
+    assert getattr(torch, cpu.choose_dtype("bfloat16", "cpu").value) == torch.bfloat16
 
 
 def test_deadline_cuts_generation_short_and_says_so(tiny_llama_folder: Path) -> None:

@@ -180,11 +180,11 @@ def test_weights_auto_is_int4_only_for_the_embedded_model_on_cpu() -> None:
 
 
 def test_cpu_precision_follows_the_weights() -> None:
-    from service.models.huggingface import resolve_dtype
-
-    assert resolve_dtype("auto", "cpu", "int4") == getattr(torch, NATIVE_SHELL)  # bf16 only where native
-    assert resolve_dtype("auto", "cpu", "dense") == torch.float32
-    assert resolve_dtype("float32", "cpu", "int4") == torch.float32
+    assert getattr(torch, cpu.choose_dtype("auto", "cpu", "int4").value) == getattr(
+        torch, NATIVE_SHELL
+    )  # bf16 only where native
+    assert getattr(torch, cpu.choose_dtype("auto", "cpu", "dense").value) == torch.float32
+    assert getattr(torch, cpu.choose_dtype("float32", "cpu", "int4").value) == torch.float32
 
 
 def test_weights_setting_is_checked() -> None:

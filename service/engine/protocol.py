@@ -40,7 +40,7 @@ from service.briefing.lengths import DEFAULT_LENGTHS, LENGTHS
 from service.briefing.styles import STYLES
 from service.errors import BrieflyError, InvalidInput, PayloadTooLarge, public_error
 from service.settings import Settings
-from service.text.webpage import extract_article
+from service.text.webpage import ExtractedPage, extract_article
 
 if TYPE_CHECKING:  # the checker sees plain strings; pydantic sees the tables' names
     LengthName = str
@@ -97,6 +97,12 @@ def checked_text(value: str, field: str, limit: int) -> str:
     except PydanticCustomError as exc:
         error = PayloadTooLarge if exc.type == TOO_LARGE else InvalidInput
         raise error(exc.message(), field=field) from None
+
+
+def article_from_html(html: str, settings: Settings) -> tuple[str, ExtractedPage]:
+    """A web page's main text, checked as an article is (briefings and checks alike), and the page."""
+    page = extract_article(html)
+    return checked_text(page.text, "article", settings.max_article_chars), page
 
 
 def _settings(info: ValidationInfo) -> Settings | None:
@@ -185,8 +191,7 @@ class BriefingRequest(_Body):
         """The briefing to run; for "html", the article and title extracted from the page."""
         title, article, extracted = self.title, self.article, None
         if self.html is not None:
-            page = extract_article(self.html)
-            article = checked_text(page.text, "article", settings.max_article_chars)
+            article, page = article_from_html(self.html, settings)
             title, extracted = title or page.title, page.describe(len(self.html))
         request = briefer.BriefingRequest(
             article=article,
@@ -299,9 +304,7 @@ class CheckRequest(_Body):
         return data
 
     def article_text(self, settings: Settings) -> str:
-        if self.html is None:
-            return self.article
-        return checked_text(extract_article(self.html).text, "article", settings.max_article_chars)
+        return self.article if self.html is None else article_from_html(self.html, settings)[0]
 
 
 # ---------------------------------------------------------------- parsing, with the service's errors

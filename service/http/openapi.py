@@ -3,6 +3,7 @@ models (service/engine/protocol.py), the same models that validate requests and 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -136,6 +137,7 @@ def _check_path() -> dict[str, Any]:
     }
 
 
+@functools.cache  # the models never change within a process; building takes a few ms
 def build_spec() -> dict[str, Any]:
     schemas = component_schemas()
     text = TypeAdapter(protocol.Text).json_schema()  # a text/plain or text/html body

@@ -114,7 +114,8 @@ def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: Iterable
 def briefings() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, BriefingRequest.model_fields)
-    item = parse(BriefingRequest, fields, settings()).to_domain(settings())
+    config = settings()
+    item = parse(BriefingRequest, fields, config).to_domain(config)
     if wants_event_stream(request):
         return _stream_briefing(engine(), item)
     return jsonify(dump(engine().serve_briefing(item)))
@@ -179,8 +180,9 @@ def check() -> Any:
     """Fact-check any summary against its article with the checks the briefings pass."""
     kind, body = _body(request)
     fields = _fields(kind, body, {}, CheckRequest.model_fields)
-    checked = parse(CheckRequest, fields, settings())
-    return jsonify(dump(CheckResponse.of(engine().check(checked.article_text(settings()), checked.summary))))
+    config = settings()
+    checked = parse(CheckRequest, fields, config)
+    return jsonify(dump(CheckResponse.of(engine().check(checked.article_text(config), checked.summary))))
 
 
 @bp.get("/v1/lengths")
@@ -195,7 +197,7 @@ def styles() -> Any:
 
 @bp.get("/v1/modes")
 def modes() -> Any:
-    default = current_app.config["BRIEFLY_SETTINGS"].default_mode
+    default = settings().default_mode
     return jsonify({"modes": list(MODES), "default": default})
 
 

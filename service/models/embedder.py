@@ -34,7 +34,6 @@ class HFEmbedder:
     max_tokens: int = 256
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
-    choice: cpu.Choice | None = None  # the precision taken, and why
 
     def load(self) -> None:
         from transformers import AutoModel, AutoTokenizer
@@ -43,8 +42,7 @@ class HFEmbedder:
         import torch
 
         # bf16 where it is native (a GPU; a CPU with AVX-512 BF16 or AMX), else fp32 (service/models/cpu.py)
-        self.choice = cpu.choose_dtype(self.dtype, self.device, role="embedder")
-        torch_dtype = getattr(torch, self.choice.value)
+        torch_dtype = getattr(torch, cpu.choose_dtype(self.dtype, self.device, role="embedder").value)
         self.model = AutoModel.from_pretrained(self.model_ref, use_safetensors=True, dtype=torch_dtype)
         self.model.to(self.device).eval()
         self.dtype = str(torch_dtype).removeprefix("torch.")

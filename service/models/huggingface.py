@@ -84,14 +84,6 @@ def resolve_device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def resolve_dtype(requested: str, device: str, weights: str = "dense") -> Any:
-    """The generator's torch dtype by the rules in service/models/cpu.py: on CPU bf16 around 4-bit
-    weights only where oneDNN multiplies bf16 natively, else fp32; bf16 on GPUs that have it."""
-    import torch
-
-    return getattr(torch, cpu.choose_dtype(requested, device, weights).value)
-
-
 class Chosen(str):
     """A setting's value (a plain ``str`` to whoever passes it on) that carries why it was chosen."""
 
