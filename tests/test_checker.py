@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefing.checker import SummaryChecker, candidate_source_sets
+from service.briefing.checker import SummaryChecker
 from service.errors import InvalidInput
+from service.text.factcheck import candidate_source_sets
 from service.text.verifier import content_tokens
 from tests.fakes import HashingEmbedder
 from tests.support import ARTICLE

@@ -1,28 +1,23 @@
 """Fact-checking any summary against its article, with the checks the briefings themselves pass.
 
 A summary sentence may draw on one, two or three article sentences. Its sources are found by
-alignment: the article sentences closest to it (embedding similarity and shared words) are tried
-alone, then in pairs and threes in article order, and the set that explains the sentence with the
-fewest failed checks is kept (fewer sources win a tie). Then every scoped check of
-:mod:`service.text.factcheck` runs against exactly that set.
+alignment (:func:`service.text.factcheck.best_source_set`, the same the briefings use) and every
+scoped check of :mod:`service.text.factcheck` runs against exactly that set.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from service.errors import InvalidInput
 from service.models.embedder import Embedder
-from service.text.factcheck import FactChecker, Verdict
+from service.text.factcheck import FactChecker, Verdict, best_source_set
 from service.text.segmenter import split_sentences
-from service.text.verifier import SourceIndex, content_tokens, text_support
+from service.text.verifier import SourceIndex, text_support
 
 UNSUPPORTED_SHARE_PENALTY = 0.3  # the summary score loses this times its share of failed sentences
-CANDIDATE_SOURCES = 4  # article sentences considered as sources of one summary sentence
-MAX_SOURCES = 3  # a summary sentence fuses at most this many
 
 
 @dataclass(frozen=True)
@@ -72,29 +67,8 @@ class SummaryChecker:
         return SummaryCheck(checked, article_sentences, support - UNSUPPORTED_SHARE_PENALTY * failed)
 
     def _verify(self, sentence: str, vector: np.ndarray, article: SourceIndex, article_vectors: np.ndarray) -> Verdict:
-        best: Verdict | None = None
-        for ids in candidate_source_sets(sentence, vector, article.sentence_tokens, article_vectors):
+        def judge(ids: tuple[int, ...]) -> Verdict:
             stacked = np.vstack([vector[None, :], article_vectors[list(ids)]])
-            verdict = self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked)
-            if best is None or len(verdict.reasons) < len(best.reasons):
-                best = verdict
-            if verdict.supported:
-                break
-        assert best is not None
-        return best
+            return self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked)
 
-
-def candidate_source_sets(
-    sentence: str, vector: np.ndarray, article_tokens: list[set[str]], article_vectors: np.ndarray
-) -> list[tuple[int, ...]]:
-    """Sets of article sentences that may be this sentence's sources, most likely first: the closest
-    few alone, then in pairs, then threes, each in article order. ``article_tokens`` are the article
-    sentences' content words (``SourceIndex.sentence_tokens``, computed once per article)."""
-    words = content_tokens(sentence)
-    overlap = np.array([len(words & tokens) / max(len(words), 1) for tokens in article_tokens])
-    score = article_vectors @ vector + overlap
-    nearest = [int(i) for i in np.argsort(-score)[:CANDIDATE_SOURCES]]
-    sets: list[tuple[int, ...]] = []
-    for size in range(1, min(MAX_SOURCES, len(nearest)) + 1):
-        sets += [tuple(sorted(combo)) for combo in itertools.combinations(nearest, size)]
-    return sets
+        return best_source_set(sentence, vector, article, article_vectors, judge, lambda verdict: verdict.reasons)

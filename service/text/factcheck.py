@@ -23,10 +23,12 @@ The embedding support score (``verifier.support_score``) is kept as one more sig
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -34,6 +36,7 @@ from service.models.embedder import Embedder
 from service.text.verifier import (
     FUNCTION_WORDS,
     SourceIndex,
+    content_tokens,
     exact_problems,
     fold,
     names_in,
@@ -79,6 +82,8 @@ SAME_MEANING = {
     "less than": "under",
     "fewer than": "under",
 }
+CANDIDATE_SOURCES = 4  # article sentences considered as sources of one written sentence
+MAX_SOURCES = 3  # a written sentence fuses at most this many
 NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)...
 NOVEL_CONTENT_MAX = 2  # ...and at most this many, so a long sentence cannot carry an appended claim
 GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
@@ -310,3 +315,44 @@ class FactChecker:
             reasons.append(f"support {support:.2f} is below {self.support_threshold:.2f}")
         ids = tuple(source_ids) if source_ids is not None else tuple(range(len(sources)))
         return Verdict(not reasons, tuple(reasons), support, ids)
+
+
+def candidate_source_sets(
+    sentence: str, vector: np.ndarray, article_tokens: list[set[str]], article_vectors: np.ndarray
+) -> list[tuple[int, ...]]:
+    """Sets of article sentences that may be this sentence's sources, most likely first: the closest
+    few alone, then in pairs, then threes, each in article order. ``article_tokens`` are the article
+    sentences' content words (``SourceIndex.sentence_tokens``, computed once per article)."""
+    words = content_tokens(sentence)
+    overlap = np.array([len(words & tokens) / max(len(words), 1) for tokens in article_tokens])
+    score = article_vectors @ vector + overlap
+    nearest = [int(i) for i in np.argsort(-score)[:CANDIDATE_SOURCES]]
+    sets: list[tuple[int, ...]] = []
+    for size in range(1, min(MAX_SOURCES, len(nearest)) + 1):
+        sets += [tuple(sorted(combo)) for combo in itertools.combinations(nearest, size)]
+    return sets
+
+
+Judged = TypeVar("Judged")
+
+
+def best_source_set(
+    sentence: str,
+    vector: np.ndarray,
+    article: SourceIndex,
+    article_vectors: np.ndarray,
+    judge: Callable[[tuple[int, ...]], Judged],
+    reasons: Callable[[Judged], Sequence[str]],
+) -> Judged:
+    """Alignment: the candidate source set (:func:`candidate_source_sets`) that explains the sentence
+    with the fewest failed checks, ``judge`` saying what each set's checks found; the first set that
+    fails none ends the search, so fewer sources win a tie."""
+    best: Judged | None = None
+    for ids in candidate_source_sets(sentence, vector, article.sentence_tokens, article_vectors):
+        judged = judge(ids)
+        if best is None or len(reasons(judged)) < len(reasons(best)):
+            best = judged
+        if not reasons(judged):
+            break
+    assert best is not None, "an article has at least one sentence"
+    return best
