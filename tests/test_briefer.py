@@ -144,3 +144,43 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     short_only = "Rebels captured Hama on Thursday. Thousands fled Homs by car. The army regrouped near Hama."
     tldr = briefer.brief(BriefingRequest(short_only, lengths=("tldr",), mode="extractive")).briefings["tldr"]
     assert len(tldr.sentences) == 1 and tldr.within_contract and count_words(tldr.text) < floor
+
+
+@pytest.mark.parametrize(
+    "written,expected",
+    [
+        # every name is in the article, but the bridge runs between Homs and Hama
+        ("The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Aleppo.", "aleppo"),
+        # "last week" belongs to Aleppo's fall; Hama fell on Thursday
+        ("Last week, rebels captured the city of Hama after several days of fighting.", "week"),
+    ],
+)
+def test_a_fact_true_elsewhere_in_the_article_is_rejected_against_its_own_sources(written: str, expected: str) -> None:
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), threshold=0.3)
+    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    assert all(s.text != written for s in briefing.sentences)
+    assert briefing.sentences and briefing.sentences[0].origin == "extracted"
+    assert any(expected in reason for reason in briefing.rejected[0].reasons), briefing.rejected[0].reasons
+
+
+def test_a_written_sentence_cites_the_sentences_it_was_checked_against() -> None:
+    fused = (
+        "Rebels captured the city of Hama on Thursday after several days of fighting, and Iran said it was ready "
+        "to send more forces to Syria if the government asked for them."
+    )
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": fused}), threshold=0.3)
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto"))
+    sentence = result.briefings["tldr"].sentences[0]
+    assert sentence.origin == "generated", result.briefings["tldr"].rejected
+    cited = [result.article_sentences[i] for i in sentence.cites]
+    assert any(c.startswith("Rebels captured the city of Hama") for c in cited)
+    assert any(c.startswith("Iran said it was ready") for c in cited)
+
+
+def test_a_headline_may_leave_out_the_day_but_a_sentence_may_not() -> None:
+    written = "Rebels captured the city of Hama after several days of fighting with government forces"
+    briefer, _ = make_briefer(reply_by_instruction({"headline": written, "exactly one sentence": written + "."}), 0.3)
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("headline", "tldr"), mode="auto"))
+    assert result.briefings["headline"].sentences[0].origin == "generated"
+    assert result.briefings["tldr"].sentences[0].origin == "extracted"
+    assert any("thursday" in r for r in result.briefings["tldr"].rejected[0].reasons)

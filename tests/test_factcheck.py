@@ -155,3 +155,23 @@ def test_the_audits_misses_are_caught() -> None:
     assert scoped_reasons(long.rstrip(".") + ", which angered striking farmers nationwide.", [long])
     racing = "Expected at Sandown is Liam Brady, who will ride for trainer Aidan O'Brien."
     assert scoped_reasons("Expected at Sandown is Aidan O'Brien, who will ride for trainer Liam Brady.", [racing])
+
+
+def test_a_name_moved_past_ordinary_words_is_a_paraphrase_but_two_names_exchanged_are_a_swap() -> None:
+    source = "The city council of Springfield voted 7 to 2 on Tuesday to build a new library on Main Street."
+    assert (
+        scoped_reasons(
+            "The Springfield council voted 7 to 2 on Tuesday to build a new library on Main Street.", [source]
+        )
+        == []
+    )
+    assert scoped_reasons(
+        "The Main Street council voted 7 to 2 on Tuesday to build a new library on Springfield.", [source]
+    )
+
+
+def test_may_drop_lets_a_kind_of_meaning_word_go_and_no_other() -> None:
+    assert scoped_reasons("The rebels captured Hama, a second setback for Assad.", [HAMA], may_drop=("time",)) == []
+    assert scoped_reasons(
+        "820 individuals have been reported killed across the nation to date.", [TOLL], may_drop=("time",)
+    )

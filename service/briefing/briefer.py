@@ -24,6 +24,7 @@ from service.models.embedder import Embedder
 from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
 from service.text import extractor
 from service.text.extractor import Document
+from service.text.factcheck import best_source_set, scoped_reasons
 from service.text.segmenter import split_sentences
 from service.text.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
 from service.text.words import count_words
@@ -354,7 +355,7 @@ class Briefer:
         self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str
     ) -> Briefing:
         generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
-        candidates = self.verify(generated, analysis)
+        candidates = self.verify(generated, analysis, spec)
         shipped, rejected = self.assemble(spec, candidates, analysis, mode)
         texts = [s.text for s in shipped]
         problems = violations(spec, texts)
@@ -367,7 +368,7 @@ class Briefer:
             rejected=[Rejected(c.text, c.reasons) for c in rejected],
         )
 
-    def verify(self, sentences: list[str], analysis: Analysis) -> list[Candidate]:
+    def verify(self, sentences: list[str], analysis: Analysis, spec: LengthSpec) -> list[Candidate]:
         if not sentences:
             return []
         vectors = self.embedder.encode(sentences)
@@ -379,14 +380,33 @@ class Briefer:
             reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
             if result.novel_words:
                 reasons.append(f"words not in the article: {', '.join(result.novel_words)}")
+            cites = result.cites
+            if not reasons:  # in the article somewhere; now against exactly the sentences it came from
+                cites, scoped = self.sources_of(text, vector, analysis, spec.may_drop)
+                reasons += scoped
             if META_SENTENCE.match(text):
                 reasons.append("describes the article instead of the news")
             if looks_like_instruction(text):
                 reasons.append("reads like an instruction or markup, not news")
             if result.support < self.support_threshold:
                 reasons.append(f"low support {result.support:.2f}")
-            candidates.append(Candidate(text, vector, result.support, result.cites, reasons))
+            candidates.append(Candidate(text, vector, result.support, cites, reasons))
         return candidates
+
+    @staticmethod
+    def sources_of(
+        text: str, vector: np.ndarray, analysis: Analysis, may_drop: tuple[str, ...] = ()
+    ) -> tuple[list[int], list[str]]:
+        """The article sentences a written sentence was made from, found by alignment, and what the
+        scoped checks find wrong against exactly them: a fact true elsewhere in the article ("Homs to
+        Aleppo" for a bridge between Homs and Hama) fails here. Hostile sentences are blank in
+        ``analysis.source`` and zero in its evidence, so they are never a source."""
+        source = analysis.source
+
+        def judge(ids: tuple[int, ...]) -> tuple[list[int], list[str]]:
+            return list(ids), scoped_reasons(text, [source.sentences[i] for i in ids], may_drop)
+
+        return best_source_set(text, vector, source, analysis.evidence, judge, lambda judged: judged[1])
 
     def assemble(
         self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec

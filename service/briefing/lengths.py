@@ -26,6 +26,7 @@ class LengthSpec:
     target_words: int = 0  # what extraction aims for inside the bounds
     position_weight: float = 1.0  # extraction's lead prior (bench/quality: one sentence wants less)
     fill_min_words: int = 0  # extraction prefers sentences at least this long (0: any), falling back to shorter ones
+    may_drop: tuple[str, ...] = ()  # meaning words (text/factcheck kinds) a written sentence may leave out
 
     @property
     def sentence_max_words(self) -> int:
@@ -58,6 +59,7 @@ LENGTHS: dict[str, LengthSpec] = {
             min_new_tokens=4,
             target_words=12,
             position_weight=0.2,
+            may_drop=("time",),  # a headline says what happened; the day is for the story
         ),
         LengthSpec(
             "tldr",

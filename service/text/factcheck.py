@@ -188,8 +188,11 @@ def _align(stems: list[str], sources: list[_Source]) -> _Alignment:
     return _Alignment(source_of, kept)
 
 
-def _added_and_dropped(tokens: list[str], sources: list[_Source], alignment: _Alignment) -> list[str]:
-    """Meaning words the sentence adds, or drops from the part of a source it keeps."""
+def _added_and_dropped(
+    tokens: list[str], sources: list[_Source], alignment: _Alignment, may_drop: Sequence[str]
+) -> list[str]:
+    """Meaning words the sentence adds, or drops from the part of a source it keeps (unless their
+    kind is in ``may_drop``)."""
     reasons = []
     source_tokens = [t for src in sources for t in src.tokens]
     for kind in MEANING_WORDS:
@@ -197,6 +200,8 @@ def _added_and_dropped(tokens: list[str], sources: list[_Source], alignment: _Al
         theirs = Counter(phrase for _, phrase in _phrases(source_tokens, kind))
         for phrase in sorted(mine - theirs):
             reasons.append(f"adds the {kind} '{phrase}', which its sources do not have")
+        if kind in may_drop:
+            continue
         for s, src in enumerate(sources):
             kept_chunks = {src.chunk_of[p] for p in alignment.kept[s] if _is_content(src.tokens[p])}
             if not kept_chunks:
@@ -218,18 +223,39 @@ def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
 
 
 def _order_problems(
-    stems: list[str], tokens: list[str], known: set[str], alignment: _Alignment, names: set[str]
+    stems: list[str],
+    tokens: list[str],
+    sources: list[_Source],
+    known: set[str],
+    alignment: _Alignment,
+    names: set[str],
 ) -> list[str]:
-    """Content words present in the sources (``known`` stems) but not in their order: who did what to
-    whom changed. A name or number out of order is enough; other words get a little slack for paraphrase."""
+    """Who did what to whom changed: names or numbers in another order than in a source they share
+    ("Hama captured the rebels"), or content words out of their sources' order beyond a little slack
+    for paraphrase. A name moved past ordinary words ("Springfield council" for "the council of
+    Springfield") is a paraphrase, not a swap. ``known``: every stem of the sources."""
     stray = [
         tokens[i]
         for i, st in enumerate(stems)
         if alignment.source_of[i] is None and st in known and _is_content(tokens[i])
     ]
-    if len(stray) > ORDER_SLACK or any(stem(t) in names or t.isdigit() for t in stray):
-        return [f"changes the order of its sources' words ({', '.join(stray[:4])}): who did what to whom may differ"]
+    anchors = [st for st, token in zip(stems, tokens) if st in names or token.isdigit()]
+    swapped = [src for src in sources if not _in_order([st for st in anchors if st in src.stems], src.stems)]
+    if len(stray) > ORDER_SLACK or swapped:
+        moved = stray or anchors
+        return [f"changes the order of its sources' words ({', '.join(moved[:4])}): who did what to whom may differ"]
     return []
+
+
+def _in_order(anchors: list[str], source: list[str]) -> bool:
+    """Whether each anchor can be found in ``source`` after the one before it (repeats allowed)."""
+    at = -1
+    for anchor in anchors:
+        later = [i for i, st in enumerate(source) if st == anchor and i > at]
+        if not later:
+            return False
+        at = later[0]
+    return True
 
 
 def _graft_problems(tokens: list[str], alignment: _Alignment) -> list[str]:
@@ -251,15 +277,16 @@ def _graft_problems(tokens: list[str], alignment: _Alignment) -> list[str]:
     ]
 
 
-def scoped_reasons(sentence: str, sources: Sequence[str]) -> list[str]:
+def scoped_reasons(sentence: str, sources: Sequence[str], may_drop: Sequence[str] = ()) -> list[str]:
     """Every lexical reason, in words, why ``sentence`` is not supported by exactly ``sources``;
-    an empty list when it is."""
+    an empty list when it is. ``may_drop``: kinds of meaning words (MEANING_WORDS) the sentence may
+    leave out, as a headline leaves out the day."""
     if not sources:
         return ["has no source sentence"]
-    return _reasons(sentence, sources, SourceIndex(" ".join(sources), list(sources)))
+    return _reasons(sentence, sources, SourceIndex(" ".join(sources), list(sources)), may_drop)
 
 
-def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex) -> list[str]:
+def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex, may_drop: Sequence[str] = ()) -> list[str]:
     """:func:`scoped_reasons` with the sources' index built by the caller (who needs it too)."""
     numbers, names, quotes = exact_problems(sentence, index)
     reasons = [f"the number {n} is not in its sources" for n in numbers]
@@ -274,8 +301,8 @@ def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex) -> list[
     if content and (len(novel) > NOVEL_CONTENT_SHARE * len(content) or len(novel) > NOVEL_CONTENT_MAX):
         reasons.append(f"words its sources never use: {', '.join(novel[:6])}")
     alignment = _align(stems, parsed)
-    reasons += _added_and_dropped(tokens, parsed, alignment)
-    reasons += _order_problems(stems, tokens, known, alignment, set(names_in(sentence)))
+    reasons += _added_and_dropped(tokens, parsed, alignment, may_drop)
+    reasons += _order_problems(stems, tokens, parsed, known, alignment, set(names_in(sentence)))
     reasons += _graft_problems(tokens, alignment)
     return reasons
 
