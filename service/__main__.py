@@ -13,6 +13,7 @@ from typing import Any
 
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import LENGTHS
+from service.briefing.rewriter import RewriteRequest
 from service.briefing.styles import STYLES
 from service.engine import batch, protocol
 from service.engine.engine import Engine
@@ -160,7 +161,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
     return 1 if failed else 0
 
 
-def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | protocol.RewriteRequest:
+def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | RewriteRequest:
     """The command's request, checked by the API's models (service/engine/protocol.py): invisible
     characters removed, limits, known lengths; an error names what is wrong before a model loads."""
     if args.command == "brief":
@@ -172,7 +173,9 @@ def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | 
             "mode": args.mode,
         }
         return protocol.parse(BriefingRequest, fields, settings).to_domain(settings)
-    return protocol.parse(protocol.RewriteRequest, {"text": _read(args.file), "style": args.style}, settings)
+    return protocol.parse(
+        protocol.RewriteRequest, {"text": _read(args.file), "style": args.style}, settings
+    ).to_domain()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             briefed = engine.serve_briefing(request)
             _print_json(briefed) if args.json else _print_briefings(briefed)
         elif request is not None:
-            rewritten = engine.serve_rewrite(request.to_domain())
+            rewritten = engine.serve_rewrite(request)
             _print_json(rewritten) if args.json else print(rewritten.text)
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
