@@ -175,3 +175,8 @@ def test_may_drop_lets_a_kind_of_meaning_word_go_and_no_other() -> None:
     assert scoped_reasons(
         "820 individuals have been reported killed across the nation to date.", [TOLL], may_drop=("time",)
     )
+
+
+def test_moving_a_time_to_the_end_is_a_paraphrase() -> None:
+    assert scoped_reasons("Rebels captured Hama on Thursday.", [HAMA]) == []
+    assert scoped_reasons("Hama captured the rebels on Thursday.", [HAMA])

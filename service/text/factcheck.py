@@ -239,7 +239,8 @@ def _order_problems(
         for i, st in enumerate(stems)
         if alignment.source_of[i] is None and st in known and _is_content(tokens[i])
     ]
-    anchors = [st for st, token in zip(stems, tokens) if st in names or token.isdigit()]
+    # Times are checked on their own (added, dropped); moving one ("on Thursday" to the end) changes no roles.
+    anchors = [st for st, token in zip(stems, tokens) if (st in names or token.isdigit()) and token not in _TIME_WORDS]
     swapped = [src for src in sources if not _in_order([st for st in anchors if st in src.stems], src.stems)]
     if len(stray) > ORDER_SLACK or swapped:
         moved = stray or anchors
