@@ -31,6 +31,9 @@ def _setting(env: str, doc: str, default: Any = dataclasses.MISSING, factory: Ca
     return field(default=default, metadata=meta)
 
 
+FREE_WRITING = ("auto", "on", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Frozen configuration. Build with :meth:`from_env` in production or directly in tests."""
@@ -80,6 +83,13 @@ class Settings:
         "BRIEFLY_DEFAULT_MODE",
         "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).",
         "extractive",
+    )
+    free_writing: str = _setting(
+        "BRIEFLY_FREE_WRITING",
+        "Whether auto mode also lets the model write each length freely (checked; failures replaced): auto = "
+        "yes for a model you name, no for the embedded 135M one, whose free writing fails the checks (bench/quality); "
+        "on; off. Condensing runs either way.",
+        "auto",
     )
     max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
     max_article_chars: int = _setting(
@@ -136,6 +146,8 @@ class Settings:
             raise ConfigurationError(
                 f"BRIEFLY_DEFAULT_MODE must be auto, extractive or abstractive, not {self.default_mode!r}"
             )
+        if self.free_writing not in FREE_WRITING:
+            raise ConfigurationError(f"BRIEFLY_FREE_WRITING must be auto, on or off, not {self.free_writing!r}")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ConfigurationError(f"BRIEFLY_DTYPE must be auto, float32, bfloat16 or float16, not {self.dtype!r}")
         if self.embedding_dtype not in ("auto", "float32", "bfloat16"):
@@ -165,6 +177,11 @@ class Settings:
     @property
     def prompts_dir(self) -> Path:
         return PROJECT_ROOT / "prompts"
+
+    @property
+    def writes_freely(self) -> bool:
+        """Whether auto mode asks the model to write each length freely (see ``free_writing``)."""
+        return self.free_writing == "on" or (self.free_writing == "auto" and bool(self.model))
 
     def effective_torch_threads(self, usable_cores: int) -> int:
         """Threads per worker so that workers x threads never exceeds the cores we are given."""

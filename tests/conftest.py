@@ -33,7 +33,9 @@ def seed_article() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(cache_dir=str(tmp_path / "cache"), max_body_bytes=200_000, max_article_chars=50_000)
+    return Settings(
+        cache_dir=str(tmp_path / "cache"), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on"
+    )
 
 
 @pytest.fixture

@@ -96,7 +96,9 @@ def _client() -> Any:
     from service.settings import Settings
     from tests.fakes import HashingEmbedder, ReplayGenerator
 
-    settings = Settings(cache_dir=tempfile.mkdtemp(), max_body_bytes=200_000, max_article_chars=50_000)
+    settings = Settings(
+        cache_dir=tempfile.mkdtemp(), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on"
+    )
     engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())
     engine.load()
     return create_app(settings, engine=engine).test_client()

@@ -24,6 +24,8 @@ class ReplayGenerator:
     fail_self_check: bool = False
     seconds_per_word: float = 0.0  # > 0: "decode" word by word, slowly enough to cancel mid-way
     words_decoded: int = 0
+    prefer: Callable[[str], float] | None = None  # score(): how much the fake likes a reply
+    scored: list[tuple[Prompt, list[str]]] = field(default_factory=list)
 
     def info(self) -> dict[str, Any]:
         return {"id": "replay", "kind": "causal", "device": "cpu", "dtype": "float32", "context_tokens": self.context}
@@ -56,6 +58,15 @@ class ReplayGenerator:
             results.append(Generation(text=reply, new_tokens=len(reply.split())))
             watch.on_done(index, results[-1])
         return Generations(results, GenerationStats(new_tokens=sum(r.new_tokens for r in results)))
+
+    def score(self, prompt: Prompt, replies: Sequence[str]) -> list[float]:
+        """``prefer(reply)`` when given, else the share of the prompt's words a reply keeps (a
+        faithful-minded fake: it likes the fullest version); records what it was asked."""
+        self.scored.append((prompt, list(replies)))
+        words = set(prompt.user.lower().split())
+        return [
+            self.prefer(r) if self.prefer else len(set(r.lower().split()) & words) / max(len(words), 1) for r in replies
+        ]
 
     def self_check(self) -> None:
         if self.fail_self_check:

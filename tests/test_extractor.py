@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.text import extractor
 from service.text.extractor import REDUNDANCY_WEIGHT, REDUNDANT_SIMILARITY, Document, rank
-from service.text.words import count_words
 
 
 def rank_by_definition(doc: Document, position_weight: float) -> list[int]:
@@ -45,31 +43,3 @@ def test_rank_matches_the_definition(seed: int, position_weight: float) -> None:
 def test_rank_skips_near_repeats() -> None:
     doc = random_doc(20, 0, duplicates=5)
     assert len(rank(doc)) < 20
-
-
-@pytest.mark.parametrize(
-    "sentence,max_words",
-    [
-        (
-            "The developer will build 300 apartments on Bruckner Boulevard, 99 of which would have rents capped "
-            "at levels affordable to families earning less than the median income of the borough.",
-            12,
-        ),
-        (
-            "Investigators said the suspects had spoken to the victims during FaceTime calls, even when the victims "
-            "had asked them to stop calling, according to court filings released on Friday.",
-            14,
-        ),
-    ],
-)
-def test_shortening_never_leaves_a_dangling_word(sentence: str, max_words: int) -> None:
-    short = extractor.shorten(sentence, max_words)
-    assert short is None or not extractor.dangles(short.rstrip(".")), short
-    assert short is None or count_words(short) <= max_words
-
-
-def test_dangles_names_the_cuts_that_lose_meaning() -> None:
-    assert extractor.dangles("on Bruckner Boulevard, 99 of")
-    assert extractor.dangles("during FaceTime calls, even")
-    assert extractor.dangles("more than 20")
-    assert not extractor.dangles("The rebels captured Hama")

@@ -17,7 +17,9 @@ from service.text.segmenter import split_sentences
 from service.text.verifier import SourceIndex, exact_problems
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
-SETTINGS = Settings(cache_dir="/nonexistent-briefly-cache", max_body_bytes=20_000, max_article_chars=5_000)
+SETTINGS = Settings(
+    cache_dir="/nonexistent-briefly-cache", max_body_bytes=20_000, max_article_chars=5_000, free_writing="on"
+)
 ENGINE = Engine(
     SETTINGS,
     generator=ReplayGenerator(reply=lambda p: "Rebels said \u201cnothing\u201d on 12 May.\n- A point\n\u202eodd"),

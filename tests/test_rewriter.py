@@ -52,14 +52,40 @@ def test_each_sentence_is_prompted_on_its_own() -> None:
     assert all(p.source in TEXT and p.source in p.user for p in generator.prompts)
 
 
-def test_concise_keeps_about_half_and_says_so() -> None:
-    long_text = " ".join(
-        f"Sentence number {i} says the council met on Main Street about the library plan." for i in range(10)
-    )
+def test_concise_keeps_every_sentence_with_a_fact_and_about_half_of_the_rest() -> None:
+    factual = [
+        "Some 280,000 people have fled Aleppo since the offensive began.",
+        "President Bashar al-Assad vowed to \u201ccrush\u201d the rebels.",
+    ]
+    plain = [f"the talks went on for hours and ended without any agreement number {w}." for w in "abcdefgh"]
+    plain = [p.replace(" number", "") for p in plain]
+    long_text = " ".join(factual + [p[0].upper() + p[1:] for p in plain])
     result = make_rewriter(ReplayGenerator(reply=lambda p: "")).rewrite(RewriteRequest(long_text, "concise"))
-    assert result.dropped_sentences >= 4
-    assert count_words(result.text) <= 0.6 * count_words(long_text)
-    assert result.rewritten_sentences == 0  # empty rewrites are never shipped
+    kept = {s.source for s in result.sentences}
+    assert {0, 1} <= kept  # a number, a name, a quote: never dropped
+    assert result.dropped_sentences >= 3
+    assert "280,000" in result.text and "\u201ccrush\u201d" in result.text
+    assert count_words(result.text) <= 0.75 * count_words(long_text)
+
+
+def test_concise_condenses_where_the_model_rewrite_fails() -> None:
+    text = (
+        "The council, which met for six hours on Main Street, approved the library plan after a long debate "
+        "about its cost."
+    )
+    generator = ReplayGenerator(reply=lambda p: "")  # every free rewrite fails
+    result = make_rewriter(generator).rewrite(RewriteRequest(text, "concise"))
+    (sentence,) = result.sentences
+    assert sentence.rewritten and count_words(sentence.text) < count_words(text)
+    assert "six hours on Main Street" in sentence.text  # a deletion that loses a fact is not offered
+
+
+def test_an_identical_rewrite_is_kept_not_rewritten_and_the_style_says_so() -> None:
+    text = "Residents queued for bread on Friday."
+    result = make_rewriter(ReplayGenerator(reply=lambda p: p.source)).rewrite(RewriteRequest(text, "formal"))
+    assert result.rewritten_sentences == 0 and result.kept_original_sentences == 1
+    assert "unchanged" in (result.sentences[0].reasons or [""])[0]
+    assert result.note and result.note.startswith("no sentence changed")
 
 
 def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() -> None:

@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from service.briefing.condenser import Condenser
 from service.briefing.lengths import LENGTHS, LengthSpec, render, violations
 from service.briefing.promptbook import PromptBook
 from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadTooLarge
 from service.models.embedder import Embedder
 from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
-from service.text import extractor
+from service.text import clauses, extractor
 from service.text.extractor import Document
 from service.text.factcheck import best_source_set, scoped_reasons
 from service.text.segmenter import split_sentences
@@ -40,19 +41,29 @@ class ModeSpec:
     """What a mode does with the model and with sentences that fail verification."""
 
     name: str
-    generates: bool
-    replaces_failed: bool  # auto: swap in the best extracted sentence; abstractive: flag instead
-    fills_from_article: bool  # top up an undershooting briefing with extracted sentences
+    writes: str  # free writing of each length: "always", "optional" (Briefer.writes_freely decides) or "never"
+    replaces_failed: bool  # auto: swap in the best article sentence; abstractive: flag instead
+    fills_from_article: bool  # top up an undershooting briefing with article sentences
+    condenses: bool  # the model shortens the article sentences it ships, choosing among their deletions
+
+    @property
+    def uses_model(self) -> bool:
+        """Whether the mode runs the generator at all (and so needs a generation slot)."""
+        return self.writes != "never" or self.condenses
 
 
 MODES: dict[str, ModeSpec] = {
     m.name: m
     for m in (
-        ModeSpec("auto", generates=True, replaces_failed=True, fills_from_article=True),
-        ModeSpec("extractive", generates=False, replaces_failed=True, fills_from_article=True),
-        ModeSpec("abstractive", generates=True, replaces_failed=False, fills_from_article=False),
+        ModeSpec("auto", writes="optional", replaces_failed=True, fills_from_article=True, condenses=True),
+        ModeSpec("extractive", writes="never", replaces_failed=True, fills_from_article=True, condenses=False),
+        ModeSpec("abstractive", writes="always", replaces_failed=False, fills_from_article=False, condenses=False),
     )
 }
+# A publisher's headline paraphrases its story more freely than a summary sentence may, so it needs
+# less embedding support; its names, numbers and quotes must still all be in the article.
+TITLE_MIN_SUPPORT = 0.5
+TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, not the news
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ class Shipped:
     """One sentence of a briefing with where it came from."""
 
     text: str
-    origin: str  # "generated" | "extracted"
+    origin: str  # "generated" (written freely) | "condensed" (the model's deletions) | "extracted" | "title"
     support: float
     cites: list[int]
     flagged: bool = False  # abstractive mode: shipped although its semantic support is low
@@ -158,6 +169,8 @@ class Analysis:
     evidence: np.ndarray  # sentence vectors, hostile rows zeroed
     hostile: set[int]
     timings: dict[str, float]
+    title: str | None = None  # the request's (or page's) title, when it is a headline of this article
+    condenser: Condenser | None = None  # this request's: remembers versions and scores across lengths
 
 
 FORMATS = ("text", "markdown")
@@ -193,6 +206,7 @@ class Briefer:
         support_threshold: float,
         generation_input_tokens: int,
         request_timeout_s: float,
+        writes_freely: bool = True,
     ) -> None:
         self.generator = generator
         self.embedder = embedder
@@ -200,9 +214,14 @@ class Briefer:
         self.support_threshold = support_threshold
         self.generation_input_tokens = generation_input_tokens
         self.request_timeout_s = request_timeout_s
+        self.writes_freely = writes_freely  # auto mode: free writing too, or condensing only
+
+    def writes(self, mode: ModeSpec) -> bool:
+        """Whether this mode asks the model to write each length freely on this service."""
+        return mode.writes == "always" or (mode.writes == "optional" and self.writes_freely)
 
     # ---------------------------------------------------------------- preprocess
-    def analyse(self, article: str) -> Analysis:
+    def analyse(self, article: str, title: str | None = None) -> Analysis:
         started = time.perf_counter()
         sentences = split_sentences(article)
         if not sentences:
@@ -215,9 +234,25 @@ class Briefer:
         evidence = doc.embeddings.copy()
         evidence[sorted(hostile)] = 0.0
         source = SourceIndex(" ".join(trusted), trusted)
-        return Analysis(
+        analysis = Analysis(
             doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented}
         )
+        analysis.title = self.headline_title(title, analysis) if title else None
+        analysis.condenser = Condenser(self.generator, self.prompts)
+        return analysis
+
+    def headline_title(self, title: str, analysis: Analysis) -> str | None:
+        """The title as this article's headline, or None: the longest part of it once a site name
+        (" | CNN", " - BBC News") is split off, if that has 3 to 14 words and every name, number and
+        quote in it is in the article, and it is about the article (support). A title that fails is
+        not this article's headline (a page's generic title, or another story's)."""
+        parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", title) if p.strip()]
+        best = max(parts, key=count_words, default="")
+        if not TITLE_MIN_WORDS <= count_words(best) <= LENGTHS["headline"].max_words or looks_like_instruction(best):
+            return None
+        result = check(best, self.embedder.encode([best])[0], analysis.source, analysis.evidence)
+        facts_found = not (result.unsupported_numbers or result.unsupported_names or result.unsupported_quotes)
+        return best.rstrip(".") if facts_found and result.support >= TITLE_MIN_SUPPORT else None
 
     def generation_input(self, analysis: Analysis, article: str, specs: list[LengthSpec]) -> tuple[str, Fit]:
         """The article, or a condensed version (lead + most central sentences, in article order)
@@ -253,7 +288,7 @@ class Briefer:
         self, analysis: Analysis, article: str, mode: ModeSpec, specs: list[LengthSpec]
     ) -> tuple[str, ArticleInput]:
         """The text the generator is given (the article, or a condensed version) and the input's size."""
-        if mode.generates:
+        if self.writes(mode):
             text, fit = self.generation_input(analysis, article, specs)
         else:
             text, fit = article, Fit(self.generator.count_tokens(article))
@@ -264,7 +299,7 @@ class Briefer:
         started = time.perf_counter()
         mode = MODES[request.mode]
         specs = [LENGTHS[name] for name in request.lengths]
-        analysis = self.analyse(request.article)
+        analysis = self.analyse(request.article, request.title)
         text, article_input = self.measure(analysis, request.article, mode, specs)
         listener.analysed(Preview(mode.name, [s.name for s in specs], article_input, analysis.doc.sentences))
         timings = dict(analysis.timings)
@@ -300,7 +335,7 @@ class Briefer:
             listener.briefing(spec.name, briefings[spec.name])
 
         generations: dict[str, Generation] = {}
-        if mode.generates:
+        if self.writes(mode):
             # Nobody listening: decode without per-token text and verify every length at the end.
             watch = (
                 QUIET
@@ -416,7 +451,7 @@ class Briefer:
         kept_vectors: list[np.ndarray] = []
         rejected: list[Candidate] = []
         for cand in candidates:
-            text = extractor.shorten(cand.text, spec.sentence_max_words)
+            text = clauses.shorten(cand.text, spec.sentence_max_words)
             hard_fail = any(not r.startswith("low support") for r in cand.reasons)
             soft_fail = bool(cand.reasons) and not hard_fail
             if text is None:
@@ -433,18 +468,23 @@ class Briefer:
             kept.append(Shipped(text, "generated", cand.support, cand.cites, flagged=soft_fail))
             kept_vectors.append(cand.vector)
         if mode.fills_from_article:
-            self.fill(spec, kept, kept_vectors, analysis)
+            self.fill(spec, kept, kept_vectors, analysis, mode)
         return kept, rejected
 
-    def fill(self, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray], analysis: Analysis) -> None:
+    def fill(
+        self, spec: LengthSpec, kept: list[Shipped], kept_vectors: list[np.ndarray], analysis: Analysis, mode: ModeSpec
+    ) -> None:
         """Top up with the best article sentences until the contract's floor (and target) is met:
         first among sentences of at least ``spec.fill_min_words``, then among any (a one-sentence
         summary of six words rarely says who did what where; an article of short sentences still
         gets one)."""
         added: list[tuple[int, Shipped]] = []
+        if spec.shape == "line" and not kept and analysis.title:  # the publisher's headline, checked
+            kept.append(Shipped(analysis.title, "title", 1.0, []))
+            return
         order = extractor.rank(analysis.doc, spec.position_weight)
         for least_words in dict.fromkeys((spec.fill_min_words, 0)):
-            added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis)
+            added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis, mode)
         if spec.shape == "prose" and added:
             # Extracted sentences read best in article order, after whatever was generated.
             generated = [s for s in kept if s.origin == "generated"]
@@ -458,6 +498,7 @@ class Briefer:
         kept: list[Shipped],
         kept_vectors: list[np.ndarray],
         analysis: Analysis,
+        mode: ModeSpec,
     ) -> list[tuple[int, Shipped]]:
         """One pass of :meth:`fill` over the ranked sentences; returns what it added."""
         doc = analysis.doc
@@ -471,24 +512,40 @@ class Briefer:
                 continue  # an injected instruction inside the article is not news
             if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
                 continue  # a question is no headline, summary or key point
-            text = extractor.shorten(doc.sentences[i], spec.sentence_max_words)
-            if text is None or count_words(text) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
+            version = self.version_of(i, spec, analysis, mode)
+            if version is None or count_words(version) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
-            text = finish(spec, text)
+            text = finish(spec, version)
             if not fits(spec, kept, text):
                 continue
-            shipped = Shipped(text, "extracted", 1.0, [i])
+            origin = "condensed" if mode.condenses and version != doc.sentences[i] else "extracted"
+            shipped = Shipped(text, origin, 1.0, [i])
             kept.append(shipped)
             kept_vectors.append(doc.embeddings[i])
             added.append((i, shipped))
         return added
 
+    def version_of(self, i: int, spec: LengthSpec, analysis: Analysis, mode: ModeSpec) -> str | None:
+        """What of article sentence ``i`` this length ships: the sentence, or a faithful deletion of it
+        that fits (briefing/condenser.py); None when no complete version fits. Condensing modes aim
+        each sentence at ``spec.condense_words`` and let the model choose; extractive keeps the most."""
+        sentence = analysis.doc.sentences[i]
+        condenser = analysis.condenser
+        assert condenser is not None, "analyse() sets it"
+        if not mode.condenses:
+            return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop)
+        return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop)
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)
+
 
 def finish(spec: LengthSpec, text: str) -> str:
     """Shape-specific surface rules: a headline has no final full stop; sentences end with one."""
     text = text.strip()
-    if spec.shape == "line":
-        return text.rstrip(".").strip()
+    if spec.shape == "line":  # headline style: no leading article, no final stop ("Rebels capture Hama")
+        text = _LEADING_ARTICLE.sub("", text.rstrip(".").strip())
+        return text[:1].upper() + text[1:]
     if text and text[-1] not in ".!?\"”’'":
         text += "."
     return text

@@ -27,6 +27,11 @@ class LengthSpec:
     position_weight: float = 1.0  # extraction's lead prior (bench/quality: one sentence wants less)
     fill_min_words: int = 0  # extraction prefers sentences at least this long (0: any), falling back to shorter ones
     may_drop: tuple[str, ...] = ()  # meaning words (text/factcheck kinds) a written sentence may leave out
+    condense_words: int = 0  # condensing aims each sentence at this many words or fewer (0: the sentence cap)
+
+    def __post_init__(self) -> None:
+        if not self.condense_words:
+            object.__setattr__(self, "condense_words", self.sentence_max_words)
 
     @property
     def sentence_max_words(self) -> int:
@@ -72,6 +77,7 @@ LENGTHS: dict[str, LengthSpec] = {
             target_words=30,
             position_weight=0.2,
             fill_min_words=18,
+            condense_words=28,
         ),
         LengthSpec(
             "key_points",
@@ -84,6 +90,7 @@ LENGTHS: dict[str, LengthSpec] = {
             max_new_tokens=128,
             min_new_tokens=30,
             target_words=60,
+            condense_words=18,
         ),
         LengthSpec(
             "paragraph",
@@ -94,9 +101,18 @@ LENGTHS: dict[str, LengthSpec] = {
             max_new_tokens=200,
             min_new_tokens=70,
             target_words=75,
+            condense_words=24,
         ),
         LengthSpec(
-            "brief", "150 to 250 words", "prose", 150, 250, max_new_tokens=380, min_new_tokens=180, target_words=220
+            "brief",
+            "150 to 250 words",
+            "prose",
+            150,
+            250,
+            max_new_tokens=380,
+            min_new_tokens=180,
+            target_words=220,
+            condense_words=28,
         ),
     )
 }

@@ -1,6 +1,6 @@
 """Prompt templates are data (``prompts/``); this module loads and checks them at start-up.
 
-Layout: ``system.txt``, ``briefings/<length>.txt`` and ``rewrites/<style>.txt``, each a
+Layout: ``system.txt``, ``condense.txt``, ``briefings/<length>.txt`` and ``rewrites/<style>.txt``, each a
 :class:`string.Template`. A missing file, a syntax error or an unknown placeholder fails at boot,
 not on the first request.
 """
@@ -17,6 +17,7 @@ from service.errors import ConfigurationError
 
 BRIEFING_PLACEHOLDERS = {"required": {"article"}, "allowed": {"article", "title_line"}}
 REWRITE_PLACEHOLDERS = {"required": {"text"}, "allowed": {"text"}}
+CONDENSE_PLACEHOLDERS = {"required": {"sentence"}, "allowed": {"sentence"}}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class PromptBook:
     system: str
     briefings: Mapping[str, Template]
     rewrites: Mapping[str, Template]
+    condense: Template  # the question the model answers by choosing among a sentence's deletions
 
     @classmethod
     def load(cls, folder: Path, lengths: Iterable[str], styles: Iterable[str]) -> PromptBook:
@@ -34,11 +36,15 @@ class PromptBook:
             raise ConfigurationError(f"{folder / 'system.txt'} takes no placeholders")
         briefings = {n: _template(folder / "briefings" / f"{n}.txt", BRIEFING_PLACEHOLDERS) for n in lengths}
         rewrites = {n: _template(folder / "rewrites" / f"{n}.txt", REWRITE_PLACEHOLDERS) for n in styles}
-        return cls(system=system, briefings=briefings, rewrites=rewrites)
+        condense = _template(folder / "condense.txt", CONDENSE_PLACEHOLDERS)
+        return cls(system=system, briefings=briefings, rewrites=rewrites, condense=condense)
 
     def render_briefing(self, length: str, article: str, title: str | None) -> str:
         title_line = f"Title: {strip_delimiters(title)}\n" if title else ""
         return self.briefings[length].substitute(article=strip_delimiters(article), title_line=title_line).strip()
+
+    def render_condense(self, sentence: str) -> str:
+        return self.condense.substitute(sentence=strip_delimiters(sentence)).strip()
 
     def render_rewrite(self, style: str, text: str) -> str:
         return self.rewrites[style].substitute(text=strip_delimiters(text)).strip()

@@ -1,37 +1,51 @@
 """Rewrites in a style, one sentence at a time, each checked like a briefing sentence.
 
 A rewritten sentence ships only if it keeps every number, name and quote of its original, adds none,
-and still says the same thing (semantic similarity); otherwise the original sentence stands. For
-``concise`` the most salient sentences (about half the words) are kept and each is rewritten shorter.
+passes the scoped checks against its original (no negation, hedge, modal, time or connective added or
+dropped, no new claim, no swapped roles: text/factcheck.py) and still says the same thing (semantic
+similarity); otherwise the original sentence stands, with the reasons. A rewrite identical to its
+original is reported as kept, not rewritten. ``concise`` keeps every sentence that holds a number, a
+name or a quote, and the most salient of the rest up to about half the words; each is rewritten
+shorter, or, where the model's rewrite fails its checks, condensed (briefing/condenser.py: clauses
+deleted, the model choosing which, every number, name and quote kept).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from service.briefing.briefer import META_SENTENCE, clean_generation
+from service.briefing.condenser import Condenser
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES, StyleSpec
 from service.errors import InvalidInput
 from service.models.embedder import Embedder
 from service.models.generator import Generator, Prompt
-from service.text import extractor
+from service.text import clauses, extractor
 from service.text.extractor import Document
+from service.text.factcheck import scoped_reasons
 from service.text.segmenter import split_sentences
 from service.text.verifier import (
+    QUOTE,
     SourceIndex,
     content_tokens,
     exact_problems,
     facts_dropped,
     looks_like_instruction,
+    names_in,
     novel_words,
+    numbers_in,
 )
 from service.text.words import count_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
+CONDENSE_RATIO = 0.7  # concise, where the model's rewrite fails: a deletion down to this share of words
+# Scoped reasons the checks above already give in their own words (numbers, names, quotes, novel words).
+SEEN_ABOVE = ("the number", "the name", "the quote", "words its sources never use")
 # A rewrite may lose at most this share of its sentence's content words (synonyms count as lost):
 # beyond it, facts go missing that no number or name check sees.
 MAX_LOST_CONTENT = {"concise": 0.7}
@@ -86,6 +100,7 @@ class RewriteResult:
     dropped_sentences: int  # concise: sentences left out
     cut_short: bool  # the deadline stopped generation early
     timings: dict[str, float]
+    note: str | None = None  # when the style changed no sentence: why
 
 
 class Rewriter:
@@ -115,10 +130,14 @@ class Rewriter:
         deadline = time.monotonic() + self.request_timeout_s
         generations = self.generator.generate(prompts, deadline=deadline)
         source = SourceIndex(request.text)
+        condenser = Condenser(self.generator, self.prompts)
         sentences = []
         for i, generation in zip(chosen, generations):
             rewritten = clean_generation(generation.text).replace("\n", " ").strip()
-            sentences.append(self.judge(originals[i], rewritten, i, source, style.name))
+            judged = self.judge(originals[i], rewritten, i, source, style.name)
+            if not judged.rewritten and not style.per_sentence:
+                judged = self.condensed(condenser, originals[i], i) or judged
+            sentences.append(judged)
         rewritten_count = sum(1 for s in sentences if s.rewritten)
         text = " ".join(s.text for s in sentences)
         return RewriteResult(
@@ -131,16 +150,31 @@ class Rewriter:
             dropped_sentences=len(originals) - len(chosen),
             cut_short=any(g.cut_by_deadline for g in generations),
             timings={"total_s": round(time.perf_counter() - started, 4)},
+            note=None if rewritten_count else unchanged_note(sentences),
         )
 
+    def condensed(self, condenser: Condenser, original: str, index: int) -> RewrittenSentence | None:
+        """``original`` shortened by deletion with every number, name and quote kept, or None."""
+        words = count_words(original)
+        target = max(clauses.MIN_WORDS, int(words * CONDENSE_RATIO))
+        versions = [v for v in condenser.versions(original, words - 1) if not facts_dropped(original, v)]
+        if not versions:
+            return None
+        short = [v for v in versions if count_words(v) <= target] or versions[-1:]
+        best = short[0] if len(short) == 1 else max(short, key=lambda v: condenser.score(original, v))
+        return RewrittenSentence(best, index, rewritten=True)
+
     def choose(self, style: StyleSpec, originals: list[str]) -> list[int]:
-        """Which sentences to rewrite, in order: all, or for ``concise`` the most salient half."""
+        """Which sentences to rewrite, in order: all; or for ``concise`` every sentence that holds a
+        number, a name or a quote, and the most salient of the rest within about half the words."""
         if style.per_sentence:
             return list(range(len(originals)))
+        factual = [i for i, s in enumerate(originals) if holds_facts(s)]
         doc = Document.build(originals, self.embedder.encode(originals))
-        budget = max(1, int(sum(count_words(s) for s in originals) * CONCISE_SHARE))
-        chosen = extractor.select(doc, max_words=budget) or [0]
-        return sorted(chosen)
+        budget = int(sum(count_words(s) for s in originals) * CONCISE_SHARE)
+        budget -= sum(count_words(originals[i]) for i in factual)
+        chosen = set(factual) | set(extractor.select(doc, max_words=budget) if budget > 0 else [])
+        return sorted(chosen or {0})
 
     def judge(
         self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase"
@@ -148,6 +182,8 @@ class Rewriter:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")
+        elif _same_text(candidate, original):
+            reasons.append("unchanged: the model gave the sentence back as it was")
         else:
             dropped = facts_dropped(original, candidate)
             dropped += sorted(w for w in _words(original) & TIME_WORDS if w not in _words(candidate))
@@ -165,6 +201,7 @@ class Rewriter:
                 reasons.append(f"words the text never uses: {', '.join(novel)}")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
+            reasons += [r for r in scoped_reasons(candidate, [original]) if not r.startswith(SEEN_ABOVE)]
             if not reasons:
                 a, b = self.embedder.encode([original, candidate])
                 if float(a @ b) < MIN_SAME_MEANING:
@@ -172,6 +209,22 @@ class Rewriter:
         if reasons:
             return RewrittenSentence(original, index, rewritten=False, reasons=reasons)
         return RewrittenSentence(candidate, index, rewritten=True)
+
+
+def holds_facts(sentence: str) -> bool:
+    """Whether a sentence holds a number, a name or a quote (``concise`` never drops one that does)."""
+    return bool(numbers_in(sentence) or names_in(sentence) or QUOTE.search(sentence))
+
+
+def unchanged_note(sentences: list[RewrittenSentence]) -> str:
+    """Why a style changed nothing, from its sentences' reasons: the most common one first."""
+    reasons = Counter(r.split(":")[0] for s in sentences for r in (s.reasons or [])[:1])
+    common = ", ".join(f"{reason} ({n})" for reason, n in reasons.most_common(3))
+    return f"no sentence changed: every rewrite failed its checks or came back unchanged; {common}"
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).rstrip(".").lower() == " ".join(b.split()).rstrip(".").lower()
 
 
 def _words(text: str) -> set[str]:

@@ -99,6 +99,7 @@ class Engine:
             s.support_threshold,
             s.generation_input_tokens,
             s.request_timeout_s,
+            writes_freely=s.writes_freely,
         )
         self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
         self.checker = SummaryChecker(self.embedder, s.support_threshold)
@@ -151,7 +152,7 @@ class Engine:
     def admit(self, request: BriefingRequest) -> AbstractContextManager[None]:
         """A generation slot for a generating mode (429 when full); extractive needs none: no
         model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
-        return self.admission.slot(self.admission_wait_s) if MODES[request.mode].generates else nullcontext()
+        return self.admission.slot(self.admission_wait_s) if MODES[request.mode].uses_model else nullcontext()
 
     def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         self.require_ready()
@@ -166,7 +167,7 @@ class Engine:
         try:
             return self.briefer.brief(request, listener)
         finally:
-            if MODES[request.mode].generates:
+            if MODES[request.mode].uses_model:
                 allocator.release()  # what the generation freed goes back before the next prefill
 
     def serve_briefing(

@@ -387,7 +387,11 @@ class Sentence(_Out):
     """A shipped sentence: where it came from, its support (0-1) and the article sentences it cites."""
 
     text: str
-    origin: Literal["generated", "extracted"]
+    origin: Literal["generated", "condensed", "extracted", "title"] = Field(
+        description="generated: written freely by the model; condensed: the cited article sentence with "
+        "clauses deleted, the model choosing which; extracted: the article sentence as it stands; title: the "
+        "request's or page's title, checked against the article"
+    )
     support: float
     cites: list[int]
     flagged: Literal["low_support"] | None = Field(
@@ -505,6 +509,7 @@ class RewriteResponse(_Out):
     dropped_sentences: int
     cut_short: bool
     timings: Timings
+    note: str | None = Field(default=None, exclude_if=_absent, description="when no sentence changed: why")
     model: dict[str, Any]
 
     @classmethod

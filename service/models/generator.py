@@ -90,4 +90,10 @@ class Generator(Protocol):
         self, prompts: Sequence[Prompt], deadline: float | None = None, watch: GenerationWatch = QUIET
     ) -> Generations: ...
 
+    def score(self, prompt: Prompt, replies: Sequence[str]) -> list[float]:
+        """How likely the model finds each of ``replies`` as its answer to ``prompt``: the mean
+        log-probability per token (end of turn included). Lets the model choose among candidate
+        answers it could not be trusted to write freely (deletion-only condensing)."""
+        ...
+
     def self_check(self) -> None: ...

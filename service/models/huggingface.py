@@ -289,6 +289,33 @@ class HFGenerator:
                     results.append(self._generate_one(p, ids, deadline, results.stats, watch, i))
         return results
 
+    def score(self, prompt: Prompt, replies: Sequence[str]) -> list[float]:
+        """Mean log-probability per token of each reply (and the end of turn after it) as the
+        model's answer to ``prompt``: one batched forward pass, no decoding. Causal models read
+        prompt and reply as one right-padded row; seq2seq models read the reply as decoder input."""
+        import torch
+
+        assert self.kind is not None, "load() first"
+        if not replies:
+            return []
+        prompt_ids = self.kind.encode(self, prompt)
+        eos = self.tokenizer.eos_token_id
+        reply_ids = [list(self.tokenizer(r, add_special_tokens=False).input_ids) + [eos] for r in replies]
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
+        with torch.inference_mode():
+            if self.is_seq2seq:
+                start = self.model.config.decoder_start_token_id
+                rows, offset = [[start, *ids] for ids in reply_ids], 1
+                ids, mask = _right_padded(rows, pad, self.device)
+                source = torch.tensor([prompt_ids] * len(rows), device=self.device)
+                logits = self.model(input_ids=source, decoder_input_ids=ids, decoder_attention_mask=mask).logits
+            else:
+                rows, offset = [prompt_ids + r for r in reply_ids], len(prompt_ids)
+                ids, mask = _right_padded(rows, pad, self.device)
+                logits = self.model(input_ids=ids, attention_mask=mask).logits
+            logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+        return [float(logprobs[r, offset - 1 : len(row) - 1].mean()) for r, row in enumerate(rows)]
+
     def _generate_batch(
         self,
         prompts: list[Prompt],
@@ -662,6 +689,19 @@ def _draft(lookups: list[PromptLookup], active: list[int], rooms: list[int], mos
         if not grew:
             break
     return [proposal[:n] for proposal, n in zip(proposals, taken)]
+
+
+def _right_padded(rows: list[list[int]], pad: int, device: str) -> tuple[Any, Any]:
+    """Rows of token ids as one [rows, width] tensor padded on the right, and the mask of real ones."""
+    import torch
+
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long, device=device)
+    mask = torch.zeros((len(rows), width), dtype=torch.long, device=device)
+    for r, row in enumerate(rows):
+        ids[r, : len(row)] = torch.tensor(row, dtype=torch.long, device=device)
+        mask[r, : len(row)] = 1
+    return ids, mask
 
 
 def _common_prefix_length(sequences: list[list[int]]) -> int:

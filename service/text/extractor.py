@@ -7,7 +7,6 @@ article feeds into generation.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,23 +24,6 @@ POSITION_DECAY = 0.25  # prior = 1 / (1 + decay * index)
 REDUNDANCY_WEIGHT = 0.6  # MMR: penalty for similarity to what is already picked
 REDUNDANT_SIMILARITY = 0.85  # above this a candidate repeats a picked sentence and is skipped
 MIN_SENTENCE_WORDS = 5
-
-# Where a sentence may end early and stay grammatical: clause punctuation, or before a word that
-# opens a subordinate clause or trailing phrase. Cutting there deletes detail, never adds any.
-_CUT_POINT = re.compile(
-    r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?:after|as|because|before|while|when|whereas|although|though|since|until|"
-    r"despite|following|amid|according|who|which|where|whose|with|without|including|but)\b)"
-)
-
-
-# A clause cannot end on these: a cut after one leaves a dangling phrase ("99 of.", "calls, even.").
-DANGLING_WORDS = frozenset(
-    "a an the this that these those its their his her our your my some any each every no all both either "
-    "of in on at to for from by with about into onto over under between among through during per than as "
-    "like against toward towards near within without upon via and or but nor so yet if whether "
-    "many much most more less several few even also only just not very is are was were be been being "
-    "has have had will would can could may might should must do does did".split()
-)
 
 
 @dataclass
@@ -111,31 +93,3 @@ def select(doc: Document, max_words: int) -> list[int]:
         chosen.append(i)
         total += words
     return chosen
-
-
-def shorten(sentence: str, max_words: int) -> str | None:
-    """The sentence cut back to its leading clauses within ``max_words``, or None if even the first
-    clause is too long. Dropping trailing clauses removes detail but never adds any."""
-    if count_words(sentence) <= max_words:
-        return sentence
-    best = None
-    for match in _CUT_POINT.finditer(sentence):
-        head = sentence[: match.start()]
-        if count_words(head) > max_words:
-            break
-        if count_words(head) >= 4 and not _unbalanced_quotes(head) and not dangles(head):
-            best = head
-    if best is None:
-        return None
-    return best.rstrip(" ,;:-–—") + "."
-
-
-def dangles(head: str) -> bool:
-    """Whether a cut-back sentence ends on a word that needs more after it, or on a bare number
-    (a quantity whose noun was cut: "99 of", "more than 20")."""
-    last = re.findall(r"[\w'’]+", head.lower())
-    return not last or last[-1] in DANGLING_WORDS or last[-1].replace(",", "").replace(".", "").isdigit()
-
-
-def _unbalanced_quotes(text: str) -> bool:
-    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")

@@ -82,12 +82,22 @@ SAME_MEANING = {
     "less than": "under",
     "fewer than": "under",
 }
+# Words that open a clause of their own: a sentence that keeps nothing from one onwards deleted that
+# clause whole, and the meaning words inside it with it ("…on Thursday but there were concerns it would
+# default" -> "…on Thursday"). Not "if", "unless", "until": without its condition a claim is unconditional.
+CLAUSE_OPENERS = frozenset(
+    _listed(
+        "because, after, before, since, so, therefore, although, though, despite, following, thus, hence, "
+        "but, and, while, whereas, as, when, which, who, whose, where, amid"
+    )
+)
 CANDIDATE_SOURCES = 4  # article sentences considered as sources of one written sentence
 MAX_SOURCES = 3  # a written sentence fuses at most this many
 NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)...
 NOVEL_CONTENT_MAX = 2  # ...and at most this many, so a long sentence cannot carry an appended claim
 GRAFT_MAX_WORDS = 3  # a run of at most this many content words taken from another source is a graft
 ORDER_SLACK = 1  # content words out of their sources' order before the sentence is refused
+MAX_MOVED_CLAUSES = 4  # clause orders tried when a sentence reorders its source's clauses (4! = 24)
 
 # Words that carry no claim of their own (negations and modals are checked as meaning words instead).
 _NOT_CONTENT = FUNCTION_WORDS | set(MEANING_WORDS["negation"]) | set(MEANING_WORDS["modal"])
@@ -210,10 +220,19 @@ def _added_and_dropped(
                 span = range(pos, pos + len(phrase.split()))
                 if all(p in alignment.kept[s] for p in span) or phrase in mine:
                     continue
+                if pos >= _dropped_tail(src, alignment.kept[s]):
+                    continue  # in a trailing clause deleted whole: "resigned after the vote" -> "resigned"
                 chunk = src.chunk_of[pos]
                 if chunk in kept_chunks or (kind == "time" and _time_chunk_beside(src, chunk, kept_chunks)):
                     reasons.append(f"drops the {kind} '{phrase}' from the clause it keeps")
     return reasons
+
+
+def _dropped_tail(src: _Source, kept: set[int]) -> int:
+    """Where the trailing clause the sentence deleted whole begins in ``src`` (its length if none):
+    right after the last kept word, when the next word opens a clause."""
+    after = max(kept, default=-1) + 1
+    return after if after < len(src.tokens) and src.tokens[after] in CLAUSE_OPENERS else len(src.tokens)
 
 
 def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
@@ -241,11 +260,46 @@ def _order_problems(
     ]
     # Times are checked on their own (added, dropped); moving one ("on Thursday" to the end) changes no roles.
     anchors = [st for st, token in zip(stems, tokens) if (st in names or token.isdigit()) and token not in _TIME_WORDS]
-    swapped = [src for src in sources if not _in_order([st for st in anchors if st in src.stems], src.stems)]
+    swapped = [
+        src
+        for src in sources
+        if not any(_in_order([st for st in anchors if st in src.stems], order) for order in _clause_orders(src))
+    ]
+    if len(stray) > ORDER_SLACK and _clauses_moved_whole(stems, tokens, sources):
+        stray = []  # "The UN said X" for "X, the UN said": clauses reordered, none changed inside
     if len(stray) > ORDER_SLACK or swapped:
         moved = stray or anchors
         return [f"changes the order of its sources' words ({', '.join(moved[:4])}): who did what to whom may differ"]
     return []
+
+
+def _clause_orders(src: _Source) -> list[list[str]]:
+    """The source's stems as written, then with its clauses in every other order (few clauses only)."""
+    chunks: dict[int, list[str]] = {}
+    for st, chunk in zip(src.stems, src.chunk_of):
+        chunks.setdefault(chunk, []).append(st)
+    if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
+        return [src.stems]
+    return [src.stems] + [[st for chunk in order for st in chunk] for order in itertools.permutations(chunks.values())]
+
+
+def _clauses_moved_whole(stems: list[str], tokens: list[str], sources: list[_Source]) -> bool:
+    """Whether the sentence's content words follow one source's order once that source's clauses
+    (chunks) are put in some other order: a reordering of whole clauses, which swaps no roles."""
+    content = [st for st, token in zip(stems, tokens) if _is_content(token)]
+    for src in sources:
+        chunks: dict[int, list[str]] = {}
+        for st, token, chunk in zip(src.stems, src.tokens, src.chunk_of):
+            if _is_content(token):
+                chunks.setdefault(chunk, []).append(st)
+        if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
+            continue
+        known = [st for st in content if st in src.stems]
+        for order in itertools.permutations(chunks.values()):
+            flat = [st for chunk in order for st in chunk]
+            if len(known) - len(_lcs_pairs(known, flat)) <= ORDER_SLACK:
+                return True
+    return False
 
 
 def _in_order(anchors: list[str], source: list[str]) -> bool:

@@ -48,7 +48,7 @@ NUMBER_WORDS = {
 }
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_QUOTE = re.compile(r"[\"“”]([^\"“”]{2,}?)[\"“”]")
+QUOTE = re.compile(r"[\"“”]([^\"“”]{2,}?)[\"“”]")
 _NAME = re.compile(r"\b[A-Z][\w’'.\-]*")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Capitalised only because they start a sentence: never names.
@@ -245,7 +245,7 @@ def numbers_in(text: str) -> set[str]:
 
 
 def quotes_in(text: str) -> list[str]:
-    return [q.strip() for q in _QUOTE.findall(text) if q.strip()]
+    return [q.strip() for q in QUOTE.findall(text) if q.strip()]
 
 
 def names_in(text: str) -> dict[str, str]:

@@ -1,0 +1,74 @@
+"""Condensing: an article sentence made shorter by deleting clause-level units, the model choosing which.
+
+A 135M model asked to shorten a sentence freely copies it, drops "On Thursday" or invents a claim
+(measured in the issue that asked for this). Here it never writes a word: text/clauses.py lists the
+complete sentences a deletion can make, the scoped checks (text/factcheck.py) refuse any that drops
+a negation, hedge, modal or time from what it keeps, and the model scores the rest as answers to
+"shorten this sentence" (``Generator.score``: mean log-probability per token). Every word shipped is
+the source's, in its order, so a condensed sentence cites exactly one source by construction.
+
+One :class:`Condenser` serves one request: it remembers each sentence's versions and scores, so five
+lengths that pick the same sentence cost one forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.briefing.promptbook import PromptBook
+from service.models.generator import Generator, Prompt
+from service.text import clauses
+from service.text.factcheck import scoped_reasons
+from service.text.words import count_words
+
+
+class Condenser:
+    def __init__(self, generator: Generator, prompts: PromptBook) -> None:
+        self.generator = generator
+        self.prompts = prompts
+        self._versions: dict[str, list[str]] = {}
+        self._scores: dict[tuple[str, str], float] = {}
+
+    def versions(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> list[str]:
+        """The sentence (if it fits) and every complete deletion of it within ``max_words`` that
+        passes the scoped checks against it; the sentence first, the rest shortest first."""
+        if sentence not in self._versions:
+            self._versions[sentence] = clauses.deletions(sentence)
+        return [
+            v
+            for v in self._versions[sentence]
+            if count_words(v) <= max_words and (v == sentence or not scoped_reasons(v, [sentence], may_drop))
+        ]
+
+    def fullest(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+        """Without the model: the sentence if it fits, else its longest faithful deletion that does."""
+        fitting = self.versions(sentence, max_words, may_drop)
+        if not fitting:
+            return None
+        return fitting[0] if fitting[0] == sentence else fitting[-1]
+
+    def condense(self, sentence: str, target_words: int, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+        """The version the model prefers among those within ``target_words`` (the shortest within
+        ``max_words`` when none is), or None when no complete version fits."""
+        fitting = self.versions(sentence, max_words, may_drop)
+        if not fitting:
+            return None
+        short = [v for v in fitting if count_words(v) <= target_words] or [min(fitting, key=count_words)]
+        if len(short) == 1:
+            return short[0]
+        return max(short, key=lambda v: self.score(sentence, v))
+
+    def score(self, sentence: str, version: str) -> float:
+        """The model's score of one version; all of the sentence's versions are scored together the
+        first time one is asked for (one batched forward pass), then remembered."""
+        if (sentence, version) not in self._scores:
+            prompt = Prompt(
+                user=self.prompts.render_condense(sentence),
+                source=sentence,
+                task="summarize",
+                system=self.prompts.system,
+            )
+            versions = self._versions[sentence]
+            for v, value in zip(versions, self.generator.score(prompt, versions)):
+                self._scores[(sentence, v)] = value
+        return self._scores[(sentence, version)]

@@ -1,0 +1,280 @@
+"""Clauses: the parts of a sentence that can be deleted and leave a complete, true sentence.
+
+Condensing by deletion is faithful by construction: every word left is the source's own, in its
+order. What it can still get wrong is *what* it deletes — a negation, a hedge, a time, an
+attribution, an item of a list, or the verb. So deletions here are whole clause-level units:
+
+* a parenthesis: "(SOHR)";
+* an inner segment set off by commas or dashes: an appositive ("Homs, Syria's third-largest city,
+  ...") or a non-restrictive clause (", which ..., ");
+* a leading adverbial up to its comma ("On Thursday, ...", "In a statement, ...");
+* a trailing segment from a clause boundary to the end (", a move that ...", "... after talks failed").
+
+Segments that carry an attribution ("said", "according to") are never deleted: "jets struck a
+bridge" is not what "jets struck a bridge, the monitor said" claims. What remains must be a
+complete sentence: at least four words, a verb outside any leading adverbial, no dangling last
+word, balanced quotes. Meaning-changing deletions that survive these rules (a dropped "not" or "on
+Thursday") are for the scoped checks (``factcheck.scoped_reasons``) to refuse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from service.text.words import count_words
+
+MAX_OPTIONAL_SEGMENTS = 5  # inner segments combined freely (2^5 subsets), the rest kept
+MIN_WORDS = 4
+
+_PAREN = re.compile(r"\s*\([^()]{1,120}\)")
+# ", X," or " — X —": X is an appositive or a non-restrictive clause.
+_INNER = re.compile(r",\s+([^,;:\"“”]{3,160}?),(?=\s)|\s+[—–]\s+([^—–()]{3,160}?)\s+[—–](?=\s)")
+_NEXT_ASIDE = re.compile(r",\s+([^,;:\"“”]{3,160}?)(?=,\s)")  # overlapping: ", A, B," holds two asides
+_LEADING = re.compile(r"^([^,;:\"“”]{2,80}?),\s+(?=\S)")
+_TRAILING = re.compile(
+    r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?i:after|because|before|while|when|whereas|although|though|since|until|"
+    r"despite|following|amid|who|which|whose|but|as (?:he|she|they|it|we|i|you)|where (?:he|she|they|it|we|i|you))\b)"
+)
+# A clause cannot end on these: a cut after one leaves a dangling phrase ("99 of.", "calls, even.").
+DANGLING_WORDS = frozenset(
+    "a an the this that these those its their his her our your my some any each every no all both either "
+    "of in on at to for from by with about into onto over under between among through during per than as "
+    "like against toward towards near within without upon via and or but nor so yet if whether "
+    "many much most more less several few even also only just not very is are was were be been being "
+    "has have had will would can could may might should must do does did".split()
+)
+# Words that open an adverbial or subordinate phrase: a head made only of one is no sentence.
+OPENERS = frozenset(
+    "after although amid as at because before by despite during following for from if in into like "
+    "on over since though through throughout under unless until upon when whereas while with within "
+    "without according earlier later meanwhile however also still yet instead".split()
+)
+# An attribution says whose claim it is; deleting it turns a report into an assertion.
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|according|told|tells|reported|reports|claimed|claims|stated|states|announced|"
+    r"announces|confirmed|confirms|alleged|alleges|added|adds|wrote|writes|estimated|estimates|believed|"
+    r"believes|warned|warns|stating|saying|adding|noting|warning|telling|describing|calling)\b",
+    re.I,
+)
+# Verbs without a regular ending, and auxiliaries: enough to tell a clause from a noun phrase.
+_VERBS = frozenset(
+    "is are was were be been am has have had do does did will would can could may might shall should must "
+    "said says say told tells took takes take made makes make went goes go came comes come got gets get gave "
+    "gives give found finds find left leaves leave fell falls fall fled flees flee hit hits struck strikes "
+    "began begins begin won wins win lost loses lose led leads lead met meets meet ran runs run saw sees see "
+    "sent sends send set sets spent spends stood stands kept keeps held holds brought brings bought buys "
+    "built builds caught catches chose chooses drew draws drove drives fought fights felt feels grew grows "
+    "heard hears hid knew knows laid lays lay paid pays put puts rose rises sold sells shot shoots shut "
+    "sought seeks spoke speaks stole swore taught thought thinks threw throws understood wore wrote writes "
+    "broke breaks became becomes cut cuts let lets mean means meant needs wants faces faced remains "
+    "continues seems appears plans warns urges calls shows owns uses helps beat bet bid burst cost hurt quit "
+    "read shed split spread sank sang rang swam flew drank ate forgot froze bit hung slid stuck swung woke "
+    "withdrew overcame undertook dealt dug fed forbade lent lit meant rode shook shone slept spun sprang "
+    "stung stank strove swept tore trod wound".split()
+)
+_WORD = re.compile(r"[A-Za-z]+(?:[’'][a-z]+)?")
+_TIME_WORDS = frozenset(
+    "last this next past early earlier late later on in at the a of week weeks month months year years day days "
+    "yesterday today tomorrow tonight monday tuesday wednesday thursday friday saturday sunday weekend morning "
+    "afternoon evening night january february march april may june july august september october november "
+    "december spring summer autumn fall winter decade century ago recently".split()
+)
+_RELATIVE = frozenset("which who whom whose where when".split())
+_NOT_BEFORE_VERB = frozenset(
+    "a an the this that these those its their his her our your my some any each every of in on at to for "
+    "from by with about into over under between among through during many several few more most all both "
+    "no two three four five six seven eight nine ten".split()
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A deletable stretch of a sentence: characters ``start``..``end``."""
+
+    start: int
+    end: int
+    kind: str  # "parenthesis" | "inner" | "leading" | "trailing"
+
+
+def deletable_spans(sentence: str) -> list[Span]:
+    """The clause-level units of ``sentence`` that may be deleted (trailing ones run to its end)."""
+    spans = [Span(m.start(), m.end(), "parenthesis") for m in _PAREN.finditer(sentence)]
+    lead = _LEADING.match(sentence)
+    opener = lead is not None and _adverbial(lead.group(1))
+    if lead and opener and not ATTRIBUTION.search(lead.group(1)):
+        spans.append(Span(0, lead.end(), "leading"))
+    # ", X," right after a leading adverbial ("On Thursday, the rebels captured Hama,") is the main
+    # clause, not an aside: never a unit.
+    lead_comma = sentence.index(",") if lead and opener else -1
+    asides = _asides(sentence, lead_comma)
+    for start, end, inner in asides:
+        after = sentence[end:].lstrip()
+        # Deleting it must not hand what follows to another word: a quote, or "who ..." that
+        # would then describe the noun before the aside ("Hama ... who recently lost Aleppo").
+        attaches = after[:1] in '"“' or after.split(" ", 1)[0].lower() in _RELATIVE
+        if _aside(inner) and not attaches and not _list_item(sentence, start, end, inner):
+            spans.append(Span(start, end, "inner"))
+    for m in _TRAILING.finditer(sentence):
+        cut = m.start()
+        # A cut inside an aside that interrupts the subject ("The offensive, which began ...,")
+        # leaves no main verb; inside one that follows the verb, it ends a complete clause.
+        inside_aside = any(
+            start < cut < end and not has_verb(sentence[lead_comma + 1 : start]) for start, end, _ in asides
+        )
+        rest = sentence[m.end() :]
+        if cut > 0 and not inside_aside and not _attribution_tail(sentence[cut:]) and rest[:1] not in "\"“'‘":
+            spans.append(Span(cut, len(sentence), "trailing"))
+    return spans
+
+
+def _adverbial(lead: str) -> bool:
+    """Whether a sentence's opening segment is an adverbial ("On Thursday", "Last week", "In a
+    statement") rather than its subject ("The rebel offensive")."""
+    words = lead.lower().split()
+    return words[0] in OPENERS or all(w in _TIME_WORDS or w.isdigit() for w in words)
+
+
+def _asides(sentence: str, lead_comma: int) -> list[tuple[int, int, str]]:
+    """Every ", X," and " — X —" segment as (start, end, X), overlapping ones included (", A, B,"
+    holds two), except the main clause after a leading adverbial's comma."""
+    found = []
+    for comma in (m.start() for m in re.finditer(",", sentence)):
+        m = _NEXT_ASIDE.match(sentence, comma)
+        if m and comma != lead_comma:
+            found.append((m.start(), m.end() + 1, m.group(1)))
+    found += [(m.start(), m.end(), m.group(2)) for m in _INNER.finditer(sentence) if m.group(2)]
+    return found
+
+
+def _attribution_tail(tail: str) -> bool:
+    """Whether a trailing segment says whose claim the sentence is (", the police said on Friday",
+    ", according to court filings"): an attribution in its first five or last four words. A longer
+    tail that merely mentions "reports" further in is a clause of its own."""
+    words = tail.split()
+    return bool(ATTRIBUTION.search(" ".join(words[:5])) or ATTRIBUTION.search(" ".join(words[-4:])))
+
+
+def _aside(inner: str) -> bool:
+    """An appositive or non-restrictive clause ("the leader of HTS", "which began in 2011"), not a
+    predicate ("addressed the residents") or an attribution ("the police said")."""
+    if ATTRIBUTION.search(inner):
+        return False
+    first = inner.split()[0].lower()
+    if first in _RELATIVE:
+        return True
+    return not _verb_form(first) and not any(w.lower() in _VERBS for w in _WORD.findall(inner))
+
+
+def _list_item(sentence: str, start: int, end: int, inner: str) -> bool:
+    """ ", Hama," in "Homs, Hama and Aleppo": a short segment followed by a list's "and"/"or"."""
+    after = sentence[end:].lstrip()
+    before = sentence[:start].rstrip()
+    short = count_words(inner) <= 3
+    return (short and re.match(r"(?:and|or)\b", after) is not None) or (short and before.endswith(","))
+
+
+def deletions(sentence: str) -> list[str]:
+    """Every complete sentence ``sentence`` becomes by deleting clause-level units, the sentence
+    itself first, the rest shortest first. Capitalisation and the final stop are repaired."""
+    spans = deletable_spans(sentence)
+    optional = [s for s in spans if s.kind != "trailing"][:MAX_OPTIONAL_SEGMENTS]
+    trailing = [None, *sorted({s.start for s in spans if s.kind == "trailing"})]
+    found: dict[str, None] = {}
+    for size in range(len(optional) + 1):
+        for chosen in itertools.combinations(optional, size):
+            if _overlapping(chosen):
+                continue
+            for cut in trailing:
+                text = _delete(sentence, chosen, cut)
+                if text and text != sentence and complete(text):
+                    found[text] = None
+    return [sentence, *sorted(found, key=count_words)]
+
+
+def _overlapping(spans: tuple[Span, ...]) -> bool:
+    ordered = sorted(spans, key=lambda s: s.start)
+    return any(a.end > b.start for a, b in zip(ordered, ordered[1:]))
+
+
+def _delete(sentence: str, spans: tuple[Span, ...], cut: int | None) -> str:
+    text, removed = "", 0
+    for span in sorted(spans, key=lambda s: s.start):
+        if cut is not None and span.start >= cut:
+            break
+        text += sentence[removed : span.start]
+        removed = span.end
+    text += sentence[removed : cut if cut is not None and cut >= removed else len(sentence)]
+    if cut is not None and cut < removed:
+        return ""
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;:-–—")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    if text[-1] not in ".!?\"”’'":
+        text = text.rstrip(".") + "."
+    if sentence.rstrip()[-1:] in "!?" and cut is None:
+        text = text.rstrip(".") + sentence.rstrip()[-1]
+    return text
+
+
+def complete(text: str) -> bool:
+    """Whether a cut-back sentence still reads as one: enough words, a verb outside a leading
+    adverbial, no dangling last word, balanced quotes."""
+    body = text.rstrip(".!?")
+    if count_words(body) < MIN_WORDS or dangles(body) or _unbalanced(body):
+        return False
+    if body.split()[0].lower() in OPENERS:
+        if "," not in body:
+            return False  # only the adverbial is left ("Following the loss of Hama.")
+        body = body.split(",", 1)[1]
+    return has_verb(body)
+
+
+def has_verb(text: str) -> bool:
+    """A finite verb, by form: an auxiliary or common irregular verb, a past tense in -ed, or an
+    -s verb after a name (not after a determiner, where "-s" is a plural; not a possessive)."""
+    tokens = _WORD.findall(text)
+    for i, token in enumerate(tokens):
+        if token[0].isupper() and i:
+            continue  # a name ("Mohammed") is no verb
+        low = token.lower()
+        if low in _VERBS or _past(low):
+            return True
+        if i and _third_person(low) and tokens[i - 1].lower() not in _NOT_BEFORE_VERB:
+            return True  # "Hama falls", "the team plays"; not "the cities", "of reports", "many years"
+    return False
+
+
+def _past(low: str) -> bool:
+    return len(low) > 4 and low.endswith("ed") and "'" not in low and "’" not in low
+
+
+def _third_person(low: str) -> bool:
+    return len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "'s", "’s", "us", "is"))
+
+
+def _verb_form(low: str) -> bool:
+    """Whether a segment's first word is a verb: the segment is then a predicate, not an aside."""
+    return low in _VERBS or _past(low)
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
+def shorten(sentence: str, max_words: int) -> str | None:
+    """The longest complete sentence within ``max_words`` that deleting clause-level units makes
+    of ``sentence`` (the sentence itself if it fits), or None. Never a cut mid-clause."""
+    if count_words(sentence) <= max_words:
+        return sentence
+    fitting = [c for c in deletions(sentence)[1:] if count_words(c) <= max_words]
+    return fitting[-1] if fitting else None
+
+
+def dangles(head: str) -> bool:
+    """Whether a cut-back sentence ends on a word that needs more after it, or on a bare number
+    (a quantity whose noun was cut: "99 of", "more than 20")."""
+    last = re.findall(r"[\w'’]+", head.lower())
+    return not last or last[-1] in DANGLING_WORDS or last[-1].replace(",", "").replace(".", "").isdigit()

@@ -1,0 +1,95 @@
+"""Clause-level deletion: what condensing may delete, and that what is left is a complete sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.text.clauses import complete, dangles, deletions, has_verb, shorten
+from service.text.factcheck import scoped_reasons
+from service.text.segmenter import split_sentences
+from service.text.words import count_words
+from tests.support import ARTICLE
+
+BRUCKNER = (
+    "The developer will build 300 apartments on Bruckner Boulevard, 99 of which would have rents capped "
+    "at levels affordable to families earning less than the median income of the borough."
+)
+FACETIME = (
+    "Investigators said the suspects had spoken to the victims during FaceTime calls, even when the victims "
+    "had asked them to stop calling, according to court filings released on Friday."
+)
+
+
+@pytest.mark.parametrize("sentence,max_words", [(BRUCKNER, 12), (FACETIME, 14)])
+def test_shortening_never_leaves_a_dangling_word(sentence: str, max_words: int) -> None:
+    short = shorten(sentence, max_words)
+    assert short is None or not dangles(short.rstrip(".")), short
+    assert short is None or count_words(short) <= max_words
+
+
+def test_dangles_names_the_cuts_that_lose_meaning() -> None:
+    assert dangles("on Bruckner Boulevard, 99 of")
+    assert dangles("during FaceTime calls, even")
+    assert dangles("more than 20")
+    assert not dangles("The rebels captured Hama")
+
+
+def test_deletions_drop_asides_parentheses_and_trailing_clauses() -> None:
+    sentence = (
+        "The Syrian Observatory for Human Rights (SOHR), a monitoring organization based in the UK, reports "
+        "that fighter jets have struck a bridge connecting Homs and Hama in an attempt to impede the rebels' progress."
+    )
+    found = deletions(sentence)
+    assert found[0] == sentence
+    assert (
+        "The Syrian Observatory for Human Rights reports that fighter jets have struck a bridge connecting "
+        "Homs and Hama in an attempt to impede the rebels' progress."
+    ) in found
+
+
+@pytest.mark.parametrize(
+    "sentence,never",
+    [
+        # the main clause after a leading adverbial is no aside
+        (
+            "On Thursday, the rebels captured Hama to the north, marking a setback for Bashar al-Assad, who lost Aleppo.",
+            "On Thursday marking",
+        ),
+        # deleting an aside must not hand a relative clause to another noun
+        (
+            "On Thursday, the rebels captured Hama to the north, marking a setback for Bashar al-Assad, who lost Aleppo.",
+            "north who lost",
+        ),
+        # a list item is not an aside
+        ("The rebels took Aleppo, Hama, and Homs within nine days of fighting.", "Aleppo and Homs"),
+        # an attribution stays: "jets struck a bridge" is not what "jets struck a bridge, SOHR said" claims
+        ("Jets struck a bridge near Homs on Friday morning, the monitoring group said.", "Friday morning."),
+    ],
+)
+def test_deletions_keep_what_the_claim_needs(sentence: str, never: str) -> None:
+    assert not [d for d in deletions(sentence) if never in d]
+
+
+def test_every_deletion_is_a_complete_sentence_of_the_sources_words() -> None:
+    for sentence in split_sentences(ARTICLE):
+        for short in deletions(sentence)[1:]:
+            assert complete(short), short
+            source_words = sentence.lower().split()
+            assert all(w.strip(".,;:").lower() in sentence.lower() for w in short.split()), (short, source_words)
+
+
+def test_subject_with_an_aside_is_no_sentence() -> None:
+    assert not complete("Abu Mohammed al-Jawlani, the leader of the Islamist militant group Hayat Tahrir al-Sham.")
+    assert not complete("Following the Syrian military's loss of Hama after several days of conflict.")
+    assert complete("On Thursday, the rebels captured Hama to the north.")
+    assert has_verb("the council approved the plan")
+    assert not has_verb("the mayor of New York City")
+
+
+def test_scoped_checks_refuse_a_deletion_that_drops_the_day() -> None:
+    sentence = "On Thursday, the rebels captured Hama to the north, marking a second setback for the government."
+    dropped = [d for d in deletions(sentence) if "Thursday" not in d]
+    kept = [d for d in deletions(sentence)[1:] if "Thursday" in d]
+    assert dropped and kept
+    assert all(scoped_reasons(d, [sentence]) for d in dropped)
+    assert not [d for d in kept if scoped_reasons(d, [sentence])]
