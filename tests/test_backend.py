@@ -262,3 +262,22 @@ def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_pa
         )
         engine.load()
         assert engine.generator.draft_tokens == drafts
+
+
+def test_scores_are_log_probabilities_that_padding_does_not_change(tiny: HFGenerator) -> None:
+    prompt = Prompt(user="Shorten: The council approved the plan on Tuesday.", source="The council approved the plan.")
+    replies = ["The council approved the plan.", "The council approved the plan on Tuesday after a long debate.", "Plan."]
+    together = tiny.score(prompt, replies)
+    alone = [tiny.score(prompt, [reply])[0] for reply in replies]
+    assert together == pytest.approx(alone, abs=1e-3)  # right padding leaks into no row
+    assert all(value < 0 for value in together) and len(set(together)) == 3
+
+
+def test_auto_condenses_through_the_real_backend(tiny_llama_folder: Path) -> None:
+    generator = HFGenerator(str(tiny_llama_folder), device="cpu", dtype="float32", threads=1)
+    generator.load()
+    prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
+    briefer = Briefer(generator, HashingEmbedder(), prompts, 0.5, 1500, 30.0, writes_freely=False)
+    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode="auto"))
+    assert all(b.within_contract for b in result.briefings.values())
+    assert {s.origin for b in result.briefings.values() for s in b.sentences} <= {"condensed", "extracted"}
