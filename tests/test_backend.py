@@ -266,7 +266,11 @@ def test_the_draft_setting_reaches_the_generator(tiny_llama_folder: Path, tmp_pa
 
 def test_scores_are_log_probabilities_that_padding_does_not_change(tiny: HFGenerator) -> None:
     prompt = Prompt(user="Shorten: The council approved the plan on Tuesday.", source="The council approved the plan.")
-    replies = ["The council approved the plan.", "The council approved the plan on Tuesday after a long debate.", "Plan."]
+    replies = [
+        "The council approved the plan.",
+        "The council approved the plan on Tuesday after a long debate.",
+        "Plan.",
+    ]
     together = tiny.score(prompt, replies)
     alone = [tiny.score(prompt, [reply])[0] for reply in replies]
     assert together == pytest.approx(alone, abs=1e-3)  # right padding leaks into no row

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_ARTICLE
+from tests.support import SYRIA_ARTICLE as SYRIA
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path(os.environ.get("BRIEFLY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
@@ -110,26 +111,40 @@ def test_docs_render_the_spec_without_any_cdn(server: str, browser) -> None:
     assert not outside, outside
 
 
-def test_auto_mode_streams_a_draft_then_shows_checked_sentences(server: str, browser, seed_article: str) -> None:
+def test_auto_mode_shows_condensed_sentences_with_their_sources(server: str, browser, seed_article: str) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(server + "/")
     page.wait_for_selector("#lengths input[value=tldr]")
-    for name in ("paragraph", "brief", "key_points"):
+    for name in ("paragraph", "brief", "tldr"):
         page.uncheck(f"#lengths input[value={name}]")
     page.select_option("#mode", "auto")
     page.fill("#article", seed_article)
     page.click("#brief-button")
-    page.wait_for_selector("#cards .card[data-streaming]", timeout=60_000)  # the model's draft, token by token
     page.wait_for_selector("#meta:has-text('mode auto')", timeout=120_000)
     assert page.locator("#cards .card").count() == 2 and page.locator("#cards .card.pending").count() == 0
     origins = page.locator("#cards .sentence").evaluate_all(
-        "spans => spans.map(s => s.classList.contains('generated') ? 'generated' : 'extracted')"
+        "spans => spans.map(s => ['condensed', 'generated', 'title', 'extracted'].find(o => s.classList.contains(o)))"
     )
-    assert origins and set(origins) <= {"generated", "extracted"}
-    assert "prefill" in page.locator("#meta").inner_text()  # the model's timings are shown
-    page.locator("#cards .sentence").first.hover()
-    assert page.locator("#source li.cited").count() >= 1
+    assert "condensed" in origins and set(origins) <= {"condensed", "generated", "title", "extracted"}
+    assert "condensing" in page.locator("#meta").inner_text()  # the model's part is shown
+    page.locator("#cards .sentence.condensed").first.hover()
+    assert page.locator("#source li.cited").count() == 1  # a condensed sentence has exactly one source
     page.screenshot(path=str(OUTPUT / "briefly-auto.png"))
+
+
+def test_check_panel_marks_an_unsupported_sentence_and_its_would_be_sources(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server + "/")
+    page.fill("#article", SYRIA)
+    page.fill("#check-text", "Rebels captured Hama on Thursday. Jets struck a bridge between Homs and Aleppo.")
+    page.click("#check-button")
+    page.wait_for_selector("#check-result:not([hidden])", timeout=60_000)
+    assert page.locator("#check-output .sentence.supported").count() == 1
+    assert page.locator("#check-output .sentence.unsupported").count() == 1
+    assert "Aleppo" in page.locator("#check-output .check-reasons").inner_text()
+    page.locator("#check-output .sentence.unsupported").hover()
+    assert page.locator("#source li.cited").count() >= 1
+    page.screenshot(path=str(OUTPUT / "briefly-check.png"))
 
 
 def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:

@@ -354,6 +354,8 @@ class Briefer:
                     raise ClientGone("the client went away; briefing stopped")
                 finish_length(spec, generations.get(spec.name))
         timings["verify_s"] = verify_s
+        if analysis.condenser is not None and analysis.condenser.scored:
+            timings.update(condense_s=analysis.condenser.seconds, versions_scored=analysis.condenser.scored)
         cut_short = any(g.cut_by_deadline for g in generations.values())
         return {spec.name: briefings[spec.name] for spec in specs}, cut_short  # request order, not finishing order
 

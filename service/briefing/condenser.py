@@ -13,6 +13,7 @@ lengths that pick the same sentence cost one forward pass.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from service.briefing.promptbook import PromptBook
@@ -28,6 +29,8 @@ class Condenser:
         self.prompts = prompts
         self._versions: dict[str, list[str]] = {}
         self._scores: dict[tuple[str, str], float] = {}
+        self.seconds = 0.0  # spent asking the model, for the response's timings
+        self.scored = 0  # versions the model scored
 
     def versions(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> list[str]:
         """The sentence (if it fits) and every complete deletion of it within ``max_words`` that
@@ -69,6 +72,9 @@ class Condenser:
                 system=self.prompts.system,
             )
             versions = self._versions[sentence]
+            started = time.perf_counter()
             for v, value in zip(versions, self.generator.score(prompt, versions)):
                 self._scores[(sentence, v)] = value
+            self.seconds += time.perf_counter() - started
+            self.scored += len(versions)
         return self._scores[(sentence, version)]

@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const LABELS = { headline: "Headline", tldr: "TL;DR", key_points: "Key points", paragraph: "Paragraph", brief: "Brief" };
 const MODE_HELP = {
   extractive: "Extractive: sentences taken from the article, ranked and trimmed. Fast, and nothing is invented.",
-  auto: "Auto: the model writes, every sentence is checked against the article, and any that fails is replaced by an article sentence.",
+  auto: "Auto: the model condenses the best article sentences (it may only delete clauses), every sentence is checked against exactly its sources, and any that fails is replaced by an article sentence.",
   abstractive: "Abstractive: the model writes and every sentence is checked; weakly supported sentences are flagged, not replaced.",
 };
 const ERROR_WORDS = {
@@ -226,7 +226,7 @@ function sentenceSpan(sentence) {
   span.textContent = sentence.text;
   span.dataset.cites = sentence.cites.join(",");
   const sources = sentence.cites.length ? "article sentence " + sentence.cites.map((c) => c + 1).join(", ") : "no single source";
-  const what = sentence.origin === "generated" ? `generated, support ${sentence.support.toFixed(2)}` : "extracted";
+  const what = sentence.origin === "generated" ? `generated, support ${sentence.support.toFixed(2)}` : sentence.origin;
   span.title = `${what}; from ${sources}` + (sentence.flagged ? "; weakly supported" : "");
   span.setAttribute("aria-label", `${sentence.text} (${span.title})`);
   span.addEventListener("mouseenter", () => highlight(span, true));
@@ -268,8 +268,9 @@ function renderCard(name, briefing) {
     briefing.sentences.forEach((s, i) => { if (i) bodyDiv.append(" "); bodyDiv.append(sentenceSpan(s)); });
   }
   const flags = document.createElement("p"); flags.className = "flags";
-  const generated = briefing.sentences.filter((s) => s.origin === "generated").length;
-  flags.textContent = `${briefing.words} words · ${generated} generated, ${briefing.sentences.length - generated} extracted`;
+  const counts = {};
+  for (const s of briefing.sentences) counts[s.origin] = (counts[s.origin] || 0) + 1;
+  flags.textContent = `${briefing.words} words · ` + Object.entries(counts).map(([o, n]) => `${n} ${o}`).join(", ");
   if (!briefing.within_contract) {
     const warn = document.createElement("span"); warn.className = "warn";
     warn.textContent = " · outside its length contract: " + briefing.violations.join("; ");
@@ -291,6 +292,7 @@ function onDone(result) {
   const t = result.timings || {};
   const parts = [`${result.model.id}`, `mode ${result.mode}`, `${(t.total_s || 0).toFixed(2)} s`];
   if (t.prefill_s) parts.push(`prefill ${t.prefill_s.toFixed(2)} s`);
+  if (t.condense_s) parts.push(`condensing ${t.condense_s.toFixed(2)} s`);
   if (t.new_tokens) parts.push(`${t.new_tokens} tokens generated`);
   if (result.input.condensed) parts.push("condensed: the article was too long to read whole");
   if (result.cut_short) parts.push("cut short: the time budget ran out, gaps filled from the article");
@@ -310,6 +312,56 @@ async function copyText(text, button) {
   const before = button.textContent;
   button.textContent = "Copied";
   setTimeout(() => { button.textContent = before; }, 1500);
+}
+
+// ------------------------------------------------------------------ checking a summary
+function showSources(sentences) {
+  const list = $("source");
+  list.textContent = "";
+  sentences.forEach((text, i) => {
+    const li = document.createElement("li");
+    li.id = "src-" + i; li.textContent = text;
+    list.append(li);
+  });
+}
+
+async function checkSummary(event) {
+  event.preventDefault();
+  $("check-error").hidden = true;
+  const article = $("article").value.trim();
+  if (!article) { showError($("check-error"), new ApiError("invalid_input", "paste the article above first")); return; }
+  $("check-button").disabled = true;
+  $("check-status").textContent = "Checking each sentence against the article…";
+  try {
+    const body = Object.assign({ summary: $("check-text").value }, looksLikeHtml(article) ? { html: article } : { article });
+    const response = await fetch("/v1/check", {
+      method: "POST", headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await failure(response);
+    const result = await response.json();
+    showSources(result.article_sentences);
+    const out = $("check-output");
+    out.textContent = "";
+    for (const s of result.sentences) {
+      const li = document.createElement("li");
+      const span = sentenceSpan({ text: s.text, origin: s.supported ? "supported" : "unsupported", cites: s.cites, support: s.support });
+      span.title = (s.supported ? "supported" : "unsupported") + `; would-be sources: article sentence ${s.cites.map((c) => c + 1).join(", ")}`;
+      li.append(span);
+      if (!s.supported) {
+        const why = Object.assign(document.createElement("p"), { className: "check-reasons", textContent: s.reasons.join("; ") });
+        li.append(why);
+      }
+      out.append(li);
+    }
+    const bad = result.sentences.filter((s) => !s.supported).length;
+    $("check-status").textContent = bad ? `${bad} of ${result.sentences.length} sentence(s) unsupported.` : "Every sentence is supported.";
+    $("check-result").hidden = false;
+  } catch (err) {
+    showError($("check-error"), err);
+    $("check-status").textContent = "";
+  } finally {
+    $("check-button").disabled = false;
+  }
 }
 
 // ------------------------------------------------------------------ rewrites
@@ -338,7 +390,7 @@ async function rewrite(event) {
       out.append(span);
     });
     $("rewrite-meta").textContent = `${result.rewritten_sentences} sentence(s) rewritten, ${result.kept_original_sentences} kept as written` +
-      (result.dropped_sentences ? `, ${result.dropped_sentences} left out` : "") + ` · ${result.model.id}`;
+      (result.dropped_sentences ? `, ${result.dropped_sentences} left out` : "") + (result.note ? ` · ${result.note}` : "") + ` · ${result.model.id}`;
     $("rewrite-result").hidden = false;
     $("rewrite-result").querySelector(".copy").onclick = (e) => copyText(result.text, e.target);
     $("rewrite-status").textContent = "Done.";
@@ -355,6 +407,7 @@ document.addEventListener("DOMContentLoaded", () => {
   loadChoices();
   $("brief-form").addEventListener("submit", brief);
   $("rewrite-form").addEventListener("submit", rewrite);
+  $("check-form").addEventListener("submit", checkSummary);
   $("stop-button").addEventListener("click", () => state.controller && state.controller.abort());
   $("mode").addEventListener("change", showModeHelp);
   $("style").addEventListener("change", showStyleHelp);
