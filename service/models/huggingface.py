@@ -291,8 +291,9 @@ class HFGenerator:
 
     def score(self, prompt: Prompt, replies: Sequence[str]) -> list[float]:
         """Mean log-probability per token of each reply (and the end of turn after it) as the
-        model's answer to ``prompt``: one batched forward pass, no decoding. Causal models read
-        prompt and reply as one right-padded row; seq2seq models read the reply as decoder input."""
+        model's answer to ``prompt``, without decoding. Causal models read the prompt once and all
+        replies on top of its cache in one right-padded batch (the prompt is most of each row);
+        seq2seq models read the reply as decoder input."""
         import torch
 
         assert self.kind is not None, "load() first"
@@ -304,17 +305,34 @@ class HFGenerator:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
         with torch.inference_mode():
             if self.is_seq2seq:
-                start = self.model.config.decoder_start_token_id
-                rows, offset = [[start, *ids] for ids in reply_ids], 1
-                ids, mask = _right_padded(rows, pad, self.device)
-                source = torch.tensor([prompt_ids] * len(rows), device=self.device)
-                logits = self.model(input_ids=source, decoder_input_ids=ids, decoder_attention_mask=mask).logits
-            else:
-                rows, offset = [prompt_ids + r for r in reply_ids], len(prompt_ids)
-                ids, mask = _right_padded(rows, pad, self.device)
-                logits = self.model(input_ids=ids, attention_mask=mask).logits
-            logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
-        return [float(logprobs[r, offset - 1 : len(row) - 1].mean()) for r, row in enumerate(rows)]
+                return self._score_seq2seq(prompt_ids, reply_ids, pad)
+            head = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+            cache = head.past_key_values
+            cache.batch_repeat_interleave(len(reply_ids))
+            ids, mask = _right_padded(reply_ids, pad, self.device)
+            seen = torch.ones((len(reply_ids), len(prompt_ids)), dtype=mask.dtype, device=self.device)
+            positions = torch.arange(len(prompt_ids), len(prompt_ids) + ids.shape[1], device=self.device)
+            logits = self.model(
+                input_ids=ids,
+                attention_mask=torch.cat([seen, mask], dim=1),
+                past_key_values=cache,
+                position_ids=positions.expand(len(reply_ids), -1),
+            ).logits
+            first = head.logits[:, -1:].expand(len(reply_ids), -1, -1)  # predicts each reply's first token
+            logprobs = torch.log_softmax(torch.cat([first, logits[:, :-1]], dim=1).float(), dim=-1)
+            picked = logprobs.gather(-1, ids[..., None])[..., 0]
+        return [float(picked[r, : len(row)].mean()) for r, row in enumerate(reply_ids)]
+
+    def _score_seq2seq(self, source_ids: list[int], reply_ids: list[list[int]], pad: int) -> list[float]:
+        import torch
+
+        start = self.model.config.decoder_start_token_id
+        rows = [[start, *ids] for ids in reply_ids]
+        ids, mask = _right_padded(rows, pad, self.device)
+        source = torch.tensor([source_ids] * len(rows), device=self.device)
+        logits = self.model(input_ids=source, decoder_input_ids=ids, decoder_attention_mask=mask).logits
+        logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+        return [float(logprobs[r, : len(row) - 1].mean()) for r, row in enumerate(rows)]
 
     def _generate_batch(
         self,

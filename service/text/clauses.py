@@ -28,6 +28,7 @@ from service.text.words import count_words
 MAX_OPTIONAL_SEGMENTS = 5  # inner segments combined freely (2^5 subsets), the rest kept
 MIN_WORDS = 4
 
+_FINAL_ATTRIBUTION = re.compile(r",\s+([^,;:\"“”]{2,80}?)\s*[.!?]?$")  # ", officials said."
 _PAREN = re.compile(r"\s*\([^()]{1,120}\)")
 # ", X," or " — X —": X is an appositive or a non-restrictive clause.
 _INNER = re.compile(r",\s+([^,;:\"“”]{3,160}?),(?=\s)|\s+[—–]\s+([^—–()]{3,160}?)\s+[—–](?=\s)")
@@ -177,7 +178,17 @@ def _list_item(sentence: str, start: int, end: int, inner: str) -> bool:
 
 def deletions(sentence: str) -> list[str]:
     """Every complete sentence ``sentence`` becomes by deleting clause-level units, the sentence
-    itself first, the rest shortest first. Capitalisation and the final stop are repaired."""
+    itself first, the rest shortest first. Capitalisation and the final stop are repaired. A final
+    attribution (", officials said.") stays on every version: units are deleted before it."""
+    attribution = _FINAL_ATTRIBUTION.search(sentence)
+    if attribution and ATTRIBUTION.search(attribution.group(1)) and count_words(attribution.group(1)) <= 8:
+        body, tail = sentence[: attribution.start()], sentence[attribution.start() :]
+        shorter = [v.rstrip(".") + tail for v in _deletions(body.rstrip() + ".")[1:]]
+        return [sentence, *dict.fromkeys(v for v in shorter if complete(v))]
+    return _deletions(sentence)
+
+
+def _deletions(sentence: str) -> list[str]:
     spans = deletable_spans(sentence)
     optional = [s for s in spans if s.kind != "trailing"][:MAX_OPTIONAL_SEGMENTS]
     trailing = [None, *sorted({s.start for s in spans if s.kind == "trailing"})]

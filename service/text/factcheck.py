@@ -220,7 +220,7 @@ def _added_and_dropped(
                 span = range(pos, pos + len(phrase.split()))
                 if all(p in alignment.kept[s] for p in span) or phrase in mine:
                     continue
-                if pos >= _dropped_tail(src, alignment.kept[s]):
+                if _in_dropped_clause(src, alignment.kept[s], pos):
                     continue  # in a trailing clause deleted whole: "resigned after the vote" -> "resigned"
                 chunk = src.chunk_of[pos]
                 if chunk in kept_chunks or (kind == "time" and _time_chunk_beside(src, chunk, kept_chunks)):
@@ -228,11 +228,22 @@ def _added_and_dropped(
     return reasons
 
 
-def _dropped_tail(src: _Source, kept: set[int]) -> int:
-    """Where the trailing clause the sentence deleted whole begins in ``src`` (its length if none):
-    right after the last kept word, when the next word opens a clause."""
-    after = max(kept, default=-1) + 1
-    return after if after < len(src.tokens) and src.tokens[after] in CLAUSE_OPENERS else len(src.tokens)
+def _in_dropped_clause(src: _Source, kept: set[int], pos: int) -> bool:
+    """Whether source position ``pos`` lies in a clause the sentence deleted whole: a run of dropped
+    words that opens with a clause word ("after", "but", "which") and runs to the end of its chunk
+    ("…recovering after falling into the exhibit, officials said" -> "…recovering, officials said")."""
+    kept = {p for p in kept if _is_content(src.tokens[p])}  # a stray "the" may align anywhere
+    if pos in kept:
+        return False
+    start = pos
+    while start > 0 and start - 1 not in kept and src.chunk_of[start - 1] == src.chunk_of[pos]:
+        start -= 1
+    end = pos
+    while end + 1 < len(src.tokens) and end + 1 not in kept and src.chunk_of[end + 1] == src.chunk_of[pos]:
+        end += 1
+    chunk_ends = end + 1 == len(src.tokens) or src.chunk_of[end + 1] != src.chunk_of[pos]
+    opener = next((i for i in range(start, end + 1) if src.tokens[i] in CLAUSE_OPENERS and i <= pos), None)
+    return chunk_ends and opener is not None and all(i not in kept for i in range(opener, end + 1))
 
 
 def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
