@@ -84,6 +84,16 @@ def test_subject_with_an_aside_is_no_sentence() -> None:
     assert complete("On Thursday, the rebels captured Hama to the north.")
     assert has_verb("the council approved the plan")
     assert not has_verb("the mayor of New York City")
+    assert not complete("Compared with other European countries.")
+    assert not complete("Birmingham academies Park View and Nansen Primary.")
+
+
+def test_a_restrictive_relative_clause_is_never_cut_off() -> None:
+    sentence = (
+        "Researchers found that four out of five children in England who ate school lunches had tried "
+        "food at school that they had not tried at home."
+    )
+    assert not [d for d in deletions(sentence) if d.endswith("in England.")]
 
 
 def test_scoped_checks_refuse_a_deletion_that_drops_the_day() -> None:
