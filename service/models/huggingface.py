@@ -306,6 +306,8 @@ class HFGenerator:
         with torch.inference_mode():
             if self.is_seq2seq:
                 return self._score_seq2seq(prompt_ids, reply_ids, pad)
+            if leandecode.supports(self.model):
+                return self._score_lean(prompt_ids, reply_ids, pad)
             head = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
             cache = head.past_key_values
             cache.batch_repeat_interleave(len(reply_ids))
@@ -322,6 +324,22 @@ class HFGenerator:
             logprobs = torch.log_softmax(torch.cat([first, logits[:, :-1]], dim=1).float(), dim=-1)
             picked = logprobs.gather(-1, ids[..., None])[..., 0]
         return [float(picked[r, : len(row)].mean()) for r, row in enumerate(reply_ids)]
+
+    def _score_lean(self, prompt_ids: list[int], reply_ids: list[list[int]], pad: int) -> list[float]:
+        """The lean loop's one pass (service/models/leandecode.py): the prompt once as the shared
+        prefix, each row its last token then its reply. transformers' own forward costs ~0.15 s a
+        call on the 4-bit embedded model whatever its size; this pass is a few times cheaper."""
+        import torch
+
+        rows = [[prompt_ids[-1], *ids] for ids in reply_ids]
+        ids, mask = _right_padded(rows, pad, self.device)
+        start = len(prompt_ids) - 1
+        positions = torch.arange(start, start + ids.shape[1], device=self.device).expand(len(rows), -1)
+        lean = leandecode.LeanDecoder(self.model, len(rows), ids.shape[1] + 1)
+        prefix = torch.tensor(prompt_ids[:-1], dtype=torch.long, device=self.device)
+        logits = lean.run(prefix, ids, positions, mask.bool(), every=True)
+        logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+        return [float(logprobs[r, : len(row) - 1].mean()) for r, row in enumerate(rows)]
 
     def _score_seq2seq(self, source_ids: list[int], reply_ids: list[list[int]], pad: int) -> list[float]:
         import torch
