@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.text.clauses import complete, dangles, deletions, has_verb, shorten
+from service.text.clauses import complete, dangles, deletions, has_verb, shorten, standalone
 from service.text.factcheck import scoped_reasons
 from service.text.segmenter import split_sentences
 from service.text.words import count_words
@@ -103,3 +103,18 @@ def test_scoped_checks_refuse_a_deletion_that_drops_the_day() -> None:
     assert dropped and kept
     assert all(scoped_reasons(d, [sentence]) for d in dropped)
     assert not [d for d in kept if scoped_reasons(d, [sentence])]
+
+
+@pytest.mark.parametrize(
+    "sentence,alone",
+    [
+        ("Rebels captured Hama on Thursday.", True),
+        ("McDonald's opened a restaurant on YouTube Street.", True),
+        ("Foul by Sean Murray (Colchester United).", False),
+        ("Listen: Dennis on Alonso, loyalty & mentality", False),
+        ("\"It's getting quite bad at the minute.", False),
+        ("Hungary passes bill targeting Central European UniversityHungarian attack prompts anger", False),
+    ],
+)
+def test_standalone_tells_a_statement_from_a_caption_or_a_fragment(sentence: str, alone: bool) -> None:
+    assert standalone(sentence) is alone

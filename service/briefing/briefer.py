@@ -534,9 +534,10 @@ class Briefer:
         sentence = analysis.doc.sentences[i]
         condenser = analysis.condenser
         assert condenser is not None, "analyse() sets it"
+        alone = spec.shape != "prose"  # a headline, TL;DR or key point has no neighbours to lean on
         if not mode.condenses:
-            return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop)
-        return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop)
+            return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
+        return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
 
 
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)

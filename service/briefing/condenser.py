@@ -37,28 +37,44 @@ class Condenser:
         self.seconds = 0.0  # spent asking the model, for the response's timings
         self.scored = 0  # versions the model scored
 
-    def versions(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> list[str]:
+    def versions(
+        self, sentence: str, max_words: int, may_drop: Sequence[str] = (), standalone: bool = False
+    ) -> list[str]:
         """The sentence (if it fits) and every complete deletion of it within ``max_words`` that
-        passes the scoped checks against it; the sentence first, the rest shortest first."""
+        passes the scoped checks against it; the sentence first, the rest shortest first.
+        ``standalone``: the sentence itself must also read as a complete statement, not a caption
+        ("Foul by Sean Murray"), a quote's fragment or a bare conditional (a headline, a TL;DR, a
+        key point stands alone; a paragraph's sentences have their neighbours)."""
         if sentence not in self._versions:
             self._versions[sentence] = clauses.deletions(sentence)
         return [
             v
             for v in self._versions[sentence]
-            if count_words(v) <= max_words and (v == sentence or not scoped_reasons(v, [sentence], may_drop))
+            if count_words(v) <= max_words
+            and (v != sentence or not standalone or clauses.standalone(v))
+            and (v == sentence or not scoped_reasons(v, [sentence], may_drop))
         ]
 
-    def fullest(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+    def fullest(
+        self, sentence: str, max_words: int, may_drop: Sequence[str] = (), standalone: bool = False
+    ) -> str | None:
         """Without the model: the sentence if it fits, else its longest faithful deletion that does."""
-        fitting = self.versions(sentence, max_words, may_drop)
+        fitting = self.versions(sentence, max_words, may_drop, standalone)
         if not fitting:
             return None
         return fitting[0] if fitting[0] == sentence else fitting[-1]
 
-    def condense(self, sentence: str, target_words: int, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+    def condense(
+        self,
+        sentence: str,
+        target_words: int,
+        max_words: int,
+        may_drop: Sequence[str] = (),
+        standalone: bool = False,
+    ) -> str | None:
         """The version the model prefers among those within ``target_words`` (the shortest within
         ``max_words`` when none is), or None when no complete version fits."""
-        fitting = self.versions(sentence, max_words, may_drop)
+        fitting = self.versions(sentence, max_words, may_drop, standalone)
         if not fitting:
             return None
         short = [v for v in fitting if count_words(v) <= target_words] or [min(fitting, key=count_words)]

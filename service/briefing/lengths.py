@@ -77,7 +77,7 @@ LENGTHS: dict[str, LengthSpec] = {
             target_words=30,
             position_weight=0.2,
             fill_min_words=18,
-            condense_words=28,
+            condense_words=22,
         ),
         LengthSpec(
             "key_points",
@@ -101,7 +101,7 @@ LENGTHS: dict[str, LengthSpec] = {
             max_new_tokens=200,
             min_new_tokens=70,
             target_words=75,
-            condense_words=24,
+            condense_words=20,
         ),
         LengthSpec(
             "brief",
@@ -112,7 +112,7 @@ LENGTHS: dict[str, LengthSpec] = {
             max_new_tokens=380,
             min_new_tokens=180,
             target_words=220,
-            condense_words=28,
+            condense_words=22,
         ),
     )
 }

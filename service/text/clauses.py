@@ -242,6 +242,15 @@ def complete(text: str) -> bool:
     return has_verb(body)
 
 
+def standalone(sentence: str) -> bool:
+    """Whether an article sentence reads as a statement on its own: complete, not opening inside a
+    quotation or with a label ("Listen:", "Watch:"), and not glued to a next one ("UniversityHungarian")."""
+    body = sentence.strip()
+    if body[:1] in "\"“'‘" or re.match(r"^\w+:\s", body) or re.search(r"[a-z]{5,}[A-Z][a-z]", body):
+        return False
+    return complete(body if body[-1:] in ".!?" else body + ".")
+
+
 def has_verb(text: str) -> bool:
     """A finite verb, by form: an auxiliary, a common verb (irregular, or in the third person: an
     "-s" ending alone cannot tell "falls" from "countries"), or a past tense in -ed (not as the first
