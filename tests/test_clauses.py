@@ -86,6 +86,15 @@ def test_subject_with_an_aside_is_no_sentence() -> None:
     assert not has_verb("the mayor of New York City")
     assert not complete("Compared with other European countries.")
     assert not complete("Birmingham academies Park View and Nansen Primary.")
+    assert not complete("However, with 240 million people in the Americas yet to receive a single shot of vaccine.")
+    assert not complete(
+        "Cases are surging in Europe, and while overall new cases and deaths have dropped across most of the Americas."
+    )
+    assert not complete("It was the interview that some in the palace must have feared -- but Prince Harry and Meghan.")
+    assert not complete(
+        "While more than 685 million people have completed their schedules, and 50 countries have begun."
+    )
+    assert complete("He resigned on Friday, although he denied any wrongdoing.")
 
 
 def test_a_restrictive_relative_clause_is_never_cut_off() -> None:

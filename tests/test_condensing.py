@@ -92,3 +92,11 @@ def test_a_title_that_is_not_this_articles_headline_is_not_used(title: str) -> N
     briefer, _ = condensing_briefer()
     headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
     assert headline.sentences[0].origin != "title" and headline.text != title
+
+
+def test_a_long_title_is_cut_back_by_clauses_keeping_its_attribution() -> None:
+    briefer, _ = condensing_briefer()
+    title = "Rebels captured Hama on Thursday after several days of fighting with government forces, the UN said"
+    headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
+    assert headline.sentences[0].origin == "title"
+    assert count_words(headline.text) <= 14 and headline.text.endswith("the UN said")

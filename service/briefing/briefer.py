@@ -243,12 +243,16 @@ class Briefer:
 
     def headline_title(self, title: str, analysis: Analysis) -> str | None:
         """The title as this article's headline, or None: the longest part of it once a site name
-        (" | CNN", " - BBC News") is split off, if that has 3 to 14 words and every name, number and
-        quote in it is in the article, and it is about the article (support). A title that fails is
+        (" | CNN", " - BBC News") is split off, cut back by clauses to 14 words if longer, if that has
+        at least 3 words, every name, number and quote in it is in the article, and it is about the
+        article (support). A title that fails is
         not this article's headline (a page's generic title, or another story's)."""
         parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", title) if p.strip()]
         best = max(parts, key=count_words, default="")
-        if not TITLE_MIN_WORDS <= count_words(best) <= LENGTHS["headline"].max_words or looks_like_instruction(best):
+        best = (
+            clauses.shorten(best.rstrip(".") + ".", LENGTHS["headline"].max_words) or ""
+        )  # a long title, cut by clauses
+        if count_words(best) < TITLE_MIN_WORDS or looks_like_instruction(best):
             return None
         result = check(best, self.embedder.encode([best])[0], analysis.source, analysis.evidence)
         facts_found = not (result.unsupported_numbers or result.unsupported_names or result.unsupported_quotes)

@@ -86,6 +86,11 @@ _TIME_WORDS = frozenset(
     "afternoon evening night january february march april may june july august september october november "
     "december spring summer autumn fall winter decade century ago recently".split()
 )
+_COORDINATORS = frozenset("and or but nor".split())
+_SUBORDINATORS = frozenset(
+    "while although though if because when whereas since as unless until after before once".split()
+)
+_CLAUSE_BREAK = re.compile(r"\s+(?:--|[—–])\s+|;\s+|\s+but\s+")  # where a new clause starts
 _RELATIVE = frozenset("which who whom whose where when".split())
 
 
@@ -230,16 +235,30 @@ def _delete(sentence: str, spans: tuple[Span, ...], cut: int | None) -> str:
 
 
 def complete(text: str) -> bool:
-    """Whether a cut-back sentence still reads as one: enough words, a verb outside a leading
-    adverbial, no dangling last word, balanced quotes."""
-    body = text.rstrip(".!?")
+    """Whether a cut-back sentence still reads as one: enough words, no dangling last word, balanced
+    quotes, and a main clause with a verb: not only leading adverbials ("However, with 240 million
+    people yet to receive a shot."), not a subordinate clause cut from its main one ("..., and while
+    deaths have dropped."), and no last clause left without its verb ("... -- but Prince Harry and
+    Meghan.")."""
+    body = text.rstrip(".!?").strip()
     if count_words(body) < MIN_WORDS or dangles(body) or _unbalanced(body):
         return False
-    if body.split()[0].lower() in OPENERS:
+    while body and _first_word(body) in OPENERS:  # leading adverbials, one after another
         if "," not in body:
             return False  # only the adverbial is left ("Following the loss of Hama.")
-        body = body.split(",", 1)[1]
-    return has_verb(body)
+        body = body.split(",", 1)[1].strip()
+    if not body or _first_word(body) in _COORDINATORS:
+        return False  # "While X, and Y": still the subordinate clause, its main clause cut
+    tail = [w.lower() for w in body.rsplit(",", 1)[-1].split()[:2]]
+    if len(tail) == 2 and tail[0] in _COORDINATORS and tail[1] in _SUBORDINATORS:
+        return False  # "..., and while deaths have dropped": a subordinate clause without its main one
+    last_clause = _CLAUSE_BREAK.split(body)[-1]
+    return has_verb(body) and has_verb(last_clause)
+
+
+def _first_word(text: str) -> str:
+    found = re.match(r"\W*([\w'’]+)", text)
+    return found.group(1).lower() if found else ""
 
 
 def standalone(sentence: str) -> bool:
