@@ -203,7 +203,7 @@ def _deletions(sentence: str) -> list[str]:
                 continue
             for cut in trailing:
                 text = _delete(sentence, chosen, cut)
-                if text and text != sentence and complete(text):
+                if text and text.rstrip(".") != sentence.rstrip(".") and complete(text):  # not just a stop added
                     found[text] = None
     return [sentence, *sorted(found, key=count_words)]
 
