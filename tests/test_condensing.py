@@ -100,3 +100,20 @@ def test_a_long_title_is_cut_back_by_clauses_keeping_its_attribution() -> None:
     headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
     assert headline.sentences[0].origin == "title"
     assert count_words(headline.text) <= 14 and headline.text.endswith("the UN said")
+
+
+def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:
+    article = " ".join(
+        [
+            "Visitors to the Hebridean Celtic Festival will be able to use an app to trigger online information "
+            "from items such as signs and posters on the site.",
+            "Videos and band interviews will be among the online material available to view on phones and tablets "
+            "during the whole of the festival weekend.",
+        ]
+    )
+    briefer, _ = condensing_briefer()
+    for mode in ("auto", "extractive"):
+        headline = briefer.brief(BriefingRequest(article, lengths=("headline",), mode=mode)).briefings["headline"]
+        assert headline.within_contract, headline.violations
+        assert complete(headline.text + "."), headline.text
+        assert not headline.text.endswith(("able", "to"))

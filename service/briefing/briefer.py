@@ -491,6 +491,8 @@ class Briefer:
         order = extractor.rank(analysis.doc, spec.position_weight)
         for least_words in dict.fromkeys((spec.fill_min_words, 0)):
             added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis, mode)
+        if spec.shape == "line" and not kept:  # no sentence has a version that short: cut a phrase
+            self._phrase_headline(order, spec, kept, analysis, "condensed" if mode.condenses else "extracted")
         if spec.shape == "prose" and added:
             # Extracted sentences read best in article order, after whatever was generated.
             generated = [s for s in kept if s.origin == "generated"]
@@ -531,6 +533,22 @@ class Briefer:
             added.append((i, shipped))
         return added
 
+    def _phrase_headline(
+        self, order: list[int], spec: LengthSpec, kept: list[Shipped], analysis: Analysis, origin: str
+    ) -> None:
+        """A headline from the best sentence that a cut before a trailing phrase brings within the
+        contract (every sentence of the article is longer than a headline and has no clause to drop)."""
+        condenser = analysis.condenser
+        assert condenser is not None, "analyse() sets it"
+        for i in order:
+            sentence = analysis.doc.sentences[i]
+            if i in analysis.hostile or not clauses.standalone(sentence):
+                continue
+            version = condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
+            if version is not None:
+                kept.append(Shipped(finish(spec, version), origin, 1.0, [i]))
+                return
+
     def version_of(self, i: int, spec: LengthSpec, analysis: Analysis, mode: ModeSpec) -> str | None:
         """What of article sentence ``i`` this length ships: the sentence, or a faithful deletion of it
         that fits (briefing/condenser.py); None when no complete version fits. Condensing modes aim
@@ -538,12 +556,21 @@ class Briefer:
         sentence = analysis.doc.sentences[i]
         condenser = analysis.condenser
         assert condenser is not None, "analyse() sets it"
-        alone = spec.shape != "prose"  # a headline, TL;DR or key point has no neighbours to lean on
+        alone = STANDS_ALONE[spec.shape]
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
 
 
+# What an article sentence must pass to be shipped whole, by shape: a headline reads as a statement
+# on its own (no caption, label or quote's fragment); a TL;DR or key point at least as a complete
+# sentence ("Foul by Sean Murray." is none); a paragraph's sentences have their neighbours.
+STANDS_ALONE: dict[str, Callable[[str], bool] | None] = {
+    "line": clauses.standalone,
+    "sentence": clauses.complete,
+    "bullets": clauses.complete,
+    "prose": None,
+}
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)
 
 

@@ -14,7 +14,7 @@ lengths that pick the same sentence cost one forward pass.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from service.briefing.promptbook import PromptBook
 from service.models.generator import Generator, Prompt
@@ -38,25 +38,33 @@ class Condenser:
         self.scored = 0  # versions the model scored
 
     def versions(
-        self, sentence: str, max_words: int, may_drop: Sequence[str] = (), standalone: bool = False
+        self,
+        sentence: str,
+        max_words: int,
+        may_drop: Sequence[str] = (),
+        standalone: Callable[[str], bool] | None = None,
     ) -> list[str]:
         """The sentence (if it fits) and every complete deletion of it within ``max_words`` that
         passes the scoped checks against it; the sentence first, the rest shortest first.
-        ``standalone``: the sentence itself must also read as a complete statement, not a caption
-        ("Foul by Sean Murray"), a quote's fragment or a bare conditional (a headline, a TL;DR, a
-        key point stands alone; a paragraph's sentences have their neighbours)."""
+        ``standalone``: what the sentence itself must also pass to be offered whole (a headline, a
+        TL;DR, a key point stands alone, so no caption such as "Foul by Sean Murray"; a paragraph's
+        sentences have their neighbours)."""
         if sentence not in self._versions:
             self._versions[sentence] = clauses.deletions(sentence)
         return [
             v
             for v in self._versions[sentence]
             if count_words(v) <= max_words
-            and (v != sentence or not standalone or clauses.standalone(v))
+            and (v != sentence or standalone is None or standalone(v))
             and (v == sentence or not scoped_reasons(v, [sentence], may_drop))
         ]
 
     def fullest(
-        self, sentence: str, max_words: int, may_drop: Sequence[str] = (), standalone: bool = False
+        self,
+        sentence: str,
+        max_words: int,
+        may_drop: Sequence[str] = (),
+        standalone: Callable[[str], bool] | None = None,
     ) -> str | None:
         """Without the model: the sentence if it fits, else its longest faithful deletion that does."""
         fitting = self.versions(sentence, max_words, may_drop, standalone)
@@ -64,13 +72,20 @@ class Condenser:
             return None
         return fitting[0] if fitting[0] == sentence else fitting[-1]
 
+    def phrase_cut(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+        """The last resort of a headline: the longest faithful cut before a trailing phrase that fits."""
+        for version in clauses.phrase_cuts(sentence):
+            if count_words(version) <= max_words and not scoped_reasons(version, [sentence], may_drop):
+                return version
+        return None
+
     def condense(
         self,
         sentence: str,
         target_words: int,
         max_words: int,
         may_drop: Sequence[str] = (),
-        standalone: bool = False,
+        standalone: Callable[[str], bool] | None = None,
     ) -> str | None:
         """The version the model prefers among those within ``target_words`` (the shortest within
         ``max_words`` when none is), or None when no complete version fits."""

@@ -44,7 +44,7 @@ DANGLING_WORDS = frozenset(
     "of in on at to for from by with about into onto over under between among through during per than as "
     "like against toward towards near within without upon via and or but nor so yet if whether "
     "many much most more less several few even also only just not very is are was were be been being "
-    "has have had will would can could may might should must do does did".split()
+    "has have had will would can could may might should must do does did able unable going".split()
 )
 # Words that open an adverbial or subordinate phrase: a head made only of one is no sentence.
 OPENERS = frozenset(
@@ -208,6 +208,22 @@ def _deletions(sentence: str) -> list[str]:
     return [sentence, *sorted(found, key=count_words)]
 
 
+_PHRASE_START = re.compile(r"\s+(?=(?:of|in|on|at|from|for|with|over|during|to|by|into|across|near)\s)")
+
+
+def phrase_cuts(sentence: str) -> list[str]:
+    """Shorter still, for a headline when no clause-level version fits: the sentence cut before a
+    trailing prepositional or infinitive phrase ("… will be able to use an app [to trigger online
+    information …]"), longest first, each complete. Detail goes, and the scoped checks still refuse
+    a cut that drops a time, hedge or negation."""
+    found: dict[str, None] = {}
+    for match in _PHRASE_START.finditer(sentence):
+        text = _delete(sentence, (), match.start())
+        if text and not _unbalanced(text) and complete(text):
+            found[text] = None
+    return sorted(found, key=count_words, reverse=True)
+
+
 def _overlapping(spans: tuple[Span, ...]) -> bool:
     ordered = sorted(spans, key=lambda s: s.start)
     return any(a.end > b.start for a, b in zip(ordered, ordered[1:]))
@@ -243,11 +259,12 @@ def complete(text: str) -> bool:
     body = text.rstrip(".!?").strip()
     if count_words(body) < MIN_WORDS or dangles(body) or _unbalanced(body):
         return False
+    stripped = False
     while body and _first_word(body) in OPENERS:  # leading adverbials, one after another
         if "," not in body:
             return False  # only the adverbial is left ("Following the loss of Hama.")
-        body = body.split(",", 1)[1].strip()
-    if not body or _first_word(body) in _COORDINATORS:
+        body, stripped = body.split(",", 1)[1].strip(), True
+    if not body or (stripped and _first_word(body) in _COORDINATORS):
         return False  # "While X, and Y": still the subordinate clause, its main clause cut
     tail = [w.lower() for w in body.rsplit(",", 1)[-1].split()[:2]]
     if len(tail) == 2 and tail[0] in _COORDINATORS and tail[1] in _SUBORDINATORS:
