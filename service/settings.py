@@ -91,7 +91,16 @@ class Settings:
         "on; off. Condensing runs either way.",
         "auto",
     )
-    max_body_bytes: int = _setting("BRIEFLY_MAX_BODY_BYTES", "Largest request body accepted (413 above).", 1_000_000)
+    max_body_bytes: int = _setting(
+        "BRIEFLY_MAX_BODY_BYTES",
+        "Largest request body accepted (413 above); room for a web page's HTML (one news page in ten is over 300 kB).",
+        8_000_000,
+    )
+    max_html_chars: int = _setting(
+        "BRIEFLY_MAX_HTML_CHARS",
+        "Longest web page (html) accepted (413 above); BRIEFLY_MAX_ARTICLE_CHARS applies to the text extracted from it.",
+        5_000_000,
+    )
     max_article_chars: int = _setting(
         "BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000
     )
@@ -166,6 +175,7 @@ class Settings:
             "workers",
             "http_threads",
             "max_body_bytes",
+            "max_html_chars",
             "max_article_chars",
             "generation_input_tokens",
             "max_running",

@@ -220,3 +220,17 @@ def test_generated_reply_is_used_when_supported(settings: Settings) -> None:
     headline = r.get_json()["briefings"]["headline"]
     assert headline["text"] == "Springfield council votes to build new library on Main Street"
     assert headline["sentences"][0]["origin"] == "generated"
+
+
+def test_a_large_web_page_is_held_to_the_html_limit_and_its_text_to_the_article_limit(client: FlaskClient) -> None:
+    # A real news page's markup is hundreds of kilobytes (scripts, styles, menus); its article is not.
+    script = "<script>var x = '" + "a" * 80_000 + "';</script>"
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in ARTICLE.split(". "))
+    page = f"<html><head><title>Library vote</title>{script}</head><body><article>{paragraphs}</article></body></html>"
+    assert len(page) > 50_000  # over this app's article limit, under its body limit
+    response = client.post("/v1/briefings", json={"html": page, "lengths": ["tldr"]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["input"]["extracted"]["html_characters"] == len(page)
+    long_text = "".join(f"<p>Report {n}: {ARTICLE}</p>" for n in range(200))  # extracted: over 50,000
+    response = client.post("/v1/briefings", json={"html": f"<html><body><article>{long_text}</article></body></html>"})
+    assert response.status_code == 413 and error_of(response)["field"] == "article"

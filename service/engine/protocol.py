@@ -110,8 +110,15 @@ def _settings(info: ValidationInfo) -> Settings | None:
 
 
 def _cleaned(value: str, info: ValidationInfo) -> str:
+    """A text field cleaned and held to its limit: a web page's HTML to ``max_html_chars`` (a news
+    page's markup is hundreds of kilobytes; the article limit applies to the text extracted from
+    it), every other text to ``max_article_chars``."""
     settings = _settings(info)
-    return clean_text(value, info.field_name or "text", settings.max_article_chars if settings else None)
+    field = info.field_name or "text"
+    limit = None
+    if settings is not None:
+        limit = settings.max_html_chars if field == "html" else settings.max_article_chars
+    return clean_text(value, field, limit)
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_cleaned)]
