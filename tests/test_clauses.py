@@ -127,3 +127,38 @@ def test_scoped_checks_refuse_a_deletion_that_drops_the_day() -> None:
 )
 def test_standalone_tells_a_statement_from_a_caption_or_a_fragment(sentence: str, alone: bool) -> None:
     assert standalone(sentence) is alone
+
+
+@pytest.mark.parametrize(
+    "sentence,never",
+    [
+        # the main clause comes after the dash pair
+        (
+            "Due to the rise of movements dedicated to climate action — movements that engage people of all ages — "
+            "green investments seem to be included in the EU agenda.",
+            "climate action.",
+        ),
+        # a restrictive clause after a comma: cutting it turns the claim round
+        (
+            "We are so locked into our identities that there is virtually no candidate, no information, no condition, "
+            "that can force us to change our minds.",
+            "no condition.",
+        ),
+        (
+            "We are so locked into our identities that there is virtually no candidate, no information, no condition, "
+            "that can force us to change our minds.",
+            "no information.",
+        ),
+        # a question stays a question
+        ("Which is to say, why was a reality star — who bragged about it — able to win the same share?", "star."),
+        # a word's own brackets are not a parenthesis
+        ("The substantial inertia that characterized the (in)action of governments showcases the crisis.", "theaction"),
+    ],
+)
+def test_cuts_that_would_change_the_claim_are_not_offered(sentence: str, never: str) -> None:
+    assert not [d for d in deletions(sentence)[1:] if never in d]
+
+
+def test_a_question_keeps_one_question_mark() -> None:
+    sentence = "In his book, Ezra Klein asks a simple (if counterintuitive) question: why was the election so normal?"
+    assert all(not d.endswith("??") for d in deletions(sentence))

@@ -29,7 +29,7 @@ MAX_OPTIONAL_SEGMENTS = 5  # inner segments combined freely (2^5 subsets), the r
 MIN_WORDS = 4
 
 _FINAL_ATTRIBUTION = re.compile(r",\s+([^,;:\"“”]{2,80}?)\s*[.!?]?$")  # ", officials said."
-_PAREN = re.compile(r"\s*\([^()]{1,120}\)")
+_PAREN = re.compile(r"\s+\([^()]{1,120}\)(?=[\s,.;:!?]|$)")  # not "(in)action": a word's own brackets
 # ", X," or " — X —": X is an appositive or a non-restrictive clause.
 _INNER = re.compile(r",\s+([^,;:\"“”]{3,160}?),(?=\s)|\s+[—–-]\s+([^—–()]{3,160}?)\s+[—–-](?=\s)")
 _NEXT_ASIDE = re.compile(r",\s+([^,;:\"“”]{3,160}?)(?=,\s)")  # overlapping: ", A, B," holds two asides
@@ -50,7 +50,7 @@ DANGLING_WORDS = frozenset(
 OPENERS = frozenset(
     "after although amid as at because before by despite during following for from if in into like "
     "on over since though through throughout under unless until upon when whereas while with within "
-    "without according earlier later meanwhile however also still yet instead".split()
+    "without according earlier later meanwhile however also still yet instead due thanks owing given unlike".split()
 )
 # An attribution says whose claim it is; deleting it turns a report into an assertion.
 ATTRIBUTION = re.compile(
@@ -129,6 +129,8 @@ def deletable_spans(sentence: str) -> list[Span]:
             start < cut < end and not has_verb(sentence[lead_comma + 1 : start]) for start, end, _ in asides
         )
         rest = sentence[m.end() :]
+        if _keeps_whole(sentence, cut, rest):
+            continue
         if cut > 0 and not inside_aside and not _attribution_tail(sentence[cut:]) and rest[:1] not in "\"“'‘":
             spans.append(Span(cut, len(sentence), "trailing"))
     return spans
@@ -151,6 +153,23 @@ def _asides(sentence: str, lead_comma: int) -> list[tuple[int, int, str]]:
             found.append((m.start(), m.end() + 1, m.group(1)))
     found += [(m.start(), m.end(), m.group(2)) for m in _INNER.finditer(sentence) if m.group(2)]
     return found
+
+
+def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
+    """Cuts that would change what is left, not just shorten it: in a question (what is left would
+    read as a statement); inside a list; before ", that ..." (a restrictive clause: "there is no candidate, no
+    condition, that can change our minds" is not "there is no candidate"); at a dash that opens a
+    pair ("X — who ... — won"), whose clause goes on after the closing one."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    if re.match(r"that\b", rest):
+        return True
+    before = sentence[:cut]
+    item_before = before.rsplit(",", 1)[-1] if "," in before else ""
+    if item_before and count_words(item_before) <= 3 and re.match(r"(?:\S+\s+){0,2}\S+?(?:,|\s+(?:and|or)\s)", rest):
+        return True  # inside a list ("no candidate, no information, [no condition, that ...]")
+    dash = sentence[cut:].lstrip()[:1]
+    return dash in "—–-" and dash != "" and dash in sentence[cut + 2 :]
 
 
 def _attribution_tail(tail: str) -> bool:
@@ -245,7 +264,7 @@ def _delete(sentence: str, spans: tuple[Span, ...], cut: int | None) -> str:
     text = text[0].upper() + text[1:]
     if text[-1] not in ".!?\"”’'":
         text = text.rstrip(".") + "."
-    if sentence.rstrip()[-1:] in "!?" and cut is None:
+    if sentence.rstrip()[-1:] in "!?" and cut is None and text[-1:] not in "!?":
         text = text.rstrip(".") + sentence.rstrip()[-1]
     return text
 
