@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.text.webpage import extract_article
+from service.text.webpage import decode_page, extract_article
 
 PAGE = """<html><head><title>Library vote | Springfield Times</title>
 <meta property="og:title" content="Springfield approves new library"></head><body>
@@ -51,3 +51,39 @@ def test_html_errors(client: FlaskClient) -> None:
     assert client.post("/v1/rewrite?style=plain", data=PAGE, content_type="text/html").status_code == 415
     bad_charset = client.post("/v1/briefings", data=PAGE.encode(), content_type="text/html; charset=klingon")
     assert bad_charset.status_code == 400
+
+
+LEGACY_ARTICLE = (
+    "Der Stadtrat von Köln hat am Dienstag den Bau einer neuen Bibliothek in der Müllerstraße beschlossen. "
+    "Die Bibliothek soll 4,5 Millionen Euro kosten und 2027 eröffnen, sagte Bürgermeisterin Anna Weiß. "
+    "Kritiker sagten, das Geld solle besser in Straßenreparaturen fließen."
+)
+
+
+def test_a_page_in_its_declared_legacy_charset_decodes() -> None:
+    page = (
+        f'<html><head><meta charset="iso-8859-1"><title>Köln</title></head><body><p>{LEGACY_ARTICLE}</p></body></html>'
+    )
+    assert decode_page(page.encode("iso-8859-1")) == page
+    http_equiv = page.replace(
+        '<meta charset="iso-8859-1">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    )
+    assert decode_page(http_equiv.encode("cp1252")) == http_equiv
+
+
+def test_an_undeclared_page_is_utf8_or_guessed_and_a_declared_charset_wins() -> None:
+    page = f"<html><body><p>{LEGACY_ARTICLE} “Wir sind froh”, sagte sie.</p></body></html>"
+    assert decode_page(page.encode("utf-8")) == page
+    assert "Müllerstraße" in decode_page(page.encode("cp1252"))
+    assert decode_page(page.encode("cp1252"), "windows-1252") == page
+
+
+def test_a_legacy_charset_page_is_briefed_over_http(client: FlaskClient) -> None:
+    page = (
+        f'<html><head><meta charset="iso-8859-1"></head><body><article><p>{LEGACY_ARTICLE}</p></article></body></html>'
+    )
+    response = client.post(
+        "/v1/briefings?lengths=tldr&mode=extractive", data=page.encode("iso-8859-1"), content_type="text/html"
+    )
+    assert response.status_code == 200, response.get_json()
+    assert "Müllerstraße" in " ".join(response.get_json()["article_sentences"])

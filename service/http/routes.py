@@ -31,6 +31,7 @@ from service.errors import MalformedRequest, UnsupportedMediaType
 from service.http.openapi import build_spec
 from service.http.streaming import EventStream
 from service.settings import Settings
+from service.text.webpage import decode_page
 
 bp = Blueprint("api", __name__)
 
@@ -66,12 +67,13 @@ def _body(req: Request) -> tuple[str, dict[str, Any] | str]:
             raise MalformedRequest("the JSON body must be an object")
         return "json", data
     if mimetype in TEXT_MEDIA_TYPES:
+        declared = req.mimetype_params.get("charset")
         try:
-            return TEXT_MEDIA_TYPES[mimetype], raw.decode(req.mimetype_params.get("charset", "utf-8"))
+            if mimetype == "text/html":  # a saved page says its own charset, or it is guessed
+                return "html", decode_page(raw, declared)
+            return TEXT_MEDIA_TYPES[mimetype], raw.decode(declared or "utf-8")
         except (UnicodeDecodeError, LookupError) as exc:
-            raise MalformedRequest(
-                f"the body is not valid {req.mimetype_params.get('charset', 'utf-8')}: {exc}"
-            ) from exc
+            raise MalformedRequest(f"the body is not valid {declared or 'utf-8'}: {exc}") from exc
     raise UnsupportedMediaType(
         f"Content-Type must be application/json, text/plain or text/html, not {mimetype or 'missing'!r}"
     )
