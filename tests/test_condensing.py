@@ -117,3 +117,23 @@ def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:
         assert headline.within_contract, headline.violations
         assert complete(headline.text + "."), headline.text
         assert not headline.text.endswith(("able", "to"))
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Posted: Thursday, April 21, 2022.",
+        "Written permission must be obtained before reprint in online or print media.",
+        "This article originally appeared on VICE US.",
+        "© 2019 Science X Network, and no part of this story may be reproduced without permission.",
+        "Estimated reading time: 6 minutes.",
+        "Аdvеrtіѕе wіth thе most visited news site in the country today.",
+    ],
+)
+def test_page_furniture_never_reaches_a_briefing(furniture: str) -> None:
+    briefer, _ = condensing_briefer()
+    article = f"{furniture} {SYRIA_ARTICLE} {furniture}"
+    result = briefer.brief(BriefingRequest(article, mode="extractive"))
+    shipped = " ".join(s.text for b in result.briefings.values() for s in b.sentences)
+    assert furniture.rstrip(".")[:25] not in shipped
+    assert all(b.within_contract for b in result.briefings.values())

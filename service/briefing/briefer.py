@@ -27,7 +27,13 @@ from service.text import clauses, extractor
 from service.text.extractor import Document
 from service.text.factcheck import best_source_set, scoped_reasons
 from service.text.segmenter import split_sentences
-from service.text.verifier import SourceIndex, check, hostile_sentences, looks_like_instruction
+from service.text.verifier import (
+    SourceIndex,
+    boilerplate_sentences,
+    check,
+    hostile_sentences,
+    looks_like_instruction,
+)
 from service.text.words import count_words
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
@@ -169,6 +175,7 @@ class Analysis:
     evidence: np.ndarray  # sentence vectors, hostile rows zeroed
     hostile: set[int]
     timings: dict[str, float]
+    furniture: set[int] = field(default_factory=set)  # bylines, copyright, reading times: never extracted
     title: str | None = None  # the request's (or page's) title, when it is a headline of this article
     condenser: Condenser | None = None  # this request's: remembers versions and scores across lengths
 
@@ -237,6 +244,7 @@ class Briefer:
         analysis = Analysis(
             doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented}
         )
+        analysis.furniture = boilerplate_sentences(sentences)
         analysis.title = self.headline_title(title, analysis) if title else None
         analysis.condenser = Condenser(self.generator, self.prompts)
         return analysis
@@ -516,8 +524,8 @@ class Briefer:
                 break
             if any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
                 continue
-            if i in analysis.hostile:
-                continue  # an injected instruction inside the article is not news
+            if i in analysis.hostile or i in analysis.furniture:
+                continue  # an injected instruction, or the page's furniture, is not news
             if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
                 continue  # a question is no headline, summary or key point
             version = self.version_of(i, spec, analysis, mode)
@@ -542,7 +550,7 @@ class Briefer:
         assert condenser is not None, "analyse() sets it"
         for i in order:
             sentence = analysis.doc.sentences[i]
-            if i in analysis.hostile or not clauses.standalone(sentence):
+            if i in analysis.hostile or i in analysis.furniture or not clauses.standalone(sentence):
                 continue
             version = condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
             if version is not None:
