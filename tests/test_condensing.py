@@ -137,3 +137,15 @@ def test_page_furniture_never_reaches_a_briefing(furniture: str) -> None:
     shipped = " ".join(s.text for b in result.briefings.values() for s in b.sentences)
     assert furniture.rstrip(".")[:25] not in shipped
     assert all(b.within_contract for b in result.briefings.values())
+
+
+def test_a_last_resort_headline_never_cuts_a_figure_from_its_scope() -> None:
+    article = (
+        "Omicron BA.2 has already been detected in 8.7 percent of sequences reported from South America, "
+        "and the director noted that the infection dynamics in Europe are mirrored here weeks later. "
+        "More than 620 thousand new cases are still reported each week in parts of North America and "
+        "the Caribbean, where the variant is becoming the predominant one."
+    )
+    briefer, _ = condensing_briefer()
+    headline = briefer.brief(BriefingRequest(article, lengths=("headline",))).briefings["headline"]
+    assert "percent of sequences reported" not in headline.text or "South America" in headline.text

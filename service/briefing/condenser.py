@@ -13,6 +13,7 @@ lengths that pick the same sentence cost one forward pass.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -22,6 +23,7 @@ from service.text import clauses
 from service.text.factcheck import scoped_reasons
 from service.text.words import count_words
 
+_NUMBER = re.compile(r"\d")
 # The model only scores versions made of the sentence's own words, so the long system prompt of free
 # writing (no outside knowledge, keep every name...) has nothing to guard here; a short one halves
 # the tokens each sentence's scoring reads (bench/speed: condense_s).
@@ -73,9 +75,13 @@ class Condenser:
         return fitting[0] if fitting[0] == sentence else fitting[-1]
 
     def phrase_cut(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
-        """The last resort of a headline: the longest faithful cut before a trailing phrase that fits."""
+        """The last resort of a headline: the longest faithful cut before a trailing phrase that fits.
+        Never one that keeps a number: the phrase cut may be its scope ("8.7 percent of sequences
+        reported [from South America]"), and a figure without its scope is a wrong fact."""
         for version in clauses.phrase_cuts(sentence):
-            if count_words(version) <= max_words and not scoped_reasons(version, [sentence], may_drop):
+            if count_words(version) > max_words or _NUMBER.search(version):
+                continue
+            if not scoped_reasons(version, [sentence], may_drop):
                 return version
         return None
 
