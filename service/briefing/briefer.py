@@ -168,16 +168,21 @@ class Candidate:
 @dataclass
 class Analysis:
     """The preprocessed article, shared by every length. ``hostile`` sentences (injected
-    instructions, fake chat turns) are never extracted and never count as evidence."""
+    instructions, fake chat turns) are never extracted and never count as evidence; ``furniture``
+    (bylines, copyright, reading times) is never extracted."""
 
     doc: Document
     source: SourceIndex
     evidence: np.ndarray  # sentence vectors, hostile rows zeroed
     hostile: set[int]
+    furniture: set[int]
     timings: dict[str, float]
-    furniture: set[int] = field(default_factory=set)  # bylines, copyright, reading times: never extracted
+    condenser: Condenser  # this request's: remembers versions and scores across lengths
     title: str | None = None  # the request's (or page's) title, when it is a headline of this article
-    condenser: Condenser | None = None  # this request's: remembers versions and scores across lengths
+
+    def barred(self, i: int) -> bool:
+        """Whether article sentence ``i`` may never be shipped (an injected instruction, page furniture)."""
+        return i in self.hostile or i in self.furniture
 
 
 FORMATS = ("text", "markdown")
@@ -242,24 +247,26 @@ class Briefer:
         evidence[sorted(hostile)] = 0.0
         source = SourceIndex(" ".join(trusted), trusted)
         analysis = Analysis(
-            doc, source, evidence, hostile, {"segment_s": segmented - started, "embed_s": embedded - segmented}
+            doc,
+            source,
+            evidence,
+            hostile,
+            boilerplate_sentences(sentences),
+            {"segment_s": segmented - started, "embed_s": embedded - segmented},
+            Condenser(self.generator, self.prompts),
         )
-        analysis.furniture = boilerplate_sentences(sentences)
-        analysis.title = self.headline_title(title, analysis) if title else None
-        analysis.condenser = Condenser(self.generator, self.prompts)
+        analysis.title = self.headline_title(title, analysis) if title else None  # needs the analysis
         return analysis
 
     def headline_title(self, title: str, analysis: Analysis) -> str | None:
         """The title as this article's headline, or None: the longest part of it once a site name
         (" | CNN", " - BBC News") is split off, cut back by clauses to 14 words if longer, if that has
         at least 3 words, every name, number and quote in it is in the article, and it is about the
-        article (support). A title that fails is
-        not this article's headline (a page's generic title, or another story's)."""
+        article (support). A title that fails is not this article's headline (a page's generic
+        title, or another story's)."""
         parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", title) if p.strip()]
-        best = max(parts, key=count_words, default="")
-        best = (
-            clauses.shorten(best.rstrip(".") + ".", LENGTHS["headline"].max_words) or ""
-        )  # a long title, cut by clauses
+        longest = max(parts, key=count_words, default="")
+        best = clauses.shorten(longest.rstrip(".") + ".", LENGTHS["headline"].max_words) or ""
         if count_words(best) < TITLE_MIN_WORDS or looks_like_instruction(best):
             return None
         result = check(best, self.embedder.encode([best])[0], analysis.source, analysis.evidence)
@@ -366,7 +373,7 @@ class Briefer:
                     raise ClientGone("the client went away; briefing stopped")
                 finish_length(spec, generations.get(spec.name))
         timings["verify_s"] = verify_s
-        if analysis.condenser is not None and analysis.condenser.scored:
+        if analysis.condenser.scored:
             timings.update(condense_s=analysis.condenser.seconds, versions_scored=analysis.condenser.scored)
         cut_short = any(g.cut_by_deadline for g in generations.values())
         return {spec.name: briefings[spec.name] for spec in specs}, cut_short  # request order, not finishing order
@@ -524,7 +531,7 @@ class Briefer:
                 break
             if any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
                 continue
-            if i in analysis.hostile or i in analysis.furniture:
+            if analysis.barred(i):
                 continue  # an injected instruction, or the page's furniture, is not news
             if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
                 continue  # a question is no headline, summary or key point
@@ -546,13 +553,11 @@ class Briefer:
     ) -> None:
         """A headline from the best sentence that a cut before a trailing phrase brings within the
         contract (every sentence of the article is longer than a headline and has no clause to drop)."""
-        condenser = analysis.condenser
-        assert condenser is not None, "analyse() sets it"
         for i in order:
             sentence = analysis.doc.sentences[i]
-            if i in analysis.hostile or i in analysis.furniture or not clauses.standalone(sentence):
+            if analysis.barred(i) or not clauses.standalone(sentence):
                 continue
-            version = condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
+            version = analysis.condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
             if version is not None:
                 kept.append(Shipped(finish(spec, version), origin, 1.0, [i]))
                 return
@@ -563,7 +568,6 @@ class Briefer:
         each sentence at ``spec.condense_words`` and let the model choose; extractive keeps the most."""
         sentence = analysis.doc.sentences[i]
         condenser = analysis.condenser
-        assert condenser is not None, "analyse() sets it"
         alone = STANDS_ALONE[spec.shape]
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)

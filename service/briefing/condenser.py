@@ -99,9 +99,13 @@ class Condenser:
         if not fitting:
             return None
         short = [v for v in fitting if count_words(v) <= target_words] or [min(fitting, key=count_words)]
-        if len(short) == 1:
-            return short[0]
-        return max(short, key=lambda v: self.score(sentence, v))
+        return self.preferred(sentence, short)
+
+    def preferred(self, sentence: str, versions: Sequence[str]) -> str:
+        """The version of ``sentence`` the model scores highest; a lone version without asking it."""
+        if len(versions) == 1:
+            return versions[0]
+        return max(versions, key=lambda v: self.score(sentence, v))
 
     def score(self, sentence: str, version: str) -> float:
         """The model's score of one version; all of the sentence's versions are scored together the

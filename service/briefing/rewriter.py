@@ -161,8 +161,7 @@ class Rewriter:
         if not versions:
             return None
         short = [v for v in versions if count_words(v) <= target] or versions[-1:]
-        best = short[0] if len(short) == 1 else max(short, key=lambda v: condenser.score(original, v))
-        return RewrittenSentence(best, index, rewritten=True)
+        return RewrittenSentence(condenser.preferred(original, short), index, rewritten=True)
 
     def choose(self, style: StyleSpec, originals: list[str]) -> list[int]:
         """Which sentences to rewrite, in order: all; or for ``concise`` every sentence that holds a

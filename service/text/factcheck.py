@@ -284,14 +284,21 @@ def _order_problems(
     return []
 
 
+def _reordered(src: _Source, content_only: bool) -> list[list[str]]:
+    """The source's stems (or its content words' stems) with its clauses (chunks) in every order,
+    as written first; none when it has one clause or too many to try."""
+    chunks: dict[int, list[str]] = {}
+    for st, token, chunk in zip(src.stems, src.tokens, src.chunk_of):
+        if not content_only or _is_content(token):
+            chunks.setdefault(chunk, []).append(st)
+    if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
+        return []
+    return [[st for chunk in order for st in chunk] for order in itertools.permutations(chunks.values())]
+
+
 def _clause_orders(src: _Source) -> list[list[str]]:
     """The source's stems as written, then with its clauses in every other order (few clauses only)."""
-    chunks: dict[int, list[str]] = {}
-    for st, chunk in zip(src.stems, src.chunk_of):
-        chunks.setdefault(chunk, []).append(st)
-    if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
-        return [src.stems]
-    return [src.stems] + [[st for chunk in order for st in chunk] for order in itertools.permutations(chunks.values())]
+    return [src.stems] + _reordered(src, content_only=False)
 
 
 def _clauses_moved_whole(stems: list[str], tokens: list[str], sources: list[_Source]) -> bool:
@@ -299,17 +306,9 @@ def _clauses_moved_whole(stems: list[str], tokens: list[str], sources: list[_Sou
     (chunks) are put in some other order: a reordering of whole clauses, which swaps no roles."""
     content = [st for st, token in zip(stems, tokens) if _is_content(token)]
     for src in sources:
-        chunks: dict[int, list[str]] = {}
-        for st, token, chunk in zip(src.stems, src.tokens, src.chunk_of):
-            if _is_content(token):
-                chunks.setdefault(chunk, []).append(st)
-        if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
-            continue
         known = [st for st in content if st in src.stems]
-        for order in itertools.permutations(chunks.values()):
-            flat = [st for chunk in order for st in chunk]
-            if len(known) - len(_lcs_pairs(known, flat)) <= ORDER_SLACK:
-                return True
+        if any(len(known) - len(_lcs_pairs(known, flat)) <= ORDER_SLACK for flat in _reordered(src, True)):
+            return True
     return False
 
 
