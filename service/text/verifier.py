@@ -425,7 +425,7 @@ def hostile_sentences(sentences: list[str]) -> set[int]:
 # Page furniture that extraction lets through: bylines with dates, copyright and reprint notices,
 # reading times, calls to subscribe or advertise. A briefing never ships one (English and German:
 # the languages of the saved pages this was read on).
-_BOILERPLATE = re.compile(
+_FURNITURE = re.compile(
     r"^\W*(?:posted|published|updated|last updated|veröffentlicht|aktualisiert)\b[^.]{0,60}\d"
     r"|written permission|all rights reserved|alle rechte vorbehalten|copyright|©\s*\d|©\s+\w|\breprint"
     r"|this (?:article|story) (?:was )?(?:originally )?(?:appeared|published)|originally (?:appeared|published)"
@@ -440,4 +440,4 @@ _MIXED_SCRIPT = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0400-\u04FF])\w+\b")
 
 def boilerplate_sentences(sentences: list[str]) -> set[int]:
     """Sentences that are page furniture, not the story: never extracted into a briefing."""
-    return {i for i, s in enumerate(sentences) if _BOILERPLATE.search(s) or _MIXED_SCRIPT.search(s)}
+    return {i for i, s in enumerate(sentences) if _FURNITURE.search(s) or _MIXED_SCRIPT.search(s)}
