@@ -12,6 +12,8 @@ class BrieflyError(Exception):
 
     status: int = 500
     code: str = "internal_error"
+    # A 5xx the client should hear about (an upstream's failure, named), not a bug to hide.
+    upstream: bool = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -25,8 +27,10 @@ class BrieflyError(Exception):
 
 def is_internal(exc: Exception) -> bool:
     """A bug or a server-side failure: logged with its trace, never described to the client.
-    (503 not ready and 504 timeout are server states a client should know about.)"""
-    return not isinstance(exc, BrieflyError) or (exc.status >= 500 and exc.status not in (503, 504))
+    (503 not ready, 504 timeout and an upstream's 502 are states a client should know about.)"""
+    if not isinstance(exc, BrieflyError):
+        return True
+    return exc.status >= 500 and exc.status not in (503, 504) and not exc.upstream
 
 
 def public_error(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
@@ -125,3 +129,58 @@ class ModelLoadError(ConfigurationError):
     """The model could not be loaded (missing files, unsafe format, unknown architecture)."""
 
     code = "model_load_error"
+
+
+class NotAnArticle(BrieflyError):
+    """422: the page or text is no article to brief (a caption, a stub, a status table, a product or
+    index page); the message names the measured reason."""
+
+    status = 422
+    code = "not_an_article"
+
+
+class UrlRefused(BrieflyError):
+    """400: a ``url`` Briefly will not fetch (fetching is off, a scheme other than http(s), an address
+    that is private, loopback, link-local or a metadata service, directly or after a redirect, or
+    too many redirects)."""
+
+    status = 400
+    code = "url_refused"
+
+
+class UrlFetchFailed(BrieflyError):
+    """502: the page at ``url`` could not be fetched (connection refused, DNS failure, an error status)."""
+
+    status = 502
+    code = "url_fetch_failed"
+    upstream = True
+
+
+class UrlTimeout(BrieflyError):
+    """504: the page at ``url`` did not arrive within the fetch time limit."""
+
+    status = 504
+    code = "url_timeout"
+
+
+class EngineError(BrieflyError):
+    """502: the remote generation engine answered with an error or with something that is not a
+    chat completion (malformed JSON, a dropped stream); the message names the cause."""
+
+    status = 502
+    code = "engine_error"
+    upstream = True
+
+
+class EngineUnavailable(BrieflyError):
+    """503: the remote generation engine cannot be reached or is overloaded even after retries."""
+
+    status = 503
+    code = "engine_unavailable"
+
+
+class EngineTimeout(BrieflyError):
+    """504: the remote generation engine did not answer within its timeout."""
+
+    status = 504
+    code = "engine_timeout"

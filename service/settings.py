@@ -7,6 +7,7 @@ This module must stay import-light (no torch): gunicorn's master imports it befo
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +40,38 @@ class Settings:
     """Frozen configuration. Build with :meth:`from_env` in production or directly in tests."""
 
     model: str = _setting(
-        "MODEL", "Hub id or local folder of the generative model; empty = embedded SmolLM2-135M-Instruct.", ""
+        "MODEL",
+        "Hub id or local folder of the generative model; empty = embedded SmolLM2-135M-Instruct. With BRIEFLY_ENGINE_URL: the model name the engine serves (empty = the first it lists).",
+        "",
+    )
+    engine_url: str = _setting(
+        "BRIEFLY_ENGINE_URL",
+        "Base URL of an OpenAI-compatible engine (vLLM, TGI, llama.cpp's server, Ollama, transformers serve), e.g. http://engine:8000/v1: Briefly sends it every generation as chat messages and loads no generator weights; empty = the model runs in this process.",
+        "",
+    )
+    engine_api_key: str = _setting("BRIEFLY_ENGINE_API_KEY", "Bearer key for the engine; empty = none.", "")
+    engine_api_key_file: str = _setting(
+        "BRIEFLY_ENGINE_API_KEY_FILE", "File holding the engine's key (a mounted secret); read at start-up.", ""
+    )
+    engine_timeout_s: float = _setting(
+        "BRIEFLY_ENGINE_TIMEOUT_S",
+        "Longest wait for one engine call (connect, and between streamed chunks); the request's own budget still applies.",
+        60.0,
+    )
+    engine_retries: int = _setting(
+        "BRIEFLY_ENGINE_RETRIES",
+        "Retries of an engine call refused with 429 or 502-504 or not connected, before any text arrived (exponential backoff, Retry-After honoured).",
+        3,
+    )
+    engine_concurrency: int = _setting(
+        "BRIEFLY_ENGINE_CONCURRENCY",
+        "Engine calls in flight per worker at most (a briefing's lengths go out in parallel; the engine batches them).",
+        8,
+    )
+    engine_context_tokens: int = _setting(
+        "BRIEFLY_ENGINE_CONTEXT_TOKENS",
+        "The engine model's context window when the engine does not list it (vLLM lists max_model_len).",
+        8192,
     )
     embedding_model: str = _setting(
         "BRIEFLY_EMBEDDING_MODEL",
@@ -104,6 +136,20 @@ class Settings:
     max_article_chars: int = _setting(
         "BRIEFLY_MAX_ARTICLE_CHARS", "Longest article or rewrite text accepted (413 above).", 100_000
     )
+    allow_urls: bool = _setting(
+        "BRIEFLY_ALLOW_URLS",
+        "1 = a briefing may name a page by its url and Briefly fetches it (public http(s) addresses only, checked after DNS on every redirect); 0 = url is refused.",
+        False,
+    )
+    url_allowed_addresses: str = _setting(
+        "BRIEFLY_URL_ALLOWED_ADDRESSES",
+        "Comma-separated IPs or CIDRs a url may reach although private (an internal news mirror, a test server); metadata addresses stay refused.",
+        "",
+    )
+    url_max_bytes: int = _setting("BRIEFLY_URL_MAX_BYTES", "Largest page a url fetch reads (413 above).", 5_000_000)
+    url_timeout_s: float = _setting(
+        "BRIEFLY_URL_TIMEOUT_S", "Time for a whole url fetch, redirects included (504 beyond).", 10.0
+    )
     generation_input_tokens: int = _setting(
         "BRIEFLY_GENERATION_INPUT_TOKENS",
         "Most article tokens given to the generator; longer articles are condensed (lead + most central sentences).",
@@ -119,7 +165,9 @@ class Settings:
         "BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20
     )
     max_running: int = _setting(
-        "BRIEFLY_MAX_RUNNING", "Generations running at once per worker (more wait or are refused).", 1
+        "BRIEFLY_MAX_RUNNING",
+        "Generations running at once per worker (more wait or are refused); 0 = 1 with an in-process model (it uses every core), BRIEFLY_ENGINE_CONCURRENCY with an engine.",
+        0,
     )
     max_waiting: int = _setting(
         "BRIEFLY_MAX_WAITING", "Generation requests allowed to wait per worker; beyond: 429 with Retry-After.", 4
@@ -171,6 +219,15 @@ class Settings:
             raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
+        if self.max_running < 0 or self.engine_retries < 0:
+            raise ConfigurationError("BRIEFLY_MAX_RUNNING and BRIEFLY_ENGINE_RETRIES must be 0 or more")
+        for address in filter(None, (a.strip() for a in self.url_allowed_addresses.split(","))):
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError as exc:
+                raise ConfigurationError(f"BRIEFLY_URL_ALLOWED_ADDRESSES: {exc}") from exc
+        if self.engine_url and not self.engine_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"BRIEFLY_ENGINE_URL must be an http(s) URL, not {self.engine_url!r}")
         for name in (
             "workers",
             "http_threads",
@@ -178,8 +235,10 @@ class Settings:
             "max_html_chars",
             "max_article_chars",
             "generation_input_tokens",
-            "max_running",
             "max_batch_articles",
+            "engine_concurrency",
+            "engine_context_tokens",
+            "url_max_bytes",
         ):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
@@ -191,7 +250,14 @@ class Settings:
     @property
     def writes_freely(self) -> bool:
         """Whether auto mode asks the model to write each length freely (see ``free_writing``)."""
-        return self.free_writing == "on" or (self.free_writing == "auto" and bool(self.model))
+        return self.free_writing == "on" or (self.free_writing == "auto" and bool(self.model or self.engine_url))
+
+    @property
+    def generation_slots(self) -> int:
+        """Generations a worker runs at once (``max_running``; 0 = decided by where the model runs)."""
+        if self.max_running:
+            return self.max_running
+        return self.engine_concurrency if self.engine_url else 1
 
     def effective_torch_threads(self, usable_cores: int) -> int:
         """Threads per worker so that workers x threads never exceeds the cores we are given."""
@@ -201,11 +267,21 @@ class Settings:
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:
-    converters: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str}
+    converters: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str, "bool": _flag}
     try:
         return converters[str(type_name)](raw)
     except ValueError as exc:
         raise ConfigurationError(f"setting {name} cannot be {raw!r}: {exc}") from exc
+
+
+FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _flag(raw: str) -> bool:
+    try:
+        return FLAGS[raw.strip().lower()]
+    except KeyError:
+        raise ValueError(f"use one of {', '.join(FLAGS)}") from None
 
 
 def describe_settings() -> list[dict[str, str]]:

@@ -72,6 +72,9 @@ class ReplayGenerator:
         if self.fail_self_check:
             raise RuntimeError("self-check failed")
 
+    def probe(self) -> None:
+        pass
+
 
 def reply_by_instruction(table: dict[str, str]) -> Callable[[Prompt], str]:
     """A reply chosen by a phrase the prompt's instruction contains (e.g. 'headline')."""

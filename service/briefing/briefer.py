@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,12 @@ class BriefingRequest:
     lengths: tuple[str, ...] = tuple(LENGTHS)
     fmt: str = "text"
     mode: str = "auto"
+    focus: str | None = None  # what the reader cares about: biases extraction, told to the model, never evidence
+    sizes: Mapping[str, LengthSpec] = field(default_factory=dict)  # the request's counts (lengths.ADJUSTABLE)
+
+    def specs(self) -> list[LengthSpec]:
+        """The requested lengths' contracts, with the request's counts where it gave any."""
+        return [self.sizes.get(name, LENGTHS[name]) for name in self.lengths]
 
 
 @dataclass
@@ -110,6 +116,7 @@ class Briefing:
     violations: list[str]
     sentences: list[Shipped]
     rejected: list[Rejected]
+    contract: str = ""  # what it was measured against: the length's, with the request's counts
 
 
 @dataclass(frozen=True)
@@ -233,13 +240,15 @@ class Briefer:
         return mode.writes == "always" or (mode.writes == "optional" and self.writes_freely)
 
     # ---------------------------------------------------------------- preprocess
-    def analyse(self, article: str, title: str | None = None) -> Analysis:
+    def analyse(self, article: str, title: str | None = None, focus: str | None = None) -> Analysis:
         started = time.perf_counter()
         sentences = split_sentences(article)
         if not sentences:
             raise InvalidInput("the article has no sentences with words in them", field="article")
         segmented = time.perf_counter()
         doc = Document.build(sentences, self.embedder.encode(sentences))
+        if focus:  # the reader's interest raises the sentences about it, for every length
+            doc.focus_on(self.embedder.encode([focus])[0])
         embedded = time.perf_counter()
         hostile = hostile_sentences(sentences)
         trusted = [s if i not in hostile else "" for i, s in enumerate(sentences)]
@@ -317,8 +326,8 @@ class Briefer:
     def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         started = time.perf_counter()
         mode = MODES[request.mode]
-        specs = [LENGTHS[name] for name in request.lengths]
-        analysis = self.analyse(request.article, request.title)
+        specs = request.specs()
+        analysis = self.analyse(request.article, request.title, request.focus)
         text, article_input = self.measure(analysis, request.article, mode, specs)
         listener.analysed(Preview(mode.name, [s.name for s in specs], article_input, analysis.doc.sentences))
         timings = dict(analysis.timings)
@@ -365,7 +374,7 @@ class Briefer:
                     cancelled=listener.cancelled,
                 )
             )
-            generations, gen_timings = self.forward(text, request.title, specs, watch)
+            generations, gen_timings = self.forward(text, request.title, specs, watch, request.focus)
             timings.update(gen_timings)
         for spec in specs:
             if spec.name not in briefings:
@@ -380,11 +389,16 @@ class Briefer:
 
     # ---------------------------------------------------------------- forward
     def forward(
-        self, article: str, title: str | None, specs: list[LengthSpec], watch: GenerationWatch = QUIET
+        self,
+        article: str,
+        title: str | None,
+        specs: list[LengthSpec],
+        watch: GenerationWatch = QUIET,
+        focus: str | None = None,
     ) -> tuple[dict[str, Generation], dict[str, Any]]:
         prompts = [
             Prompt(
-                user=self.prompts.render_briefing(spec.name, article, title),
+                user=self.prompts.render_briefing(spec, article, title, focus),
                 source=article,
                 task="summarize",
                 system=self.prompts.system,
@@ -422,6 +436,7 @@ class Briefer:
             violations=problems,
             sentences=shipped,
             rejected=[Rejected(c.text, c.reasons) for c in rejected],
+            contract=spec.contract,
         )
 
     def verify(self, sentences: list[str], analysis: Analysis, spec: LengthSpec) -> list[Candidate]:

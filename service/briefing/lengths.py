@@ -5,9 +5,12 @@ Each length is one row of :data:`LENGTHS`; code never branches on a length's nam
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from service.text.words import count_words
+
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,58 @@ class LengthSpec:
         }
         if self.shape == "bullets":
             data.update(items=self.items, item_max_words=self.item_max_words)
+        if self.name in ADJUSTABLE:
+            data["adjustable"] = ADJUSTABLE[self.name].describe()
         return data
+
+    def prompt_values(self) -> dict[str, str]:
+        """What a briefing prompt may say of this length: ``items`` (in words: "three") and
+        ``words``, the middle of the word range (a small model aims at one number better than two)."""
+        return {"items": NUMBER_WORDS[self.items - 1], "words": str((self.min_words + self.max_words) // 2)}
+
+
+@dataclass(frozen=True)
+class Adjustable:
+    """What a request's ``counts`` may change in one length, and within which bounds: the number
+    of bullet points, or the word range of prose. ``contract`` is the contract's wording with the
+    request's numbers."""
+
+    items: tuple[int, int] | None = None
+    words: tuple[int, int] | None = None
+    contract: str = ""
+
+    def describe(self) -> dict[str, object]:
+        if self.items:
+            return {"items": {"min": self.items[0], "max": self.items[1]}}
+        assert self.words is not None
+        return {"words": {"min": self.words[0], "max": self.words[1]}}
+
+    def resize(self, spec: LengthSpec, items: int | None = None, words: tuple[int, int] | None = None) -> LengthSpec:
+        """``spec`` with the caller's count of points or range of words; the generation budget and
+        extraction's aim scale with it (the defaults' own proportions)."""
+        if items is not None:
+            return dataclasses.replace(
+                spec,
+                items=items,
+                min_words=2 * items,
+                max_words=spec.item_max_words * items,
+                target_words=spec.target_words * items // spec.items,
+                max_new_tokens=-(-spec.max_new_tokens * items // spec.items),
+                min_new_tokens=spec.min_new_tokens * items // spec.items,
+                contract=self.contract.format(items=items, s="" if items == 1 else "s"),
+            )
+        assert words is not None
+        low, high = words
+        aim = (spec.target_words - spec.min_words) / (spec.max_words - spec.min_words)
+        return dataclasses.replace(
+            spec,
+            min_words=low,
+            max_words=high,
+            target_words=round(low + aim * (high - low)),
+            max_new_tokens=-(-spec.max_new_tokens * high // spec.max_words),
+            min_new_tokens=spec.min_new_tokens * low // spec.min_words,
+            contract=self.contract.format(min_words=low, max_words=high),
+        )
 
 
 LENGTHS: dict[str, LengthSpec] = {
@@ -118,6 +172,15 @@ LENGTHS: dict[str, LengthSpec] = {
 }
 
 DEFAULT_LENGTHS: tuple[str, ...] = tuple(LENGTHS)
+
+# What ``counts`` may change (GET /v1/lengths publishes it): key points 1-10 as Azure's
+# sentenceCount allows up to 20 sentences and ten bullets is already a page; prose from a short
+# paragraph to a long brief, within what one generation budget writes comfortably.
+ADJUSTABLE: dict[str, Adjustable] = {
+    "key_points": Adjustable(items=(1, 10), contract="{items} bullet point{s}, each one sentence of at most 25 words"),
+    "paragraph": Adjustable(words=(30, 200), contract="one paragraph, {min_words} to {max_words} words"),
+    "brief": Adjustable(words=(100, 500), contract="{min_words} to {max_words} words"),
+}
 
 
 def violations(spec: LengthSpec, sentences: list[str]) -> list[str]:

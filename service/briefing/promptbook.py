@@ -13,9 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from service.briefing.lengths import LENGTHS, LengthSpec
 from service.errors import ConfigurationError
 
-BRIEFING_PLACEHOLDERS = {"required": {"article"}, "allowed": {"article", "title_line"}}
+# The reader's focus is a wish, not a fact: the model is told to cover what the article says of it,
+# and the checks refuse any sentence that states it without the article's support.
+FOCUS_LINE = (
+    "The reader is most interested in: {focus}\nCover what the article says about this, if it says anything; "
+    "do not state anything about it that the article does not.\n\n"
+)
+
+# ``items`` and ``words`` follow the request's counts (LengthSpec.prompt_values); ``focus_line`` says
+# what the reader cares about, after the article so every length still shares its prefill.
+BRIEFING_PLACEHOLDERS = {"required": {"article"}, "allowed": {"article", "title_line", "focus_line", "items", "words"}}
 REWRITE_PLACEHOLDERS = {"required": {"text"}, "allowed": {"text"}}
 CONDENSE_PLACEHOLDERS = {"required": {"sentence"}, "allowed": {"sentence"}}
 
@@ -39,9 +49,20 @@ class PromptBook:
         condense = _template(folder / "condense.txt", CONDENSE_PLACEHOLDERS)
         return cls(system=system, briefings=briefings, rewrites=rewrites, condense=condense)
 
-    def render_briefing(self, length: str, article: str, title: str | None) -> str:
+    def render_briefing(
+        self, length: LengthSpec | str, article: str, title: str | None, focus: str | None = None
+    ) -> str:
+        """One length's prompt; ``length`` is the request's spec (its counts) or a name (the default)."""
+        spec = LENGTHS[length] if isinstance(length, str) else length
         title_line = f"Title: {strip_delimiters(title)}\n" if title else ""
-        return self.briefings[length].substitute(article=strip_delimiters(article), title_line=title_line).strip()
+        focus_line = FOCUS_LINE.format(focus=strip_delimiters(focus)) if focus else ""
+        return (
+            self.briefings[spec.name]
+            .substitute(
+                article=strip_delimiters(article), title_line=title_line, focus_line=focus_line, **spec.prompt_values()
+            )
+            .strip()
+        )
 
     def render_condense(self, sentence: str) -> str:
         return self.condense.substitute(sentence=strip_delimiters(sentence)).strip()

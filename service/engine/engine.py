@@ -10,6 +10,7 @@ import contextlib
 import logging
 import threading
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
@@ -20,11 +21,12 @@ from service.briefing.rewriter import Rewriter, RewriteRequest, RewriteResult
 from service.briefing.styles import STYLES
 from service.engine.admission import Admission
 from service.engine.protocol import BriefingIntake, BriefingResponse, RewriteResponse
-from service.errors import NotReady
+from service.errors import BrieflyError, ConfigurationError, NotReady
 from service.models import allocator, cpu
 from service.models.embedder import Embedder, HFEmbedder
 from service.models.generator import Generator
 from service.models.huggingface import HFGenerator, resolve_device, resolve_weights
+from service.models.remote import EngineConfig, OpenAIGenerator
 from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.settings import Settings
 
@@ -49,7 +51,7 @@ class Engine:
         self.failure: str | None = None
         # Few generations at a time per worker (torch already uses every thread we gave it), a
         # bounded wait for the rest, refusal beyond that.
-        self.admission = Admission(settings.max_running, settings.max_waiting)
+        self.admission = Admission(settings.generation_slots, settings.max_waiting)
 
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
@@ -104,7 +106,32 @@ class Engine:
         self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
         self.checker = SummaryChecker(self.embedder, s.support_threshold)
 
-    def _build_generator(self) -> HFGenerator:
+    def _build_generator(self) -> Generator:
+        """The model in this process, or a remote engine's client (no generator weights loaded)."""
+        return self._build_remote() if self.settings.engine_url else self._build_local()
+
+    def _build_remote(self) -> OpenAIGenerator:
+        s = self.settings
+        key = s.engine_api_key
+        if s.engine_api_key_file:
+            try:
+                key = Path(s.engine_api_key_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigurationError(f"BRIEFLY_ENGINE_API_KEY_FILE cannot be read: {exc}") from exc
+        config = EngineConfig(
+            base_url=s.engine_url,
+            model=s.model,
+            api_key=key,
+            timeout_s=s.engine_timeout_s,
+            retries=s.engine_retries,
+            concurrency=s.engine_concurrency,
+            context_tokens=s.engine_context_tokens,
+        )
+        generator = OpenAIGenerator(config)
+        generator.load()
+        return generator
+
+    def _build_local(self) -> HFGenerator:
         import torch  # noqa: F401  (first torch import happens here, after fork)
 
         s = self.settings
@@ -133,6 +160,19 @@ class Engine:
     @property
     def ready(self) -> bool:
         return self.state == "ready"
+
+    def readiness_problem(self) -> BrieflyError | None:
+        """Why this worker cannot serve now, or None: loading, failed, draining, or (for a remote
+        engine) the engine not answering a one-token call."""
+        if not self.ready:
+            detail = f": {self.failure}" if self.state == "failed" else ""
+            return NotReady(f"the model is {self.state}{detail}")
+        assert self.generator is not None
+        try:
+            self.generator.probe()
+        except BrieflyError as exc:
+            return exc
+        return None
 
     def require_ready(self) -> None:
         if not self.ready:

@@ -13,6 +13,7 @@ response models, which only the HTTP layer and the CLI's ``--json`` serialise.
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import re
 import typing
 import unicodedata
@@ -36,11 +37,12 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from service.briefing import briefer, checker, rewriter
 from service.briefing.briefer import FORMATS, MODES
-from service.briefing.lengths import DEFAULT_LENGTHS, LENGTHS
+from service.briefing.lengths import ADJUSTABLE, DEFAULT_LENGTHS, LENGTHS, LengthSpec
 from service.briefing.styles import STYLES
+from service.engine.fetcher import FetchPolicy, fetch_page
 from service.errors import BrieflyError, InvalidInput, PayloadTooLarge, public_error
 from service.settings import Settings
-from service.text.webpage import ExtractedPage, extract_article
+from service.text.webpage import ExtractedPage, decode_page, extract_article
 
 if TYPE_CHECKING:  # the checker sees plain strings; pydantic sees the tables' names
     LengthName = str
@@ -57,6 +59,9 @@ else:
 # a JSON briefing names exactly one of these fields.
 BRIEFING_TEXT_FIELDS = {"text": "article", "html": "html"}
 ARTICLE_FIELDS = tuple(BRIEFING_TEXT_FIELDS.values())
+BRIEFING_SOURCES = (*ARTICLE_FIELDS, "url")  # a briefing may also name a page to fetch
+FOCUS_MAX_CHARS = 300
+URL_MAX_CHARS = 2048
 ITEM_ID_MAX_CHARS = 200
 TOO_LARGE = "too_large"  # the error type that answers 413 instead of 422
 
@@ -103,6 +108,29 @@ def article_from_html(html: str, settings: Settings) -> tuple[str, ExtractedPage
     """A web page's main text, checked as an article is (briefings and checks alike), and the page."""
     page = extract_article(html)
     return checked_text(page.text, "article", settings.max_article_chars), page
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        enabled=settings.allow_urls,
+        max_bytes=settings.url_max_bytes,
+        timeout_s=settings.url_timeout_s,
+        allowed_addresses=frozenset(a.strip() for a in settings.url_allowed_addresses.split(",") if a.strip()),
+    )
+
+
+def fetch_html(url: str, settings: Settings) -> tuple[str, dict[str, object]]:
+    """The page at ``url`` as HTML text (a text/plain page wrapped so extraction reads it as one),
+    held to the HTML limit, and what the fetch did, for ``input.extracted``."""
+    page = fetch_page(url, fetch_policy(settings))
+    try:
+        text = decode_page(page.body, page.charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the page at 'url' cannot be decoded: {exc}", field="url") from None
+    if page.content_type == "text/plain":
+        text = "<html><body>" + "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n")) + "</body></html>"
+    html = checked_text(text, "html", settings.max_html_chars)
+    return html, {"from": "url", "url": page.url, "redirects": page.redirects, "fetch_s": round(page.seconds, 3)}
 
 
 def _settings(info: ValidationInfo) -> Settings | None:
@@ -155,38 +183,111 @@ class _Body(BaseModel):
         return list(dict.fromkeys(value))
 
 
-def _exactly_one_article(data: dict[str, Any]) -> None:
-    """Exactly one of "article" and "html" (briefings and checks alike)."""
-    given = [f for f in ARTICLE_FIELDS if f in data]
+def _exactly_one_article(data: dict[str, Any], sources: tuple[str, ...] = ARTICLE_FIELDS) -> None:
+    """Exactly one of ``sources``: "article" and "html" (checks), or "url" too (briefings)."""
+    given = [f for f in sources if f in data]
     if not given:
-        raise PydanticCustomError("article_missing", "'{field}' is required", {"field": ARTICLE_FIELDS[0]})
+        raise PydanticCustomError("article_missing", "'{field}' is required", {"field": sources[0]})
     if len(given) > 1:
-        raise PydanticCustomError(
-            "article_twice", "send either 'article' or 'html', not both", {"field": ARTICLE_FIELDS[1]}
-        )
+        named = " or ".join(f"'{f}'" for f in given)
+        raise PydanticCustomError("article_twice", "send either {named}, not both", {"field": given[1], "named": named})
+
+
+def _focus(value: str, info: ValidationInfo) -> str:
+    return clean_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
+
+
+Focus = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description=f"what the reader cares about (at most {FOCUS_MAX_CHARS} characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not",
+    ),
+    AfterValidator(_focus),
+]
+
+
+class WordRange(BaseModel):
+    """A prose length's word range, inclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_words: int
+    max_words: int
+
+
+class Counts(BaseModel):
+    """How many key points and how many words of prose, within GET /v1/lengths' "adjustable" bounds;
+    the length contract follows. A count for a length not requested is ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+    key_points: int | None = Field(default=None, description="bullet points, default 3")
+    paragraph: WordRange | None = Field(default=None, description="default 60-120 words")
+    brief: WordRange | None = Field(default=None, description="default 150-250 words")
+
+    @model_validator(mode="after")
+    def _within_bounds(self) -> Counts:
+        for name, adjustable in ADJUSTABLE.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            low, high = adjustable.items or adjustable.words or (0, 0)
+            if isinstance(value, WordRange):
+                if not low <= value.min_words < value.max_words <= high:
+                    raise PydanticCustomError(
+                        "counts_out_of_bounds",
+                        "counts.{name}: min_words and max_words must satisfy {low} <= min_words < max_words <= {high}",
+                        {"field": f"counts.{name}", "name": name, "low": low, "high": high},
+                    )
+            elif not low <= value <= high:
+                raise PydanticCustomError(
+                    "counts_out_of_bounds",
+                    "counts.{name} must be from {low} to {high}",
+                    {"field": f"counts.{name}", "name": name, "low": low, "high": high},
+                )
+        return self
+
+    def sizes(self) -> dict[str, LengthSpec]:
+        """The lengths these counts change, resized (service/briefing/lengths.py)."""
+        sizes: dict[str, LengthSpec] = {}
+        for name, adjustable in ADJUSTABLE.items():
+            value = getattr(self, name)
+            if isinstance(value, WordRange):
+                sizes[name] = adjustable.resize(LENGTHS[name], words=(value.min_words, value.max_words))
+            elif value is not None:
+                sizes[name] = adjustable.resize(LENGTHS[name], items=value)
+        return sizes
 
 
 # ---------------------------------------------------------------- requests
 class BriefingRequest(_Body):
-    """An article ("article", or "html" to extract it from a web page) and what to make of it."""
+    """An article ("article"; "html" to extract it from a web page; "url" to fetch the page first)
+    and what to make of it."""
 
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [f]} for f in ARTICLE_FIELDS]})
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [f]} for f in BRIEFING_SOURCES]})
 
     title: Text | None = Field(default=None, description="the article's title; with html, the page's title when absent")
     # Absent or a string, never null: exactly one of the two is given (see _one_article).
     article: Text = Field(default=None, description="the article's text")  # type: ignore[assignment]
     html: Text = Field(default=None, description="a web page: its main text and title are extracted")  # type: ignore[assignment]
+    url: str = Field(  # type: ignore[assignment]
+        default=None,
+        min_length=1,
+        max_length=URL_MAX_CHARS,
+        description="a public http(s) page Briefly fetches and briefs as html (when the server allows: BRIEFLY_ALLOW_URLS)",
+    )
     lengths: Lengths = Field(default_factory=lambda: list(DEFAULT_LENGTHS))
     format: FormatName = "text"
     mode: ModeName | None = Field(default=None, description="absent: the server's default (GET /v1/modes)")
+    focus: Focus | None = None
+    counts: Counts | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _one_article(cls, data: Any) -> Any:
-        """Exactly one of "article" and "html". Checked once every field is known: unknown
+        """Exactly one of "article", "html" and "url". Checked once every field is known: unknown
         fields are reported first."""
         if isinstance(data, dict) and set(data) <= set(cls.model_fields):
-            _exactly_one_article(data)
+            _exactly_one_article(data, BRIEFING_SOURCES)
         return data
 
     @field_validator("title", mode="before")
@@ -197,15 +298,20 @@ class BriefingRequest(_Body):
     def to_domain(self, settings: Settings) -> BriefingIntake:
         """The briefing to run; for "html", the article and title extracted from the page."""
         title, article, extracted = self.title, self.article, None
-        if self.html is not None:
-            article, page = article_from_html(self.html, settings)
-            title, extracted = title or page.title, page.describe(len(self.html))
+        html, fetched = self.html, None
+        if self.url is not None:
+            html, fetched = fetch_html(self.url, settings)
+        if html is not None:
+            article, page = article_from_html(html, settings)
+            title, extracted = title or page.title, {**page.describe(len(html)), **(fetched or {})}
         request = briefer.BriefingRequest(
             article=article,
             title=title,
             lengths=tuple(self.lengths),
             fmt=self.format,
             mode=self.mode or settings.default_mode,
+            focus=self.focus,
+            sizes=self.counts.sizes() if self.counts else {},
         )
         return BriefingIntake(request, extracted)
 
@@ -348,6 +454,9 @@ def choices(model: type[BaseModel], field: str) -> list[str]:
     return found
 
 
+NESTED_FIELDS = ("counts",)
+
+
 def first_error(model: type[_Body], errors: list[ErrorDetails]) -> BrieflyError:
     unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden")
     if unknown:
@@ -355,6 +464,9 @@ def first_error(model: type[_Body], errors: list[ErrorDetails]) -> BrieflyError:
     error = min(errors, key=_rank)
     ctx = error.get("ctx") or {}
     field = str(ctx.get("field") or (error["loc"][0] if error["loc"] else ""))
+    if field in NESTED_FIELDS and len(error["loc"]) > 1 and "field" not in ctx:  # name the inner field
+        inner = ".".join(str(part) for part in error["loc"])  # counts.paragraph.max_words
+        return InvalidInput(f"'{inner}': {error['msg']}", field=inner)
     if "field" in ctx:  # one of ours: its message is the message
         return (PayloadTooLarge if error["type"] == TOO_LARGE else InvalidInput)(error["msg"], field=field)
     if field == "lengths":
@@ -429,6 +541,7 @@ class Briefing(_Out):
     text: str
     words: int
     within_contract: bool
+    contract: str = Field(description="the contract it was measured against (the length's, with the request's counts)")
     violations: list[str]
     sentences: list[Sentence]
     rejected: list[Rejected]

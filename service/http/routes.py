@@ -216,9 +216,10 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     eng = engine()
-    body: dict[str, Any] = {"status": eng.state}
-    if eng.failure:
-        body["error"] = {"code": "not_ready", "message": eng.failure}
-    if eng.ready:
+    problem = eng.readiness_problem()
+    body: dict[str, Any] = {"status": eng.state if problem is None or not eng.ready else "unavailable"}
+    if problem is not None:
+        body["error"] = {"code": problem.code, "message": problem.message}
+    else:
         body["model"] = eng.model_info()
-    return jsonify(body), (200 if eng.ready else 503)
+    return jsonify(body), (200 if problem is None else 503)

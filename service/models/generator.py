@@ -12,6 +12,42 @@ from typing import Any, Protocol
 
 from service.errors import ClientGone
 
+# Chat-turn markers of the common templates (ChatML, Llama 2 and 3, Mistral, Gemma, Phi, Zephyr):
+# removed from untrusted text before any model reads it, so an article cannot open a fake system
+# or assistant turn. A local model adds its own special tokens to these; a remote engine's are
+# unknown, and engines commonly parse special-token text inside message content.
+CHAT_MARKERS: frozenset[str] = frozenset(
+    {
+        "<|im_start|>",
+        "<|im_end|>",
+        "</s>",
+        "<s>",
+        "<|endoftext|>",
+        "[INST]",
+        "[/INST]",
+        "<<SYS>>",
+        "<</SYS>>",
+        "<|begin_of_text|>",
+        "<|start_header_id|>",
+        "<|end_header_id|>",
+        "<|eot_id|>",
+        "<start_of_turn>",
+        "<end_of_turn>",
+        "<|system|>",
+        "<|user|>",
+        "<|assistant|>",
+        "<|end|>",
+    }
+)
+
+
+def remove_markers(text: str, markers: Sequence[str]) -> str:
+    """``text`` without any of ``markers`` (given longest first, so ``<|im_start|>`` goes before a
+    shorter marker inside it)."""
+    for marker in markers:
+        text = text.replace(marker, "")
+    return text
+
 
 @dataclass(frozen=True)
 class Prompt:
@@ -97,3 +133,8 @@ class Generator(Protocol):
         ...
 
     def self_check(self) -> None: ...
+
+    def probe(self) -> None:
+        """Readiness, asked by every /readyz: raises when the model cannot answer now (an in-process
+        model that passed its self-check always can; a remote engine is asked for one token)."""
+        ...

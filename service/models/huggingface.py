@@ -16,7 +16,16 @@ from typing import Any
 from service.errors import ModelLoadError
 from service.models import cpu, leandecode, quantised
 from service.models.drafter import PromptLookup
-from service.models.generator import QUIET, Generation, Generations, GenerationStats, GenerationWatch, Prompt
+from service.models.generator import (
+    CHAT_MARKERS,
+    QUIET,
+    Generation,
+    Generations,
+    GenerationStats,
+    GenerationWatch,
+    Prompt,
+    remove_markers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -221,26 +230,17 @@ class HFGenerator:
     def neutralise(self, text: str) -> str:
         """Remove the model's own special tokens (``<|im_start|>``, ``</s>``...) from untrusted text,
         so an article cannot open a fake system or assistant turn."""
-        for token in self.special_tokens:
-            text = text.replace(token, "")
-        return text
+        return remove_markers(text, self.special_tokens)
+
+    def probe(self) -> None:
+        """Loaded and self-checked is ready: nothing outside this process to ask."""
 
     def _special_tokens(self) -> list[str]:
         """Longest first, so ``<|im_start|>`` goes before any shorter token inside it."""
         tokens = set(self.tokenizer.all_special_tokens) | {
             t.content for t in self.tokenizer.added_tokens_decoder.values()
         }
-        tokens |= {
-            "<|im_start|>",
-            "<|im_end|>",
-            "</s>",
-            "<s>",
-            "<|endoftext|>",
-            "[INST]",
-            "[/INST]",
-            "<<SYS>>",
-            "<</SYS>>",
-        }
+        tokens |= CHAT_MARKERS
         return sorted((t for t in tokens if len(t) > 1), key=len, reverse=True)
 
     def count_tokens(self, text: str) -> int:

@@ -24,6 +24,11 @@ POSITION_DECAY = 0.25  # prior = 1 / (1 + decay * index)
 REDUNDANCY_WEIGHT = 0.6  # MMR: penalty for similarity to what is already picked
 REDUNDANT_SIMILARITY = 0.85  # above this a candidate repeats a picked sentence and is skipped
 MIN_SENTENCE_WORDS = 5
+# A request's focus adds this times each sentence's cosine to it (negative cosines count as 0). It
+# outweighs the lead prior (at most 1.0) for a sentence close to the focus (MiniLM cosine ~0.5+),
+# while sentences it does not touch (~0.1) keep their order, so the lead still opens a briefing
+# whose focus the article barely mentions.
+FOCUS_WEIGHT = 2.0
 
 
 @dataclass
@@ -38,6 +43,10 @@ class Document:
     @classmethod
     def build(cls, sentences: list[str], embeddings: np.ndarray) -> Document:
         return cls(sentences=sentences, embeddings=embeddings, content=content_salience(sentences, embeddings))
+
+    def focus_on(self, focus: np.ndarray) -> None:
+        """Raise the salience of the sentences close to ``focus`` (a unit vector: what the reader cares about)."""
+        self.content = (self.content + FOCUS_WEIGHT * np.clip(self.embeddings @ focus, 0.0, None)).astype(np.float32)
 
     def scores(self, position_weight: float = DEFAULT_POSITION_WEIGHT) -> np.ndarray:
         position = 1.0 / (1.0 + POSITION_DECAY * np.arange(len(self.sentences)))
