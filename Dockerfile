@@ -9,6 +9,9 @@
 #   docker run -v /srv/models/bart:/models/bart:ro -e MODEL=/models/bart briefly
 # Offline wheels (say, a CPU torch wheel on a machine that cannot reach the torch index) are
 # picked up from deploy/wheels/ in the build context.
+# With `transformers serve` as well (the stand-in engine of deploy/compose.engine.yaml's cpu profile;
+# requirements-serving.txt, not in the production image otherwise):
+#   docker build --build-arg ENGINE_SERVER=1 -t briefly:engine-server .
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 # ---------------------------------------------------------------- build stage: venv + model
@@ -37,6 +40,19 @@ RUN --mount=type=secret,id=ca,required=false \
     fi; \
     /opt/venv/bin/python -c "from service.models.weights import generator_folder; print(generator_folder('/opt/briefly/cache'))" \
  && chmod -R a+rX /opt/briefly
+# ENGINE_SERVER=1: transformers[serving] on top (FastAPI, uvicorn, openai), for `transformers serve`.
+# Last in this stage, so both builds share every layer above. --no-deps: with requirements.txt the
+# pins are a closed set (tests check); the import fails the build if one is missing.
+ARG ENGINE_SERVER=""
+COPY requirements-serving.txt ./
+RUN --mount=type=secret,id=ca,required=false --mount=type=bind,source=deploy/wheels,target=/wheels \
+    case "$ENGINE_SERVER" in \
+      "") ;; \
+      1) if [ -s /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi; \
+         /opt/venv/bin/pip install --find-links /wheels --no-deps -r requirements-serving.txt \
+         && /opt/venv/bin/python -c "from transformers.cli.serve import Serve; from transformers.cli.serving.server import build_server; from transformers.utils.import_utils import is_serve_available; assert is_serve_available()" ;; \
+      *) echo "ENGINE_SERVER is empty or 1, not '$ENGINE_SERVER'" >&2; exit 1 ;; \
+    esac
 
 # ---------------------------------------------------------------- runtime stage: no build tools
 FROM ${BASE_IMAGE}

@@ -32,7 +32,7 @@ $(STAMP): requirements.txt requirements-models.txt
 	touch $@
 
 install-dev: $(DEV_STAMP)
-$(DEV_STAMP): $(STAMP) requirements-dev.txt
+$(DEV_STAMP): $(STAMP) requirements-dev.txt requirements-serving.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
