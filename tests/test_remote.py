@@ -208,8 +208,9 @@ def test_retries_give_up_with_a_503_naming_the_cause(fake: tuple[FakeEngine, str
         (streamed("Rebels ", "take", done=False), EngineError, "ended the stream before the answer was complete"),
         (raw(b'data: {"error": {"message": "overloaded"}}\n\n'), EngineError, "error mid-stream"),
         (silent(3.0), EngineTimeout, "did not answer within"),
+        (streamed("a ", "b ", delay_s=1.0), EngineTimeout, "stopped sending"),
     ],
-    ids=["500", "400", "malformed-json", "dropped-stream", "error-chunk", "timeout"],
+    ids=["500", "400", "malformed-json", "dropped-stream", "error-chunk", "timeout", "stalled-stream"],
 )
 def test_engine_failures_become_errors_with_their_cause(
     fake: tuple[FakeEngine, str], reply: Reply, error: type[Exception], message: str

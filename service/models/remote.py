@@ -303,11 +303,13 @@ class OpenAIGenerator:
                     finished = finished or bool(choice.get("finish_reason"))
                 if _past(deadline):
                     return  # cut by the deadline: what arrived is kept, the caller marks it
-        except requests.Timeout as exc:
-            raise EngineTimeout(
-                f"the engine at {self.endpoint} stopped sending for {self.config.timeout_s:.0f} s"
-            ) from exc
         except requests.RequestException as exc:
+            # requests reports a read timeout inside a streamed body as a ConnectionError around
+            # urllib3's ReadTimeoutError: a stalled engine, not a dropped connection.
+            if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
+                raise EngineTimeout(
+                    f"the engine at {self.endpoint} stopped sending for {self.config.timeout_s:.0f} s"
+                ) from exc
             raise EngineError(f"the engine at {self.endpoint} dropped the stream: {_cause(exc)}") from exc
         except ClientGone:
             raise
