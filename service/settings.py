@@ -106,7 +106,9 @@ class Settings:
     host: str = _setting("BRIEFLY_HOST", "Interface gunicorn binds.", "0.0.0.0")
     workers: int = _setting("BRIEFLY_WORKERS", "gunicorn worker processes (each loads its own model).", 1)
     http_threads: int = _setting(
-        "BRIEFLY_HTTP_THREADS", "Request threads per worker (probes answer during generation).", 4
+        "BRIEFLY_HTTP_THREADS",
+        "Request threads per worker: more than running + waiting generations, so probes answer during generation.",
+        8,
     )
     torch_threads: int = _setting(
         "BRIEFLY_TORCH_THREADS", "Torch intra-op threads per worker; 0 = usable cores / workers.", 0
