@@ -1,6 +1,15 @@
 """Sentence segmentation on the hard cases of real (and scraped) news text."""
 
-from service.text.segmenter import split_sentences
+import re
+import textwrap
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pysbd
+import pytest
+
+from service.text.segmenter import LANGUAGES, split_sentences
 
 
 def test_abbreviations_do_not_split() -> None:
@@ -97,3 +106,183 @@ def test_a_quote_left_open_does_not_glue_the_following_sentences_together() -> N
     assert sentences[-1] == "The BGS said it was also monitoring fracking as a precaution."
     assert "The process has proved controversial in the US with environmentalists." in sentences
     assert sentences[-2].startswith("But the committee called on ministers")
+
+
+# ---------------------------------------------------------------- Golden Rules
+GOLDEN = tomllib.loads(
+    (Path(__file__).resolve().parent.parent / "bench" / "golden_rules.toml").read_text(encoding="utf-8")
+)
+
+
+def _normalised(sentences: list[str]) -> list[str]:
+    return [" ".join(s.split()) for s in sentences if s.strip()]
+
+
+def test_golden_rules_at_least_as_good_as_plain_pysbd_in_every_language() -> None:
+    # bench/golden prints the same scores; the layout cases (pysbd's cleaner) are not rules.
+    ours: Counter[str] = Counter()
+    theirs: Counter[str] = Counter()
+    for case in (c for c in GOLDEN["cases"] if "pysbd_options" not in c):
+        expected = _normalised(case["expected"])
+        language = case["language"]
+        ours[language] += _normalised(split_sentences(case["text"], language=language)) == expected
+        plain = pysbd.Segmenter(language=language, clean=False).segment(case["text"])
+        theirs[language] += _normalised([str(s) for s in plain]) == expected
+    assert set(theirs) == set(LANGUAGES)
+    assert ours["en"] >= 47
+    assert {lang: ours[lang] for lang in theirs if ours[lang] < theirs[lang]} == {}
+
+
+def test_addresses_urls_file_names_and_handles_stay_whole() -> None:
+    text = "Her email is Jane.Doe@example.com. Visit www.Example.com or open report.Final.pdf, she told @someone.Else on Friday.It rained."
+    assert split_sentences(text) == [
+        "Her email is Jane.Doe@example.com.",
+        "Visit www.Example.com or open report.Final.pdf, she told @someone.Else on Friday.",
+        "It rained.",
+    ]
+
+
+# ---------------------------------------------------------------- text as people paste it
+ARTICLE = [
+    "Police are investigating a suspected arson attack on a mosque in Bradford after a fire broke out in the early "
+    "hours of Sunday morning. No one was injured, but the prayer hall was badly damaged and firefighters spent more "
+    "than three hours bringing the blaze under control.",
+    "Detectives said the fire and a break-in last month are being treated as linked. They have appealed for anyone "
+    "with dashcam or doorbell footage from the area between 1am and 4am to come forward.",
+    "“This was a cowardly attack on a place of worship, and it has shaken our whole community,” said Dr. Aisha "
+    "Rahman, a trustee of the mosque. She added that worshippers had prayed side by side there for forty years. "
+    "“We will not be intimidated,” she said.",
+    "The fire comes a week after a far-right rally in the city centre drew several hundred people and a larger "
+    "counter-protest. Officers made 14 arrests on the day, and a 32-year-old man has since been charged with violent "
+    "disorder.",
+    "The home secretary, Yvette Cooper, described the attack as “deeply disturbing” and said the government would "
+    "fund extra security at mosques that had asked for it. Ministers announced a £29.4m package for the protective "
+    "security scheme in the spring.",
+    "Tell MAMA, which records anti-Muslim incidents in the UK, said reports had risen sharply since the summer. Its "
+    "director said many families were now afraid to send their children to evening classes at the mosque.",
+    "It is the third attack on a place of worship in West Yorkshire this year. A 19-year-old man was jailed in May "
+    "for setting fire to the door of a synagogue in Leeds, and a church in Huddersfield was vandalised in August.",
+    "Bradford council said it would open the community centre as a temporary prayer space from Monday. A fundraising "
+    "page set up by local residents had raised more than £18,000 by Sunday evening, and the mosque's trustees said "
+    "they hoped to reopen by the new year.",
+]
+_MID_CLAUSE = re.compile(r"\b(?:as|a|an|the|of|to|and|at|in|on|for|with|by|from|that)[.?!]?$", re.I)
+
+
+def test_a_hard_wrapped_article_gives_the_sentences_of_the_unwrapped_one() -> None:
+    unwrapped = split_sentences("\n\n".join(ARTICLE))
+    wrapped_text = "\n\n".join(textwrap.fill(paragraph, 72) for paragraph in ARTICLE)
+    assert any(line.endswith(" treated as") for line in wrapped_text.split("\n"))  # the trap is set
+    assert len(unwrapped) == 17
+    assert split_sentences(wrapped_text) == unwrapped
+    assert "Detectives said the fire and a break-in last month are being treated as linked." in unwrapped
+    assert [s for s in unwrapped if _MID_CLAUSE.search(s)] == []
+    # Wrapped at other widths, paragraphs apart by one line break only: the same sentences.
+    for width in (40, 60, 80):
+        assert split_sentences("\n".join(textwrap.fill(paragraph, width) for paragraph in ARTICLE)) == unwrapped
+
+
+def test_pasted_headings_and_bullets_stay_units_of_their_own() -> None:
+    text = (
+        "Bradford mosque fire\n\n"
+        + textwrap.fill(ARTICLE[1], 60)
+        + "\n\nWhat we know so far\n- The fire started at about 2am\n  on Sunday\n* No one was hurt\n"
+        "• Police have made no arrests\n1. A fundraiser has raised £18,000\n\nBackground\nThe mosque opened in 1984."
+    )
+    assert split_sentences(text) == [
+        "Bradford mosque fire",
+        "Detectives said the fire and a break-in last month are being treated as linked.",
+        "They have appealed for anyone with dashcam or doorbell footage from the area between 1am and 4am to come forward.",
+        "What we know so far",
+        "The fire started at about 2am on Sunday",
+        "No one was hurt",
+        "Police have made no arrests",
+        "A fundraiser has raised £18,000",
+        "Background",
+        "The mosque opened in 1984.",
+    ]
+
+
+def test_a_headline_above_its_story_is_not_glued_to_it() -> None:
+    assert split_sentences("Rebels take Homs\nThe city fell on Saturday.") == [
+        "Rebels take Homs",
+        "The city fell on Saturday.",
+    ]
+
+
+def test_run_on_text_is_cut_at_clause_boundaries_without_invented_stops() -> None:
+    clauses = [
+        "the council met on tuesday evening to discuss the budget for the coming year",
+        "and members argued for hours about the cost of repairing the old swimming pool in the town centre",
+        "while residents waited outside in the rain holding banners that called for the library to stay open",
+        "but no decision was reached before midnight",
+        "so the vote was put off until the next meeting in the spring when the finance officer will report again",
+        "and the mayor said she was disappointed that so little progress had been made after months of talks",
+    ]
+    text = ", ".join(clauses) + " and everyone went home"
+    parts = split_sentences(text)
+    assert len(parts) > 1
+    assert all(len(part.split()) <= 60 for part in parts)
+    assert " ".join(parts) == text  # every word kept, nothing added
+    assert all(part.endswith(",") or part.startswith("and ") or part == parts[-1] for part in parts)
+
+
+# ---------------------------------------------------------------- languages
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "de",
+            "Die Kosten liegen bei 12 Mrd. Euro. Die Wahl findet am 26. Oktober statt. Gezählt wird am 27.Oktober ab 18 Uhr.",
+            [
+                "Die Kosten liegen bei 12 Mrd. Euro.",
+                "Die Wahl findet am 26. Oktober statt.",
+                "Gezählt wird am 27.Oktober ab 18 Uhr.",
+            ],
+        ),
+        (
+            "de-DE",
+            "Gestern sagte Dr. Müller, dass Prof. Schmidt und Hr. Weber kommen. Auch St. Pauli spielte.",
+            ["Gestern sagte Dr. Müller, dass Prof. Schmidt und Hr. Weber kommen.", "Auch St. Pauli spielte."],
+        ),
+        (
+            "es",
+            "El Sr. García y la Sra. López llegaron ayer. Después hablaron con la Dra. Pérez.",
+            ["El Sr. García y la Sra. López llegaron ayer.", "Después hablaron con la Dra. Pérez."],
+        ),
+        (
+            "ru",
+            "Как сообщил проф. Иванов, в г. Москве прошли выборы. Итоги подведут в понедельник.",
+            ["Как сообщил проф. Иванов, в г. Москве прошли выборы.", "Итоги подведут в понедельник."],
+        ),
+        (
+            "ar",
+            "هل انتهت الحرب؟ قال المسؤولون إن المحادثات مستمرة.",
+            ["هل انتهت الحرب؟", "قال المسؤولون إن المحادثات مستمرة."],
+        ),
+        ("zh", "今天天气很好。我们去公园吧！你去吗？好！", ["今天天气很好。", "我们去公园吧！", "你去吗？", "好！"]),
+    ],
+    ids=["de", "de-DE", "es", "ru", "ar", "zh"],
+)
+def test_each_language_gets_its_own_rules(language: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, language=language) == expected
+
+
+def test_english_repairs_stay_english() -> None:
+    # "2011.The" is a glued sentence in English; "am 26.Oktober" is a German date.
+    assert split_sentences("It began in 2011.The war went on.") == ["It began in 2011.", "The war went on."]
+    assert split_sentences("Es begann am 26.Oktober in Berlin.", language="de") == [
+        "Es begann am 26.Oktober in Berlin."
+    ]
+    # A language pysbd has no rules for gets English rules, not English repairs.
+    assert split_sentences("He met Dr. Smith at No. 10 today. It went well.", language="pt") == [
+        "He met Dr. Smith at No. 10 today.",
+        "It went well.",
+    ]
+
+
+def test_no_ascii_stop_is_added_to_another_script() -> None:
+    run_on = "，".join(["我们今天在公园里看到了很多人在跑步和散步"] * 12) + "。"
+    parts = split_sentences(run_on, language="zh")
+    assert len(parts) > 1 and "".join(parts) == run_on
+    assert not any(part.endswith(".") for part in parts)
