@@ -250,7 +250,7 @@ class Briefer:
         if focus:  # the reader's interest raises the sentences about it, for every length
             doc.focus_on(self.embedder.encode([focus])[0])
         embedded = time.perf_counter()
-        hostile = hostile_sentences(sentences)
+        hostile = hostile_sentences(sentences, article)
         trusted = [s if i not in hostile else "" for i, s in enumerate(sentences)]
         evidence = doc.embeddings.copy()
         evidence[sorted(hostile)] = 0.0

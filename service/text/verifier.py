@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The prompt-injection filter has its own module; briefer and rewriter import it from here.
+from service.text.injection import hostile_sentences as hostile_sentences
+from service.text.injection import looks_like_instruction as looks_like_instruction
 from service.text.segmenter import clean_text
 
 NUMBER_WORDS = {
@@ -384,42 +387,6 @@ def text_support(sentences: list[str], vectors: np.ndarray, source: SourceIndex,
     if not scores:
         return 0.0
     return 0.5 * float(np.mean(scores)) + 0.5 * float(np.min(scores))
-
-
-# Text addressed to a model rather than to a reader: injected instructions, fake turns, markup and
-# our own prompt's wording echoed back. Such a sentence is never shipped, generated or extracted.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|guidelines|directions)\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:the|this|that|all|everything)\b[^.]{0,20}\b(?:article|text|story|above|said)\b"
-    r"|\bnew (?:task|instructions?|prompt)\s*:"
-    r"|\b(?:you are now|act as|pretend (?:to be|you are)|developer mode|jailbreak|system prompt|as an ai\b|language model)"
-    r"|\b(?:reveal|print|output|repeat|leak)\b[^.]{0,30}\b(?:secret|password|api key|credentials|system prompt|instructions)"
-    r"|<\s*/?\s*(?:script|iframe|img|svg|object|embed|style)\b|javascript:|\bon(?:error|load|click)\s*="
-    r"|(?:^|\s)(?:system|assistant|user)\s*:|\[/?INST\]|<<SYS>>|<\|[a-z_]+\|>|###\s*(?:instruction|system|response)"
-    r"|\buse only facts from the article\b|\banswer with the\b|\bno full stop at the end\b",
-    re.IGNORECASE,
-)
-
-
-_TURN_MARKER = re.compile(
-    r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|(?:^|\s)(?:system|assistant|user)\s*:?\s*$", re.IGNORECASE
-)
-
-
-def looks_like_instruction(text: str) -> bool:
-    return bool(_INSTRUCTION.search(text))
-
-
-def hostile_sentences(sentences: list[str]) -> set[int]:
-    """Sentences that are instructions or markup, and the sentence that follows a chat-turn
-    marker (the body of a fake turn). Never shipped and never counted as evidence."""
-    hostile: set[int] = set()
-    for i, sentence in enumerate(sentences):
-        if looks_like_instruction(sentence):
-            hostile.add(i)
-            if _TURN_MARKER.search(sentence) and i + 1 < len(sentences):
-                hostile.add(i + 1)
-    return hostile
 
 
 # Page furniture that extraction lets through: bylines with dates, copyright and reprint notices,
