@@ -125,6 +125,11 @@ class Settings:
         "on; off. Condensing runs either way.",
         "auto",
     )
+    model_languages: str = _setting(
+        "BRIEFLY_MODEL_LANGUAGES",
+        "Languages the model writes well (ISO 639-1 codes, comma-separated; * = any): an article in another language is briefed by extraction, and the response says so. Empty = en for the embedded model, * for a model you name or an engine.",
+        "",
+    )
     max_body_bytes: int = _setting(
         "BRIEFLY_MAX_BODY_BYTES",
         "Largest request body accepted (413 above); room for a web page's HTML (one news page in ten is over 300 kB).",
@@ -253,6 +258,11 @@ class Settings:
     def writes_freely(self) -> bool:
         """Whether auto mode asks the model to write each length freely (see ``free_writing``)."""
         return self.free_writing == "on" or (self.free_writing == "auto" and bool(self.model or self.engine_url))
+
+    @property
+    def writes_languages(self) -> str:
+        """``model_languages``, or its default: English for the embedded 135M model, any for others."""
+        return self.model_languages or ("*" if self.model or self.engine_url else "en")
 
     @property
     def generation_slots(self) -> int:

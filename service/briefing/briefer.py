@@ -26,6 +26,10 @@ from service.models.generator import QUIET, Generation, GenerationWatch, Generat
 from service.text import clauses, extractor
 from service.text.extractor import Document
 from service.text.factcheck import best_source_set, scoped_reasons
+from service.text.language import DEFAULT_LANGUAGE, Family, Language
+from service.text.language import detect as detect_language
+from service.text.language import language as language_of
+from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
 from service.text.verifier import (
     SourceIndex,
@@ -81,10 +85,12 @@ class BriefingRequest:
     mode: str = "auto"
     focus: str | None = None  # what the reader cares about: biases extraction, told to the model, never evidence
     sizes: Mapping[str, LengthSpec] = field(default_factory=dict)  # the request's counts (lengths.ADJUSTABLE)
+    language: str | None = None  # ISO 639-1; None: detected from the article
 
-    def specs(self) -> list[LengthSpec]:
-        """The requested lengths' contracts, with the request's counts where it gave any."""
-        return [self.sizes.get(name, LENGTHS[name]) for name in self.lengths]
+    def specs(self, family: Family) -> list[LengthSpec]:
+        """The requested lengths' contracts, with the request's counts where it gave any, measured
+        as the article's script is (CJK in characters)."""
+        return [self.sizes.get(name, LENGTHS[name]).measured_in(family) for name in self.lengths]
 
 
 @dataclass
@@ -133,12 +139,13 @@ class Fit:
 
 @dataclass(frozen=True)
 class ArticleInput:
-    """What the briefing was made from: the article's size and how it fit the generator."""
+    """What the briefing was made from: the article's size and language, and how it fit the generator."""
 
     sentences: int
     words: int
     characters: int
     fit: Fit
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,7 @@ class BriefingResult:
     input: ArticleInput
     article_sentences: list[str]
     timings: dict[str, float]
+    note: str | None = None  # why the mode differs from the one asked for (a language the model does not write)
 
 
 @dataclass
@@ -226,6 +234,7 @@ class Briefer:
         generation_input_tokens: int,
         request_timeout_s: float,
         writes_freely: bool = True,
+        model_languages: str = "*",
     ) -> None:
         self.generator = generator
         self.embedder = embedder
@@ -234,15 +243,18 @@ class Briefer:
         self.generation_input_tokens = generation_input_tokens
         self.request_timeout_s = request_timeout_s
         self.writes_freely = writes_freely  # auto mode: free writing too, or condensing only
+        self.model_languages = model_languages  # what the model writes well ("*": any)
 
     def writes(self, mode: ModeSpec) -> bool:
         """Whether this mode asks the model to write each length freely on this service."""
         return mode.writes == "always" or (mode.writes == "optional" and self.writes_freely)
 
     # ---------------------------------------------------------------- preprocess
-    def analyse(self, article: str, title: str | None = None, focus: str | None = None) -> Analysis:
+    def analyse(
+        self, article: str, title: str | None = None, focus: str | None = None, language: str = DEFAULT_LANGUAGE
+    ) -> Analysis:
         started = time.perf_counter()
-        sentences = split_sentences(article)
+        sentences = split_sentences(article, language=language)
         if not sentences:
             raise InvalidInput("the article has no sentences with words in them", field="article")
         segmented = time.perf_counter()
@@ -262,7 +274,7 @@ class Briefer:
             hostile,
             boilerplate_sentences(sentences),
             {"segment_s": segmented - started, "embed_s": embedded - segmented},
-            Condenser(self.generator, self.prompts),
+            Condenser(self.generator, self.prompts, language),
         )
         analysis.title = self.headline_title(title, analysis) if title else None  # needs the analysis
         return analysis
@@ -320,14 +332,16 @@ class Briefer:
             text, fit = self.generation_input(analysis, article, specs)
         else:
             text, fit = article, Fit(self.generator.count_tokens(article))
-        return text, ArticleInput(len(analysis.doc.sentences), count_words(article), len(article), fit)
+        size = (len(analysis.doc.sentences), count_words(article), len(article))
+        return text, ArticleInput(*size, fit, analysis.condenser.language)
 
     # ---------------------------------------------------------------- the whole request
     def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
         started = time.perf_counter()
-        mode = MODES[request.mode]
-        specs = request.specs()
-        analysis = self.analyse(request.article, request.title, request.focus)
+        lang = language_of(request.language or detect_language(request.article))
+        mode, note = self.mode_for(MODES[request.mode], lang)
+        specs = request.specs(lang.family)
+        analysis = self.analyse(request.article, request.title, request.focus, lang.code)
         text, article_input = self.measure(analysis, request.article, mode, specs)
         listener.analysed(Preview(mode.name, [s.name for s in specs], article_input, analysis.doc.sentences))
         timings = dict(analysis.timings)
@@ -336,7 +350,15 @@ class Briefer:
             raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
         timings["total_s"] = time.perf_counter() - started
         rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()}
-        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded)
+        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded, note)
+
+    def mode_for(self, mode: ModeSpec, lang: Language) -> tuple[ModeSpec, str | None]:
+        """The mode asked for, or extraction with a note when the model does not write the
+        article's language (a 135M English model's German is garble the checks may not catch)."""
+        if not mode.uses_model or writes_language(lang.code, self.model_languages):
+            return mode, None
+        note = f"the model does not write {lang.name} ({lang.code}) well: briefed by extraction instead of {mode.name}"
+        return MODES["extractive"], note
 
     def make_lengths(
         self,
@@ -495,7 +517,7 @@ class Briefer:
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):
                 rejected.append(cand)
                 continue
-            text = finish(spec, text)
+            text = finish(spec, text, analysis.condenser.language)
             if not fits(spec, kept, text):
                 rejected.append(
                     Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"])
@@ -548,12 +570,12 @@ class Briefer:
                 continue
             if analysis.barred(i):
                 continue  # an injected instruction, or the page's furniture, is not news
-            if spec.shape != "prose" and doc.sentences[i].rstrip().endswith("?"):
+            if spec.shape != "prose" and doc.sentences[i].rstrip().endswith(("?", "？", "؟")):
                 continue  # a question is no headline, summary or key point
             version = self.version_of(i, spec, analysis, mode)
             if version is None or count_words(version) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
-            text = finish(spec, version)
+            text = finish(spec, version, analysis.condenser.language)
             if not fits(spec, kept, text):
                 continue
             origin = "condensed" if mode.condenses and version != doc.sentences[i] else "extracted"
@@ -583,7 +605,9 @@ class Briefer:
         each sentence at ``spec.condense_words`` and let the model choose; extractive keeps the most."""
         sentence = analysis.doc.sentences[i]
         condenser = analysis.condenser
-        alone = STANDS_ALONE[spec.shape]
+        # The stand-alone tests read English syntax (verbs, captions, quote fragments): another
+        # language's whole sentences are shipped as the article has them.
+        alone = STANDS_ALONE[spec.shape] if condenser.language == DEFAULT_LANGUAGE else None
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
@@ -599,15 +623,19 @@ STANDS_ALONE: dict[str, Callable[[str], bool] | None] = {
     "prose": None,
 }
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)
+# What may end a sentence, in any script (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।,
+# Armenian ։, Ethiopic ።, quotes and guillemets): no ASCII full stop is added after any of them.
+SENTENCE_ENDS = frozenset(".!?\"”’'»…。！？؟।॥։።")
 
 
-def finish(spec: LengthSpec, text: str) -> str:
+def finish(spec: LengthSpec, text: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Shape-specific surface rules: a headline has no final full stop; sentences end with one."""
     text = text.strip()
-    if spec.shape == "line":  # headline style: no leading article, no final stop ("Rebels capture Hama")
-        text = _LEADING_ARTICLE.sub("", text.rstrip(".").strip())
+    if spec.shape == "line":  # headline style: no final stop, in English no leading article ("Rebels capture Hama")
+        text = text.rstrip(".。").strip()
+        text = _LEADING_ARTICLE.sub("", text) if language == DEFAULT_LANGUAGE else text
         return text[:1].upper() + text[1:]
-    if text and text[-1] not in ".!?\"”’'":
+    if text and text[-1] not in SENTENCE_ENDS:
         text += "."
     return text
 

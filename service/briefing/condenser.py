@@ -31,9 +31,10 @@ CONDENSE_SYSTEM = "You are a careful news editor."
 
 
 class Condenser:
-    def __init__(self, generator: Generator, prompts: PromptBook) -> None:
+    def __init__(self, generator: Generator, prompts: PromptBook, language: str = "en") -> None:
         self.generator = generator
         self.prompts = prompts
+        self.language = language  # clause deletions follow English syntax: other languages keep whole sentences
         self._versions: dict[str, list[str]] = {}
         self._scores: dict[tuple[str, str], float] = {}
         self.seconds = 0.0  # spent asking the model, for the response's timings
@@ -52,7 +53,7 @@ class Condenser:
         TL;DR, a key point stands alone, so no caption such as "Foul by Sean Murray"; a paragraph's
         sentences have their neighbours)."""
         if sentence not in self._versions:
-            self._versions[sentence] = clauses.deletions(sentence)
+            self._versions[sentence] = clauses.deletions(sentence) if self.language == "en" else [sentence]
         return [
             v
             for v in self._versions[sentence]
@@ -78,7 +79,7 @@ class Condenser:
         """The last resort of a headline: the longest faithful cut before a trailing phrase that fits.
         Never one that keeps a number: the phrase cut may be its scope ("8.7 percent of sequences
         reported [from South America]"), and a figure without its scope is a wrong fact."""
-        for version in clauses.phrase_cuts(sentence):
+        for version in clauses.phrase_cuts(sentence) if self.language == "en" else []:
             if count_words(version) > max_words or _NUMBER.search(version):
                 continue
             if not scoped_reasons(version, [sentence], may_drop):

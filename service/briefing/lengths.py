@@ -6,9 +6,13 @@ Each length is one row of :data:`LENGTHS`; code never branches on a length's nam
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
+from service.text.language import Family
 from service.text.words import count_words
+
+_WORD_BOUNDS = re.compile(r"\d+(?: to \d+)? words")
 
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -54,6 +58,30 @@ class LengthSpec:
         if self.name in ADJUSTABLE:
             data["adjustable"] = ADJUSTABLE[self.name].describe()
         return data
+
+    def measured_in(self, family: Family) -> LengthSpec:
+        """This contract for a family of scripts: in CJK text, characters instead of words, each
+        bound times ``family.per_word`` (and the contract's wording says so)."""
+        if family.per_word == 1.0:
+            return self
+
+        def scale(words: int) -> int:
+            return round(words * family.per_word)
+
+        def reword(found: re.Match[str]) -> str:
+            numbers = [scale(int(n)) for n in re.findall(r"\d+", found.group(0))]
+            return " to ".join(map(str, numbers)) + f" {family.unit}s"
+
+        return dataclasses.replace(
+            self,
+            contract=_WORD_BOUNDS.sub(reword, self.contract),
+            min_words=scale(self.min_words),
+            max_words=scale(self.max_words),
+            item_max_words=scale(self.item_max_words),
+            target_words=scale(self.target_words),
+            fill_min_words=scale(self.fill_min_words),
+            condense_words=scale(self.condense_words),
+        )
 
     def prompt_values(self) -> dict[str, str]:
         """What a briefing prompt may say of this length: ``items`` (in words: "three") and

@@ -102,6 +102,7 @@ class Engine:
             s.generation_input_tokens,
             s.request_timeout_s,
             writes_freely=s.writes_freely,
+            model_languages=s.writes_languages,
         )
         self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
         self.checker = SummaryChecker(self.embedder, s.support_threshold)

@@ -280,6 +280,11 @@ class BriefingRequest(_Body):
     mode: ModeName | None = Field(default=None, description="absent: the server's default (GET /v1/modes)")
     focus: Focus | None = None
     counts: Counts | None = None
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2,3}$",
+        description="the article's language as an ISO 639-1 code (de, zh...); absent: detected",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -312,6 +317,7 @@ class BriefingRequest(_Body):
             mode=self.mode or settings.default_mode,
             focus=self.focus,
             sizes=self.counts.sizes() if self.counts else {},
+            language=self.language,
         )
         return BriefingIntake(request, extracted)
 
@@ -560,6 +566,7 @@ class ArticleInput(_Out):
     kept_sentences: int | None = Field(default=None, exclude_if=_absent)
     generation_tokens: int | None = Field(default=None, exclude_if=_absent)
     extracted: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    language: str = Field(description="the article's language (ISO 639-1): the request's, else detected")
 
     @classmethod
     def of(cls, given: briefer.ArticleInput, extracted: dict[str, object] | None = None) -> ArticleInput:
@@ -578,6 +585,9 @@ class BriefingResponse(_Out):
     article_sentences: list[str]
     timings: Timings
     model: dict[str, Any]
+    note: str | None = Field(
+        default=None, exclude_if=_absent, description="why the mode used differs from the one asked for"
+    )
 
     @classmethod
     def of(
@@ -591,6 +601,7 @@ class BriefingResponse(_Out):
             article_sentences=result.article_sentences,
             timings=result.timings,
             model=model,
+            note=result.note,
         )
 
 

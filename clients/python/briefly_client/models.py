@@ -25,6 +25,10 @@ class ArticleInput(BaseModel):
     kept_sentences: Annotated[int | None, Field(title="Kept Sentences")] = None
     generation_tokens: Annotated[int | None, Field(title="Generation Tokens")] = None
     extracted: Annotated[dict[str, Any] | None, Field(title="Extracted")] = None
+    language: Annotated[str, Field(title="Language")]
+    """
+    the article's language (ISO 639-1): the request's, else detected
+    """
 
 
 class CheckRequest(BaseModel):
@@ -175,6 +179,10 @@ class BriefingResponse(BaseModel):
     article_sentences: Annotated[list[str], Field(title="Article Sentences")]
     timings: Annotated[dict[str, float | int], Field(title="Timings")]
     model: Annotated[dict[str, Any], Field(title="Model")]
+    note: Annotated[str | None, Field(title="Note")] = None
+    """
+    why the mode used differs from the one asked for
+    """
 
 
 class CheckResponse(BaseModel):
@@ -283,6 +291,10 @@ class BatchItem(BaseModel):
     what the reader cares about (at most 300 characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not
     """
     counts: Counts | None = None
+    language: Annotated[str | None, Field(pattern="^[a-z]{2,3}$", title="Language")] = None
+    """
+    the article's language as an ISO 639-1 code (de, zh...); absent: detected
+    """
     id: Annotated[str, Field(max_length=200, min_length=1, title="Id")]
 
 
@@ -363,6 +375,10 @@ class BriefingRequest(BaseModel):
     what the reader cares about (at most 300 characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not
     """
     counts: Counts | None = None
+    language: Annotated[str | None, Field(pattern="^[a-z]{2,3}$", title="Language")] = None
+    """
+    the article's language as an ISO 639-1 code (de, zh...); absent: detected
+    """
 
 
 class BatchResponse(BaseModel):
