@@ -144,3 +144,31 @@ def test_a_language_field_overrides_detection(tmp_path: Path) -> None:
     assert body["input"]["language"] == "en"
     bad = client.post("/v1/briefings", json={"article": ARTICLES["es"], "language": "Spanish"})
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "language"
+
+
+def test_a_rewrite_in_a_language_the_model_does_not_write_leaves_the_text_as_it_is(tmp_path: Path) -> None:
+    body = client_for(tmp_path).post("/v1/rewrite", json={"text": ARTICLES["fr"], "style": "plain"}).get_json()
+    assert body["rewritten_sentences"] == 0 and "does not write French" in body["note"]
+    assert body["text"] == " ".join(split_sentences(ARTICLES["fr"], language="fr"))
+
+
+def test_a_multilingual_model_is_asked_to_answer_in_the_articles_language(tmp_path: Path) -> None:
+    generator = ReplayGenerator()
+    s = Settings(cache_dir=str(tmp_path), model="some/multilingual-model")
+    engine = Engine(s, generator=generator, embedder=HashingEmbedder())
+    engine.load()
+    client = create_app(s, engine=engine).test_client()
+    client.post("/v1/briefings", json={"article": ARTICLES["de"], "mode": "abstractive", "lengths": ["tldr"]})
+    assert generator.prompts[-1].user.endswith("Answer in German, the language of the text.")
+    client.post("/v1/rewrite", json={"text": ARTICLES["es"], "style": "formal"})
+    assert generator.prompts[-1].user.endswith("Answer in Spanish, the language of the text.")
+    client.post(
+        "/v1/briefings", json={"article": ARTICLES["de"], "language": "en", "mode": "abstractive", "lengths": ["tldr"]}
+    )
+    assert "Answer in" not in generator.prompts[-1].user  # English prompts stay as their templates
+
+
+def test_lengths_say_how_each_script_is_measured(tmp_path: Path) -> None:
+    scripts = client_for(tmp_path).get("/v1/lengths").get_json()["scripts"]
+    cjk = next(s for s in scripts if s["family"] == "cjk")
+    assert cjk["unit"] == "character" and cjk["per_word"] == 2.0 and "zh" in cjk["languages"]

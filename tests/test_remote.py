@@ -306,3 +306,24 @@ def test_readyz_asks_the_engine_for_one_token(fake: tuple[FakeEngine, str]) -> N
         "code": "engine_unavailable",
         "message": f"the engine at {base} answered 503: restarting",
     }
+
+
+def test_a_streamed_briefing_passes_the_engines_token_deltas_through(fake: tuple[FakeEngine, str]) -> None:
+    script, base = fake
+    script.replies = [streamed("OK"), streamed("The council ", "approved a new ", "budget on Tuesday.")]
+    eng, client = _engine_app(base)
+    response = client.post(
+        "/v1/briefings",
+        json={"article": ARTICLE, "lengths": ["tldr"], "mode": "abstractive"},
+        headers={"Accept": "text/event-stream"},
+    )
+    events = [
+        (block.split("\n")[0].removeprefix("event: "), json.loads(block.split("\n")[1].removeprefix("data: ")))
+        for block in response.get_data(as_text=True).strip().split("\n\n")
+        if block.startswith("event:")
+    ]
+    tokens = [data["text"] for name, data in events if name == "token"]
+    assert tokens == ["The council ", "approved a new ", "budget on Tuesday."]
+    assert events[-1][0] == "done"
+    tldr = events[-1][1]["briefings"]["tldr"]
+    assert tldr["text"] == "The council approved a new budget on Tuesday.", (tldr["rejected"], tldr["violations"])

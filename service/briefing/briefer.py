@@ -396,7 +396,8 @@ class Briefer:
                     cancelled=listener.cancelled,
                 )
             )
-            generations, gen_timings = self.forward(text, request.title, specs, watch, request.focus)
+            language = language_of(analysis.condenser.language).name
+            generations, gen_timings = self.forward(text, request.title, specs, watch, request.focus, language)
             timings.update(gen_timings)
         for spec in specs:
             if spec.name not in briefings:
@@ -417,10 +418,11 @@ class Briefer:
         specs: list[LengthSpec],
         watch: GenerationWatch = QUIET,
         focus: str | None = None,
+        language: str = "English",
     ) -> tuple[dict[str, Generation], dict[str, Any]]:
         prompts = [
             Prompt(
-                user=self.prompts.render_briefing(spec, article, title, focus),
+                user=self.prompts.render_briefing(spec, article, title, focus, language),
                 source=article,
                 task="summarize",
                 system=self.prompts.system,

@@ -50,7 +50,12 @@ class PromptBook:
         return cls(system=system, briefings=briefings, rewrites=rewrites, condense=condense)
 
     def render_briefing(
-        self, length: LengthSpec | str, article: str, title: str | None, focus: str | None = None
+        self,
+        length: LengthSpec | str,
+        article: str,
+        title: str | None,
+        focus: str | None = None,
+        language: str = "English",
     ) -> str:
         """One length's prompt; ``length`` is the request's spec (its counts) or a name (the default)."""
         spec = LENGTHS[length] if isinstance(length, str) else length
@@ -62,13 +67,19 @@ class PromptBook:
                 article=strip_delimiters(article), title_line=title_line, focus_line=focus_line, **spec.prompt_values()
             )
             .strip()
-        )
+        ) + answer_in(language)
 
     def render_condense(self, sentence: str) -> str:
         return self.condense.substitute(sentence=strip_delimiters(sentence)).strip()
 
-    def render_rewrite(self, style: str, text: str) -> str:
-        return self.rewrites[style].substitute(text=strip_delimiters(text)).strip()
+    def render_rewrite(self, style: str, text: str, language: str = "English") -> str:
+        return self.rewrites[style].substitute(text=strip_delimiters(text)).strip() + answer_in(language)
+
+
+def answer_in(language: str) -> str:
+    """The line that keeps a multilingual model in the article's language (the templates are
+    written in English; an English article's prompt is left exactly as the template has it)."""
+    return "" if language == "English" else f"\nAnswer in {language}, the language of the text."
 
 
 _DELIMITER = re.compile(r"</?\s*(?:article|text)\s*>", re.I)

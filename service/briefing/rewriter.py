@@ -27,6 +27,9 @@ from service.models.generator import Generator, Prompt
 from service.text import clauses, extractor
 from service.text.extractor import Document
 from service.text.factcheck import scoped_reasons
+from service.text.language import detect as detect_language
+from service.text.language import language as language_of
+from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
 from service.text.verifier import (
     QUOTE,
@@ -104,22 +107,33 @@ class RewriteResult:
 
 
 class Rewriter:
-    def __init__(self, generator: Generator, embedder: Embedder, prompts: PromptBook, request_timeout_s: float) -> None:
+    def __init__(
+        self,
+        generator: Generator,
+        embedder: Embedder,
+        prompts: PromptBook,
+        request_timeout_s: float,
+        model_languages: str = "*",
+    ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
         self.request_timeout_s = request_timeout_s
+        self.model_languages = model_languages  # what the model writes well ("*": any)
 
     def rewrite(self, request: RewriteRequest) -> RewriteResult:
         started = time.perf_counter()
         style = STYLES[request.style]
-        originals = split_sentences(request.text)
+        lang = language_of(detect_language(request.text))
+        originals = split_sentences(request.text, language=lang.code)
         if not originals:
             raise InvalidInput("the text has no sentences with words in them", field="text")
+        if not writes_language(lang.code, self.model_languages):
+            return untouched(request.text, style.name, originals, lang.name, started)
         chosen = self.choose(style, originals)
         prompts = [
             Prompt(
-                user=self.prompts.render_rewrite(style.name, originals[i]),
+                user=self.prompts.render_rewrite(style.name, originals[i], lang.name),
                 source=originals[i],
                 task=f"rewrite:{style.name}",
                 system=self.prompts.system,
@@ -213,6 +227,25 @@ class Rewriter:
 def holds_facts(sentence: str) -> bool:
     """Whether a sentence holds a number, a name or a quote (``concise`` never drops one that does)."""
     return bool(numbers_in(sentence) or names_in(sentence) or QUOTE.search(sentence))
+
+
+def untouched(text: str, style: str, originals: list[str], language: str, started: float) -> RewriteResult:
+    """Every sentence as it stands, when the model does not write the text's language (its
+    rewrite would be English or garble): said in ``note``, not hidden."""
+    reason = [f"language: the model does not write {language}"]
+    sentences = [RewrittenSentence(s, i, rewritten=False, reasons=reason) for i, s in enumerate(originals)]
+    return RewriteResult(
+        text=" ".join(originals),
+        style=style,
+        words=count_words(text),
+        sentences=sentences,
+        rewritten_sentences=0,
+        kept_original_sentences=len(sentences),
+        dropped_sentences=0,
+        cut_short=False,
+        timings={"total_s": round(time.perf_counter() - started, 4)},
+        note=f"no sentence changed: the model does not write {language} well, so the text stands as it is",
+    )
 
 
 def unchanged_note(sentences: list[RewrittenSentence]) -> str:

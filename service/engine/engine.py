@@ -104,7 +104,9 @@ class Engine:
             writes_freely=s.writes_freely,
             model_languages=s.writes_languages,
         )
-        self.rewriter = Rewriter(self.generator, self.embedder, self.prompts, s.request_timeout_s)
+        self.rewriter = Rewriter(
+            self.generator, self.embedder, self.prompts, s.request_timeout_s, model_languages=s.writes_languages
+        )
         self.checker = SummaryChecker(self.embedder, s.support_threshold)
 
     def _build_generator(self) -> Generator:

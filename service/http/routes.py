@@ -31,6 +31,7 @@ from service.errors import MalformedRequest, UnsupportedMediaType
 from service.http.openapi import build_spec
 from service.http.streaming import EventStream
 from service.settings import Settings
+from service.text.language import describe_families
 from service.text.webpage import decode_page
 
 bp = Blueprint("api", __name__)
@@ -189,7 +190,7 @@ def check() -> Any:
 
 @bp.get("/v1/lengths")
 def lengths() -> Any:
-    return jsonify({"lengths": [spec.describe() for spec in LENGTHS.values()]})
+    return jsonify({"lengths": [spec.describe() for spec in LENGTHS.values()], "scripts": describe_families()})
 
 
 @bp.get("/v1/styles")

@@ -71,6 +71,15 @@ NAMES = {
 }
 
 
+def describe_families() -> list[dict[str, object]]:
+    """How contracts are measured per script, for GET /v1/lengths: CJK in characters, the rest in words."""
+    members = {"cjk": sorted(CJK_LANGUAGES), "alphabetic": ["every other language"]}
+    return [
+        {"family": f.name, "unit": f.unit, "per_word": f.per_word, "languages": members[f.name]}
+        for f in FAMILIES.values()
+    ]
+
+
 def language(code: str) -> Language:
     family = FAMILIES["cjk" if code in CJK_LANGUAGES else "alphabetic"]
     return Language(code, NAMES.get(code, code), family)
