@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load clean
+.PHONY: run test lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
@@ -59,6 +59,16 @@ bench-soak: install-dev model
 
 bench-load: install-dev model
 	$(BIN)/python bench/load
+
+# The saved web pages beside this checkout (../shared/data/web-pages), against trafilatura's defaults.
+bench-pages: install-dev model
+	$(BIN)/python bench/pages
+
+bench-golden: install-dev
+	$(BIN)/python bench/golden
+
+bench-injection: install-dev
+	$(BIN)/python bench/injection
 
 clean:
 	rm -rf $(VENV) .pytest_cache
