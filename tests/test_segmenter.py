@@ -286,3 +286,16 @@ def test_no_ascii_stop_is_added_to_another_script() -> None:
     parts = split_sentences(run_on, language="zh")
     assert len(parts) > 1 and "".join(parts) == run_on
     assert not any(part.endswith(".") for part in parts)
+
+
+def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
+    run_on = (
+        "An online audit tool examined a sample of 320,000 of the senator's followers, and it found that "
+        + "a much larger share of them were fake accounts run by marketing firms in several countries "
+        * 3
+        + "while 1,250,000 others were real people"
+    )
+    parts = split_sentences(run_on)
+    assert len(parts) > 1
+    assert all(not part[:1].isdigit() for part in parts), parts  # no part starts with "000" or "250,000"
+    assert any("320,000" in part for part in parts) and any("1,250,000" in part for part in parts)

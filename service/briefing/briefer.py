@@ -615,14 +615,22 @@ class Briefer:
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
 
 
+def _starts_and_ends_a_sentence(text: str) -> bool:
+    """Not a piece of a longer sentence: the segmenter cuts a run-on "sentence" of over 60 words at
+    a comma, and "by comparison, are considered fake" reads wrong shipped without what came before."""
+    first = next((ch for ch in text if ch.isalnum()), "")
+    return not first.islower() and not text.rstrip().endswith((",", ";", ":"))
+
+
 # What an article sentence must pass to be shipped whole, by shape: a headline reads as a statement
 # on its own (no caption, label or quote's fragment); a TL;DR or key point at least as a complete
-# sentence ("Foul by Sean Murray." is none); a paragraph's sentences have their neighbours.
+# sentence ("Foul by Sean Murray." is none); a paragraph's sentences have their neighbours, but are
+# sentences, not pieces of one.
 STANDS_ALONE: dict[str, Callable[[str], bool] | None] = {
     "line": clauses.standalone,
     "sentence": clauses.complete,
     "bullets": clauses.complete,
-    "prose": None,
+    "prose": _starts_and_ends_a_sentence,
 }
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)
 # What may end a sentence, in any script (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।,

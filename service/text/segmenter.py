@@ -106,7 +106,8 @@ def _boundaries(language: str) -> tuple[re.Pattern[str], ...]:
     a part ends where a match ends."""
     words = _CONJUNCTIONS.get(language)
     marks = [r"[;；؛]\s*", r"\s(?:--|—|–)\s+", rf",\s+(?=(?:{words})\s)" if words else None]
-    marks += [r"[,，،、]\s*", rf"\s+(?=(?:{words})\s)" if words else None]
+    # An ASCII comma is a boundary only before a space: "320,000" and "1,5" are numbers, not clauses.
+    marks += [r"(?:,\s+|[，、]\s*|،\s*)", rf"\s+(?=(?:{words})\s)" if words else None]
     return tuple(re.compile(mark, re.I) for mark in marks if mark)
 
 
