@@ -291,8 +291,7 @@ def test_no_ascii_stop_is_added_to_another_script() -> None:
 def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
     run_on = (
         "An online audit tool examined a sample of 320,000 of the senator's followers, and it found that "
-        + "a much larger share of them were fake accounts run by marketing firms in several countries "
-        * 3
+        + "a much larger share of them were fake accounts run by marketing firms in several countries " * 3
         + "while 1,250,000 others were real people"
     )
     parts = split_sentences(run_on)
