@@ -180,3 +180,85 @@ def test_may_drop_lets_a_kind_of_meaning_word_go_and_no_other() -> None:
 def test_moving_a_time_to_the_end_is_a_paraphrase() -> None:
     assert scoped_reasons("Rebels captured Hama on Thursday.", [HAMA]) == []
     assert scoped_reasons("Hama captured the rebels on Thursday.", [HAMA])
+
+
+# Other languages: the scoped checks in the article's language (tests/test_verifier.py has the articles).
+
+DE_CRITICS = "Umweltverbände kritisierten, die Maßnahmen reichten nicht aus, um die Klimaziele zu erreichen."
+DE_VOTE = "Der Bundestag soll im Oktober über das Gesetz abstimmen."
+DE_COST = "Nach Angaben von Finanzminister Christian Lindner soll das Programm bis 2030 rund 12 Mrd. Euro kosten."
+RU_EXPERTS = "Эксперты предупреждают, что высокая инфляция может замедлить экономический рост."
+RU_BUDGET = "Правительство России в понедельник утвердило новый бюджет на 2025 год."
+ES_OPPOSITION = "La oposición criticó que el plan llega tarde y no resolverá el problema de la vivienda."
+FR_PLAN = "Le Premier ministre a présenté jeudi à Paris un plan de 2,5 milliards d'euros pour l'hôpital public."
+AR_JOBS = "وقال رئيس الوزراء مصطفى مدبولي إن الخطة ستوفر نحو ٢٠٠ ألف فرصة عمل خلال ثلاث سنوات في المحافظات."
+ZH_STATS = "国家统计局发言人表示，消费和投资保持稳定，但外部环境依然复杂。"
+
+FAITHFUL_ELSEWHERE = [
+    ("de", DE_CRITICS, [DE_CRITICS]),
+    ("de", "Der Bundestag soll im Oktober abstimmen.", [DE_VOTE]),
+    ("de", "Laut Finanzminister Christian Lindner soll das Programm rund 12 Mrd. Euro kosten.", [DE_COST]),
+    ("ru", RU_EXPERTS, [RU_EXPERTS]),
+    ("ru", "Правительство России в понедельник утвердило бюджет на 2025 год.", [RU_BUDGET]),
+    ("es", ES_OPPOSITION, [ES_OPPOSITION]),
+    ("fr", "Le Premier ministre a présenté jeudi un plan de 2,5 milliards d'euros pour l'hôpital public.", [FR_PLAN]),
+    ("ar", "قال رئيس الوزراء مصطفى مدبولي إن الخطة ستوفر نحو ٢٠٠ ألف فرصة عمل خلال ثلاث سنوات.", [AR_JOBS]),
+    ("zh", "国家统计局发言人表示，消费和投资保持稳定。", [ZH_STATS]),
+]
+
+WRONG_ELSEWHERE = [
+    ("negation dropped", "de", "Umweltverbände kritisierten, die Maßnahmen reichten aus.", [DE_CRITICS], "negation"),
+    ("modal dropped", "de", "Der Bundestag stimmt im Oktober über das Gesetz ab.", [DE_VOTE], "modal"),
+    ("month swapped", "de", "Der Bundestag soll im November über das Gesetz abstimmen.", [DE_VOTE], "november"),
+    ("number changed", "de", DE_COST.replace("12 Mrd.", "14 Mrd."), [DE_COST], "14"),
+    (
+        "modal dropped",
+        "ru",
+        "Эксперты предупреждают, что высокая инфляция замедлит экономический рост.",
+        [RU_EXPERTS],
+        "modal",
+    ),
+    ("name invented", "ru", RU_BUDGET.replace("России", "Белоруссии"), [RU_BUDGET], "белоруссии"),
+    (
+        "negation dropped",
+        "es",
+        "La oposición criticó que el plan llega tarde y resolverá el problema.",
+        [ES_OPPOSITION],
+        "negation",
+    ),
+    ("day swapped", "fr", FR_PLAN.replace("jeudi", "vendredi"), [FR_PLAN], "vendredi"),
+    ("name swapped", "ar", AR_JOBS.replace("مدبولي", "نظيف"), [AR_JOBS], "نظيف"),
+    ("negation added", "ar", AR_JOBS.replace("ستوفر", "لن توفر"), [AR_JOBS], "negation"),
+    ("time dropped", "ru", "Правительство России утвердило новый бюджет на 2025 год.", [RU_BUDGET], "понедельник"),
+    ("content invented", "zh", "国家统计局发言人表示，消费和投资大幅下降。", [ZH_STATS], "下降"),
+]
+
+
+@pytest.mark.parametrize("language,sentence,sources", FAITHFUL_ELSEWHERE, ids=[f[0] for f in FAITHFUL_ELSEWHERE])
+def test_faithful_sentences_pass_in_other_languages(language: str, sentence: str, sources: list[str]) -> None:
+    assert scoped_reasons(sentence, sources, language=language) == []
+
+
+@pytest.mark.parametrize(
+    "kind,language,sentence,sources,reason", WRONG_ELSEWHERE, ids=[f"{w[1]}: {w[0]}" for w in WRONG_ELSEWHERE]
+)
+def test_wrong_facts_are_caught_in_other_languages(
+    kind: str, language: str, sentence: str, sources: list[str], reason: str
+) -> None:
+    reasons = scoped_reasons(sentence, sources, language=language)
+    assert any(reason in r for r in reasons), f"{kind}: {reasons}"
+
+
+def test_negation_is_a_meaning_word_not_an_english_one() -> None:
+    """Spanish "no" is a negation in Spanish, not in German; English tables stay English."""
+    source = "El plan no resolverá el problema."
+    assert any("negation" in r for r in scoped_reasons("El plan resolverá el problema.", [source], language="es"))
+    assert not any("negation" in r for r in scoped_reasons(DE_VOTE, [DE_VOTE + " No."], language="de"))
+
+
+def test_the_fact_checker_takes_the_language() -> None:
+    checker = FactChecker(HashingEmbedder(), support_threshold=0.5)
+    kept = checker.verify(RU_BUDGET, [RU_BUDGET], language="ru")
+    assert kept.supported and kept.reasons == ()
+    swapped = checker.verify(RU_BUDGET.replace("России", "Белоруссии"), [RU_BUDGET], language="ru")
+    assert not swapped.supported and any("белоруссии" in r for r in swapped.reasons)

@@ -172,3 +172,20 @@ def test_lengths_say_how_each_script_is_measured(tmp_path: Path) -> None:
     scripts = client_for(tmp_path).get("/v1/lengths").get_json()["scripts"]
     cjk = next(s for s in scripts if s["family"] == "cjk")
     assert cjk["unit"] == "character" and cjk["per_word"] == 2.0 and "zh" in cjk["languages"]
+
+
+@pytest.mark.parametrize(
+    ("code", "invented"),
+    [
+        ("ru", "Мэр города Сергей Иванов заявил, что строительство обошлось в 45 млрд рублей."),
+        ("de", "Verkehrsministerin Anna Schulz sagte in Hamburg, die Strecken sollen ab dem 3. Mai saniert werden."),
+        ("zh", "上海市政府周五宣布，将在明年投资500亿元建设新机场。"),
+        ("ar", "وقال الوزير إن المستشفى سيخدم أكثر من ٣ ملايين مواطن في القاهرة."),
+    ],
+)
+def test_the_checks_catch_an_invented_sentence_in_any_language(tmp_path: Path, code: str, invented: str) -> None:
+    client = client_for(tmp_path)
+    copied = split_sentences(ARTICLES[code], language=code)[1]
+    body = client.post("/v1/check", json={"article": ARTICLES[code], "summary": f"{copied} {invented}"}).get_json()
+    verdicts = [s["supported"] for s in body["sentences"]]
+    assert verdicts == [True, False], body["sentences"]

@@ -258,7 +258,7 @@ class Briefer:
         if not sentences:
             raise InvalidInput("the article has no sentences with words in them", field="article")
         segmented = time.perf_counter()
-        doc = Document.build(sentences, self.embedder.encode(sentences))
+        doc = Document.build(sentences, self.embedder.encode(sentences), language)
         if focus:  # the reader's interest raises the sentences about it, for every length
             doc.focus_on(self.embedder.encode([focus])[0])
         embedded = time.perf_counter()
@@ -266,7 +266,7 @@ class Briefer:
         trusted = [s if i not in hostile else "" for i, s in enumerate(sentences)]
         evidence = doc.embeddings.copy()
         evidence[sorted(hostile)] = 0.0
-        source = SourceIndex(" ".join(trusted), trusted)
+        source = SourceIndex(" ".join(trusted), trusted, language)
         analysis = Analysis(
             doc,
             source,
@@ -499,7 +499,7 @@ class Briefer:
         source = analysis.source
 
         def judge(ids: tuple[int, ...]) -> tuple[list[int], list[str]]:
-            return list(ids), scoped_reasons(text, [source.sentences[i] for i in ids], may_drop)
+            return list(ids), scoped_reasons(text, [source.sentences[i] for i in ids], may_drop, source.language)
 
         return best_source_set(text, vector, source, analysis.evidence, judge, lambda judged: judged[1])
 

@@ -14,6 +14,7 @@ import numpy as np
 from service.errors import InvalidInput
 from service.models.embedder import Embedder
 from service.text.factcheck import FactChecker, Verdict, best_source_set
+from service.text.language import detect as detect_language
 from service.text.segmenter import split_sentences
 from service.text.verifier import SourceIndex, text_support
 
@@ -49,15 +50,16 @@ class SummaryChecker:
         self.facts = FactChecker(embedder, support_threshold)
 
     def check(self, article: str, summary: str) -> SummaryCheck:
-        article_sentences = split_sentences(article)
+        language = detect_language(article)
+        article_sentences = split_sentences(article, language=language)
         if not article_sentences:
             raise InvalidInput("the article has no sentences with words in them", field="article")
-        summary_sentences = split_sentences(summary)
+        summary_sentences = split_sentences(summary, language=language)
         if not summary_sentences:
             raise InvalidInput("the summary has no sentences with words in them", field="summary")
         vectors = np.asarray(self.embedder.encode(article_sentences + summary_sentences))
         article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
-        source = SourceIndex(" ".join(article_sentences), article_sentences)
+        source = SourceIndex(" ".join(article_sentences), article_sentences, language)
         checked = [
             CheckedSentence(text, self._verify(text, vector, source, article_vectors))
             for text, vector in zip(summary_sentences, summary_vectors)
@@ -69,6 +71,6 @@ class SummaryChecker:
     def _verify(self, sentence: str, vector: np.ndarray, article: SourceIndex, article_vectors: np.ndarray) -> Verdict:
         def judge(ids: tuple[int, ...]) -> Verdict:
             stacked = np.vstack([vector[None, :], article_vectors[list(ids)]])
-            return self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked)
+            return self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked, article.language)
 
         return best_source_set(sentence, vector, article, article_vectors, judge, lambda verdict: verdict.reasons)

@@ -59,7 +59,7 @@ class Condenser:
             for v in self._versions[sentence]
             if count_words(v) <= max_words
             and (v != sentence or standalone is None or standalone(v))
-            and (v == sentence or not scoped_reasons(v, [sentence], may_drop))
+            and (v == sentence or not scoped_reasons(v, [sentence], may_drop, self.language))
         ]
 
     def fullest(
@@ -82,7 +82,7 @@ class Condenser:
         for version in clauses.phrase_cuts(sentence) if self.language == "en" else []:
             if count_words(version) > max_words or _NUMBER.search(version):
                 continue
-            if not scoped_reasons(version, [sentence], may_drop):
+            if not scoped_reasons(version, [sentence], may_drop, self.language):
                 return version
         return None
 

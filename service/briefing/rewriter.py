@@ -130,7 +130,7 @@ class Rewriter:
             raise InvalidInput("the text has no sentences with words in them", field="text")
         if not writes_language(lang.code, self.model_languages):
             return untouched(request.text, style.name, originals, lang.name, started)
-        chosen = self.choose(style, originals)
+        chosen = self.choose(style, originals, lang.code)
         prompts = [
             Prompt(
                 user=self.prompts.render_rewrite(style.name, originals[i], lang.name),
@@ -143,8 +143,8 @@ class Rewriter:
         ]
         deadline = time.monotonic() + self.request_timeout_s
         generations = self.generator.generate(prompts, deadline=deadline)
-        source = SourceIndex(request.text)
-        condenser = Condenser(self.generator, self.prompts)
+        source = SourceIndex(request.text, language=lang.code)
+        condenser = Condenser(self.generator, self.prompts, lang.code)
         sentences = []
         for i, generation in zip(chosen, generations):
             rewritten = clean_generation(generation.text).replace("\n", " ").strip()
@@ -171,19 +171,21 @@ class Rewriter:
         """``original`` shortened by deletion with every number, name and quote kept, or None."""
         words = count_words(original)
         target = max(clauses.MIN_WORDS, int(words * CONDENSE_RATIO))
-        versions = [v for v in condenser.versions(original, words - 1) if not facts_dropped(original, v)]
+        versions = [
+            v for v in condenser.versions(original, words - 1) if not facts_dropped(original, v, condenser.language)
+        ]
         if not versions:
             return None
         short = [v for v in versions if count_words(v) <= target] or versions[-1:]
         return RewrittenSentence(condenser.preferred(original, short), index, rewritten=True)
 
-    def choose(self, style: StyleSpec, originals: list[str]) -> list[int]:
+    def choose(self, style: StyleSpec, originals: list[str], language: str = "en") -> list[int]:
         """Which sentences to rewrite, in order: all; or for ``concise`` every sentence that holds a
         number, a name or a quote, and the most salient of the rest within about half the words."""
         if style.per_sentence:
             return list(range(len(originals)))
         factual = [i for i, s in enumerate(originals) if holds_facts(s)]
-        doc = Document.build(originals, self.embedder.encode(originals))
+        doc = Document.build(originals, self.embedder.encode(originals), language)
         budget = int(sum(count_words(s) for s in originals) * CONCISE_SHARE)
         budget -= sum(count_words(originals[i]) for i in factual)
         chosen = set(factual) | set(extractor.select(doc, max_words=budget) if budget > 0 else [])
@@ -198,10 +200,11 @@ class Rewriter:
         elif _same_text(candidate, original):
             reasons.append("unchanged: the model gave the sentence back as it was")
         else:
-            dropped = facts_dropped(original, candidate)
+            language = source.language
+            dropped = facts_dropped(original, candidate, language)
             dropped += sorted(w for w in _words(original) & TIME_WORDS if w not in _words(candidate))
-            kept_words = content_tokens(original)
-            lost = kept_words - content_tokens(candidate)
+            kept_words = content_tokens(original, language)
+            lost = kept_words - content_tokens(candidate, language)
             if kept_words and len(lost) / len(kept_words) > MAX_LOST_CONTENT.get(style, DEFAULT_MAX_LOST_CONTENT):
                 reasons.append(f"lost {len(lost)} of {len(kept_words)} content words")
             numbers, names, quotes = exact_problems(candidate, source)
@@ -214,7 +217,7 @@ class Rewriter:
                 reasons.append(f"words the text never uses: {', '.join(novel)}")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
-            reasons += [r for r in scoped_reasons(candidate, [original]) if not r.startswith(SEEN_ABOVE)]
+            reasons += [r for r in scoped_reasons(candidate, [original], (), language) if not r.startswith(SEEN_ABOVE)]
             if not reasons:
                 a, b = self.embedder.encode([original, candidate])
                 if float(a @ b) < MIN_SAME_MEANING:

@@ -87,6 +87,12 @@ _TIME_WORDS = frozenset(
     "december spring summer autumn fall winter decade century ago recently".split()
 )
 _COORDINATORS = frozenset("and or but nor".split())
+# Sentence stops of every script, and the quotes a sentence may end on: a sentence ending in one never
+# gets an ASCII "." as well ("。." is a typo no reader forgives).
+SENTENCE_STOPS = ".!?。！？؟।॥۔։።။"
+_FINAL_QUOTES = "\"”’'」』"
+# The full stop for a cut sentence, by its source's last mark: Chinese keeps "。", Hindi "।".
+_FULL_STOPS = {"。": "。", "！": "。", "？": "。", "।": "।", "॥": "।", "۔": "۔", "։": "։", "።": "።", "။": "။"}
 _SUBORDINATORS = frozenset(
     "while although though if because when whereas since as unless until after before once".split()
 )
@@ -258,12 +264,12 @@ def _delete(sentence: str, spans: tuple[Span, ...], cut: int | None) -> str:
     text += sentence[removed : cut if cut is not None and cut >= removed else len(sentence)]
     if cut is not None and cut < removed:
         return ""
-    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;:-–—")
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;:-–—，、；：")
     if not text:
         return ""
     text = text[0].upper() + text[1:]
-    if text[-1] not in ".!?\"”’'":
-        text = text.rstrip(".") + "."
+    if not ends_sentence(text):
+        text = text.rstrip(".") + full_stop(sentence)
     if sentence.rstrip()[-1:] in "!?" and cut is None and text[-1:] not in "!?":
         text = text.rstrip(".") + sentence.rstrip()[-1]
     return text
@@ -303,7 +309,19 @@ def standalone(sentence: str) -> bool:
     body = sentence.strip()
     if body[:1] in "\"“'‘" or re.match(r"^\w+:\s", body) or re.search(r"[a-z]{5,}[A-Z][a-z]", body):
         return False
-    return complete(body if body[-1:] in ".!?" else body + ".")
+    return complete(body if body[-1:] in SENTENCE_STOPS else body + ".")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` (stripped) already ends its sentence: a stop of any script ("。", "؟", "।") or
+    a closing quote. Whoever adds a full stop asks this first."""
+    return text[-1:] in SENTENCE_STOPS + _FINAL_QUOTES
+
+
+def full_stop(sentence: str) -> str:
+    """The full stop to end a shortened ``sentence`` with: its own script's ("。" after Chinese), "."
+    otherwise."""
+    return _FULL_STOPS.get(sentence.rstrip()[-1:], ".")
 
 
 def has_verb(text: str) -> bool:

@@ -41,8 +41,9 @@ class Document:
     content: np.ndarray  # centrality + keyword density, short fragments sunk
 
     @classmethod
-    def build(cls, sentences: list[str], embeddings: np.ndarray) -> Document:
-        return cls(sentences=sentences, embeddings=embeddings, content=content_salience(sentences, embeddings))
+    def build(cls, sentences: list[str], embeddings: np.ndarray, language: str = "en") -> Document:
+        content = content_salience(sentences, embeddings, language)
+        return cls(sentences=sentences, embeddings=embeddings, content=content)
 
     def focus_on(self, focus: np.ndarray) -> None:
         """Raise the salience of the sentences close to ``focus`` (a unit vector: what the reader cares about)."""
@@ -53,14 +54,14 @@ class Document:
         return self.content + position_weight * position
 
 
-def content_salience(sentences: list[str], embeddings: np.ndarray) -> np.ndarray:
+def content_salience(sentences: list[str], embeddings: np.ndarray, language: str = "en") -> np.ndarray:
     """Cosine to the article's centroid plus how much the sentence uses the article's frequent words."""
     if len(sentences) == 0:
         return np.zeros(0, dtype=np.float32)
     centroid = embeddings.mean(axis=0)
     centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
     centrality = embeddings @ centroid
-    words = [content_tokens(s) for s in sentences]
+    words = [content_tokens(s, language) for s in sentences]
     frequency = Counter(t for ws in words for t in ws)
     density = np.array([np.mean([frequency[t] for t in ws]) if ws else 0.0 for ws in words])
     density = density / max(float(density.max()), 1e-9)

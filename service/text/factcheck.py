@@ -24,24 +24,31 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from service.models.embedder import Embedder
 from service.text.verifier import (
+    DEFAULT_LANGUAGE,
     FUNCTION_WORDS,
     SourceIndex,
     content_tokens,
     exact_problems,
     fold,
+    is_content,
     names_in,
+    rules_for,
     stem,
     support_score,
+    tokenise,
+    uncased,
 )
 
 # Words whose loss or addition changes what a sentence claims, by kind; multi-word entries are matched
@@ -104,25 +111,108 @@ _NOT_CONTENT = FUNCTION_WORDS | set(MEANING_WORDS["negation"]) | set(MEANING_WOR
 _TIME_WORDS = {w for phrase in MEANING_WORDS["time"] for w in phrase.split()}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CHUNK_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+_WIDE_CHUNK_BREAK = re.compile(r"[,;:()\[\]—–，；：（）、]|\s-\s")  # with the CJK marks
 _POSSESSIVE = re.compile(r"'s$")  # "yesterday's report" is a report of yesterday
 _CONTRACTIONS = {"can't": "can not", "won't": "will not", "n't": " not"}
+_MEANING_WORDS_FILE = Path(__file__).with_name("meaning_words.json")
 
 
-def words(text: str) -> list[str]:
-    """Folded words, contractions opened ("didn't" -> "did not") so a dropped negation is a word."""
+def words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Folded words, contractions opened ("didn't" -> "did not") so a dropped negation is a word.
+    Other languages: verifier's words (accents dropped; CJK in character bigrams)."""
+    if not rules_for(language).english:
+        return [word for word, _ in tokenise(text, language)]
     folded = fold(text).replace("’", "'")
     for short, full in _CONTRACTIONS.items():
         folded = folded.replace(short, full)
     return [_POSSESSIVE.sub("", w) for w in _WORD.findall(folded)]
 
 
-def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
-    """(position, phrase) of every meaning word of ``kind`` in a token list."""
+@dataclass(frozen=True)
+class _Lexicon:
+    """One language's meaning words, clause openers and content test. English reads them as written
+    (the tables above); other languages by stem (meaning_words.json), so "keinen" is "kein"."""
+
+    language: str
+    english: bool
+    meaning: dict[str, tuple[str, ...]]  # kind -> phrases, as keys (below)
+    same_meaning: dict[str, str]  # a phrase's key -> the phrase it is reported as
+    openers: frozenset[str]
+    not_content: frozenset[str]
+    time_words: frozenset[str]
+    chunk_break: re.Pattern[str]
+
+    def read(self, text: str) -> tuple[list[str], list[str]]:
+        """``text``'s words and their stems."""
+        if self.english:
+            tokens = words(text)
+            return tokens, [stem(t) for t in tokens]
+        pairs = tokenise(text, self.language)
+        return [w for w, _ in pairs], [st for _, st in pairs]
+
+    def keys(self, tokens: list[str], stems: list[str]) -> list[str]:
+        """What meaning words are matched on: English words as written, other languages' stems."""
+        return tokens if self.english else stems
+
+    def carries_content(self, token: str, key: str) -> bool:
+        if self.english:
+            return token not in _NOT_CONTENT
+        return is_content(token, self.language) and key not in self.not_content
+
+    def is_function(self, token: str) -> bool:
+        return token in FUNCTION_WORDS if self.english else not is_content(token, self.language)
+
+
+@functools.cache
+def _meaning_tables() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = json.loads(_MEANING_WORDS_FILE.read_text(encoding="utf-8"))
+    return table
+
+
+@functools.cache
+def _lexicon(language: str) -> _Lexicon:
+    """The lexicon of ``language`` (any ISO 639-1 code): English's tables, a row of
+    meaning_words.json, or for a language with none no meaning words at all (its other checks stand)."""
+    rules = rules_for(language)
+    code = rules.code
+    if rules.english:
+        return _Lexicon(
+            code,
+            True,
+            MEANING_WORDS,
+            SAME_MEANING,
+            CLAUSE_OPENERS,
+            frozenset(_NOT_CONTENT),
+            frozenset(_TIME_WORDS),
+            _CHUNK_BREAK,
+        )
+    rows = _meaning_tables().get(code, {})
+
+    def key(phrase: str) -> str:
+        return " ".join(st for _, st in tokenise(phrase, code))
+
+    meaning: dict[str, tuple[str, ...]] = {}
+    shown: dict[str, str] = {}
+    for kind in MEANING_WORDS:
+        phrases = [p for p in _listed(rows.get(kind, "")) if p]
+        meaning[kind] = tuple(dict.fromkeys(key(p) for p in phrases))
+        for p in phrases:
+            shown.setdefault(key(p), " ".join(words(p, code)))
+    quiet = {k for kind in ("negation", "modal") for k in meaning[kind] if " " not in k}
+    times = {part for phrase in meaning["time"] for part in phrase.split()}
+    openers = {key(p) for p in _listed(rows.get("opener", "")) if p}
+    return _Lexicon(
+        code, False, meaning, shown, frozenset(openers), frozenset(quiet), frozenset(times), _WIDE_CHUNK_BREAK
+    )
+
+
+def _phrases(keys: list[str], kind: str, lex: _Lexicon) -> list[tuple[int, str]]:
+    """(position, phrase) of every meaning word of ``kind`` in a list of words' keys."""
     found = []
-    for phrase in MEANING_WORDS[kind]:
+    for phrase in lex.meaning[kind]:
         parts = phrase.split()
-        for i in range(len(tokens) - len(parts) + 1):
-            if tokens[i : i + len(parts)] == parts:
+        for i in range(len(keys) - len(parts) + 1):
+            if keys[i : i + len(parts)] == parts:
                 found.append((i, phrase))
     # One phrase per place: the longest at a position, and none that starts inside it.
     found.sort(key=lambda item: (item[0], -len(item[1])))
@@ -130,31 +220,45 @@ def _phrases(tokens: list[str], kind: str) -> list[tuple[int, str]]:
     for pos, phrase in found:
         if not kept or pos >= kept[-1][0] + len(kept[-1][1].split()):
             kept.append((pos, phrase))
-    return [(pos, SAME_MEANING.get(phrase, phrase)) for pos, phrase in kept]
-
-
-def _is_content(token: str) -> bool:
-    return token not in _NOT_CONTENT
+    return [(pos, lex.same_meaning.get(phrase, phrase)) for pos, phrase in kept]
 
 
 @dataclass(frozen=True)
 class _Source:
-    """One source sentence, tokenised once: its words, their stems and its chunks (clauses)."""
+    """One sentence, tokenised once: its words, their stems and keys (what meaning words are matched
+    on), which carry content, and its chunks (clauses)."""
 
     tokens: list[str]
     stems: list[str]
     chunk_of: list[int]  # chunk index of each token
+    keys: list[str]
+    content: list[bool]
+    lex: _Lexicon
 
     @classmethod
     @functools.lru_cache(maxsize=1024)  # the summary checker tries each article sentence in several source sets
-    def of(cls, text: str) -> _Source:
+    def of(cls, text: str, language: str = DEFAULT_LANGUAGE) -> _Source:
+        lex = _lexicon(language)
         tokens: list[str] = []
+        stems: list[str] = []
         chunk_of: list[int] = []
-        for chunk_index, chunk in enumerate(_CHUNK_BREAK.split(text)):
-            chunk_tokens = words(chunk)
+        for chunk_index, chunk in enumerate(lex.chunk_break.split(text)):
+            chunk_tokens, chunk_stems = lex.read(chunk)
             tokens += chunk_tokens
+            stems += chunk_stems
             chunk_of += [chunk_index] * len(chunk_tokens)
-        return cls(tokens, [stem(t) for t in tokens], chunk_of)
+        return cls._made(tokens, stems, chunk_of, lex)
+
+    @classmethod
+    def whole(cls, text: str, lex: _Lexicon) -> _Source:
+        """The written sentence: read whole, not by chunk."""
+        tokens, stems = lex.read(text)
+        return cls._made(tokens, stems, [0] * len(tokens), lex)
+
+    @classmethod
+    def _made(cls, tokens: list[str], stems: list[str], chunk_of: list[int], lex: _Lexicon) -> _Source:
+        keys = lex.keys(tokens, stems)
+        return cls(tokens, stems, chunk_of, keys, [lex.carries_content(t, k) for t, k in zip(tokens, keys)], lex)
 
 
 def _lcs_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
@@ -199,24 +303,25 @@ def _align(stems: list[str], sources: list[_Source]) -> _Alignment:
 
 
 def _added_and_dropped(
-    tokens: list[str], sources: list[_Source], alignment: _Alignment, may_drop: Sequence[str]
+    sentence: _Source, sources: list[_Source], alignment: _Alignment, may_drop: Sequence[str]
 ) -> list[str]:
     """Meaning words the sentence adds, or drops from the part of a source it keeps (unless their
     kind is in ``may_drop``)."""
     reasons = []
-    source_tokens = [t for src in sources for t in src.tokens]
+    lex = sentence.lex
+    source_keys = [k for src in sources for k in src.keys]
     for kind in MEANING_WORDS:
-        mine = Counter(phrase for _, phrase in _phrases(tokens, kind))
-        theirs = Counter(phrase for _, phrase in _phrases(source_tokens, kind))
+        mine = Counter(phrase for _, phrase in _phrases(sentence.keys, kind, lex))
+        theirs = Counter(phrase for _, phrase in _phrases(source_keys, kind, lex))
         for phrase in sorted(mine - theirs):
             reasons.append(f"adds the {kind} '{phrase}', which its sources do not have")
         if kind in may_drop:
             continue
         for s, src in enumerate(sources):
-            kept_chunks = {src.chunk_of[p] for p in alignment.kept[s] if _is_content(src.tokens[p])}
+            kept_chunks = {src.chunk_of[p] for p in alignment.kept[s] if src.content[p]}
             if not kept_chunks:
                 continue
-            for pos, phrase in _phrases(src.tokens, kind):
+            for pos, phrase in _phrases(src.keys, kind, lex):
                 span = range(pos, pos + len(phrase.split()))
                 if all(p in alignment.kept[s] for p in span) or phrase in mine:
                     continue
@@ -232,7 +337,7 @@ def _in_dropped_clause(src: _Source, kept: set[int], pos: int) -> bool:
     """Whether source position ``pos`` lies in a clause the sentence deleted whole: a run of dropped
     words that opens with a clause word ("after", "but", "which") and runs to the end of its chunk
     ("…recovering after falling into the exhibit, officials said" -> "…recovering, officials said")."""
-    kept = {p for p in kept if _is_content(src.tokens[p])}  # a stray "the" may align anywhere
+    kept = {p for p in kept if src.content[p]}  # a stray "the" may align anywhere
     if pos in kept:
         return False
     start = pos
@@ -242,19 +347,19 @@ def _in_dropped_clause(src: _Source, kept: set[int], pos: int) -> bool:
     while end + 1 < len(src.tokens) and end + 1 not in kept and src.chunk_of[end + 1] == src.chunk_of[pos]:
         end += 1
     chunk_ends = end + 1 == len(src.tokens) or src.chunk_of[end + 1] != src.chunk_of[pos]
-    opener = next((i for i in range(start, end + 1) if src.tokens[i] in CLAUSE_OPENERS and i <= pos), None)
+    opener = next((i for i in range(start, end + 1) if src.keys[i] in src.lex.openers and i <= pos), None)
     return chunk_ends and opener is not None and all(i not in kept for i in range(opener, end + 1))
 
 
 def _time_chunk_beside(src: _Source, chunk: int, kept_chunks: set[int]) -> bool:
     """A clause that is only a time ("On Thursday,") belongs to the clause next to it."""
-    content = [t for t, c in zip(src.tokens, src.chunk_of) if c == chunk and t not in FUNCTION_WORDS]
-    return all(t in _TIME_WORDS for t in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
+    lex = src.lex
+    content = [k for t, k, c in zip(src.tokens, src.keys, src.chunk_of) if c == chunk and not lex.is_function(t)]
+    return all(k in lex.time_words for k in content) and bool({chunk - 1, chunk + 1} & kept_chunks)
 
 
 def _order_problems(
-    stems: list[str],
-    tokens: list[str],
+    sentence: _Source,
     sources: list[_Source],
     known: set[str],
     alignment: _Alignment,
@@ -264,19 +369,24 @@ def _order_problems(
     ("Hama captured the rebels"), or content words out of their sources' order beyond a little slack
     for paraphrase. A name moved past ordinary words ("Springfield council" for "the council of
     Springfield") is a paraphrase, not a swap. ``known``: every stem of the sources."""
+    tokens, stems = sentence.tokens, sentence.stems
     stray = [
         tokens[i]
         for i, st in enumerate(stems)
-        if alignment.source_of[i] is None and st in known and _is_content(tokens[i])
+        if alignment.source_of[i] is None and st in known and sentence.content[i]
     ]
     # Times are checked on their own (added, dropped); moving one ("on Thursday" to the end) changes no roles.
-    anchors = [st for st, token in zip(stems, tokens) if (st in names or token.isdigit()) and token not in _TIME_WORDS]
+    anchors = [
+        st
+        for st, token, key in zip(stems, tokens, sentence.keys)
+        if (st in names or token.isdigit()) and key not in sentence.lex.time_words
+    ]
     swapped = [
         src
         for src in sources
         if not any(_in_order([st for st in anchors if st in src.stems], order) for order in _clause_orders(src))
     ]
-    if len(stray) > ORDER_SLACK and _clauses_moved_whole(stems, tokens, sources):
+    if len(stray) > ORDER_SLACK and _clauses_moved_whole(sentence, sources):
         stray = []  # "The UN said X" for "X, the UN said": clauses reordered, none changed inside
     if len(stray) > ORDER_SLACK or swapped:
         moved = stray or anchors
@@ -288,8 +398,8 @@ def _reordered(src: _Source, content_only: bool) -> list[list[str]]:
     """The source's stems (or its content words' stems) with its clauses (chunks) in every order,
     as written first; none when it has one clause or too many to try."""
     chunks: dict[int, list[str]] = {}
-    for st, token, chunk in zip(src.stems, src.tokens, src.chunk_of):
-        if not content_only or _is_content(token):
+    for st, content, chunk in zip(src.stems, src.content, src.chunk_of):
+        if not content_only or content:
             chunks.setdefault(chunk, []).append(st)
     if not 1 < len(chunks) <= MAX_MOVED_CLAUSES:
         return []
@@ -301,10 +411,10 @@ def _clause_orders(src: _Source) -> list[list[str]]:
     return [src.stems] + _reordered(src, content_only=False)
 
 
-def _clauses_moved_whole(stems: list[str], tokens: list[str], sources: list[_Source]) -> bool:
+def _clauses_moved_whole(sentence: _Source, sources: list[_Source]) -> bool:
     """Whether the sentence's content words follow one source's order once that source's clauses
     (chunks) are put in some other order: a reordering of whole clauses, which swaps no roles."""
-    content = [st for st, token in zip(stems, tokens) if _is_content(token)]
+    content = [st for st, carries in zip(sentence.stems, sentence.content) if carries]
     for src in sources:
         known = [st for st in content if st in src.stems]
         if any(len(known) - len(_lcs_pairs(known, flat)) <= ORDER_SLACK for flat in _reordered(src, True)):
@@ -323,11 +433,11 @@ def _in_order(anchors: list[str], source: list[str]) -> bool:
     return True
 
 
-def _graft_problems(tokens: list[str], alignment: _Alignment) -> list[str]:
+def _graft_problems(sentence: _Source, alignment: _Alignment) -> list[str]:
     """A short run of words from one source set into a claim from another recombines facts."""
     runs: list[tuple[int, list[str]]] = []
-    for token, source in zip(tokens, alignment.source_of):
-        if source is None or not _is_content(token):
+    for token, content, source in zip(sentence.tokens, sentence.content, alignment.source_of):
+        if source is None or not content:
             continue
         if runs and runs[-1][0] == source:
             runs[-1][1].append(token)
@@ -342,13 +452,15 @@ def _graft_problems(tokens: list[str], alignment: _Alignment) -> list[str]:
     ]
 
 
-def scoped_reasons(sentence: str, sources: Sequence[str], may_drop: Sequence[str] = ()) -> list[str]:
+def scoped_reasons(
+    sentence: str, sources: Sequence[str], may_drop: Sequence[str] = (), language: str = DEFAULT_LANGUAGE
+) -> list[str]:
     """Every lexical reason, in words, why ``sentence`` is not supported by exactly ``sources``;
     an empty list when it is. ``may_drop``: kinds of meaning words (MEANING_WORDS) the sentence may
-    leave out, as a headline leaves out the day."""
+    leave out, as a headline leaves out the day. ``language``: the article's (ISO 639-1)."""
     if not sources:
         return ["has no source sentence"]
-    return _reasons(sentence, sources, SourceIndex(" ".join(sources), list(sources)), may_drop)
+    return _reasons(sentence, sources, SourceIndex(" ".join(sources), list(sources), language), may_drop)
 
 
 def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex, may_drop: Sequence[str] = ()) -> list[str]:
@@ -357,18 +469,21 @@ def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex, may_drop
     reasons = [f"the number {n} is not in its sources" for n in numbers]
     reasons += [f"the name '{n}' is not in its sources" for n in names]
     reasons += [f"the quote \u201c{q}\u201d is not in its sources" for q in quotes]
-    parsed = [_Source.of(s) for s in sources]
-    tokens = words(sentence)
-    stems = [stem(t) for t in tokens]
+    lex = _lexicon(index.language)
+    parsed = [_Source.of(s, lex.language) for s in sources]
+    written = _Source.whole(sentence, lex)
     known = {st for src in parsed for st in src.stems}
-    content = [t for t in tokens if _is_content(t) and not t.isdigit()]
-    novel = sorted({t for t in content if stem(t) not in known})
-    if content and (len(novel) > NOVEL_CONTENT_SHARE * len(content) or len(novel) > NOVEL_CONTENT_MAX):
+    # Outside English also the bigrams a dropped character joins (verifier's SourceIndex.tokens).
+    vocabulary = known if lex.english else known | index.tokens
+    content = [(t, st) for t, st, c in zip(written.tokens, written.stems, written.content) if c and not t.isdigit()]
+    novel = sorted({t for t, st in content if st not in vocabulary})
+    strict = not lex.english and any(uncased(t) for t in novel)  # no capitals: any new word may be a name
+    if content and (strict or len(novel) > NOVEL_CONTENT_SHARE * len(content) or len(novel) > NOVEL_CONTENT_MAX):
         reasons.append(f"words its sources never use: {', '.join(novel[:6])}")
-    alignment = _align(stems, parsed)
-    reasons += _added_and_dropped(tokens, parsed, alignment, may_drop)
-    reasons += _order_problems(stems, tokens, parsed, known, alignment, set(names_in(sentence)))
-    reasons += _graft_problems(tokens, alignment)
+    alignment = _align(written.stems, parsed)
+    reasons += _added_and_dropped(written, parsed, alignment, may_drop)
+    reasons += _order_problems(written, parsed, known, alignment, set(names_in(sentence, lex.language)))
+    reasons += _graft_problems(written, alignment)
     return reasons
 
 
@@ -395,10 +510,12 @@ class FactChecker:
         sources: Sequence[str],
         source_ids: Sequence[int] | None = None,
         vectors: np.ndarray | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> Verdict:
         """``source_ids`` name the sources in the article (for citations); ``vectors`` are the
-        sentence's and then its sources' embeddings when the caller has them already."""
-        index = SourceIndex(" ".join(sources), list(sources))
+        sentence's and then its sources' embeddings when the caller has them already; ``language``
+        is the article's (ISO 639-1)."""
+        index = SourceIndex(" ".join(sources), list(sources), language)
         reasons = _reasons(sentence, sources, index) if sources else ["has no source sentence"]
         if vectors is None:
             vectors = self.embedder.encode([sentence, *sources])
@@ -410,12 +527,17 @@ class FactChecker:
 
 
 def candidate_source_sets(
-    sentence: str, vector: np.ndarray, article_tokens: list[set[str]], article_vectors: np.ndarray
+    sentence: str,
+    vector: np.ndarray,
+    article_tokens: list[set[str]],
+    article_vectors: np.ndarray,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[tuple[int, ...]]:
     """Sets of article sentences that may be this sentence's sources, most likely first: the closest
     few alone, then in pairs, then threes, each in article order. ``article_tokens`` are the article
-    sentences' content words (``SourceIndex.sentence_tokens``, computed once per article)."""
-    words = content_tokens(sentence)
+    sentences' content words (``SourceIndex.sentence_tokens``, computed once per article, in
+    ``language``)."""
+    words = content_tokens(sentence, language)
     overlap = np.array([len(words & tokens) / max(len(words), 1) for tokens in article_tokens])
     score = article_vectors @ vector + overlap
     nearest = [int(i) for i in np.argsort(-score)[:CANDIDATE_SOURCES]]
@@ -440,7 +562,7 @@ def best_source_set(
     with the fewest failed checks, ``judge`` saying what each set's checks found; the first set that
     fails none ends the search, so fewer sources win a tie."""
     best: Judged | None = None
-    for ids in candidate_source_sets(sentence, vector, article.sentence_tokens, article_vectors):
+    for ids in candidate_source_sets(sentence, vector, article.sentence_tokens, article_vectors, article.language):
         judged = judge(ids)
         if best is None or len(reasons(judged)) < len(reasons(best)):
             best = judged
