@@ -162,3 +162,22 @@ def test_cuts_that_would_change_the_claim_are_not_offered(sentence: str, never: 
 def test_a_question_keeps_one_question_mark() -> None:
     sentence = "In his book, Ezra Klein asks a simple (if counterintuitive) question: why was the election so normal?"
     assert all(not d.endswith("??") for d in deletions(sentence))
+
+
+def test_a_list_after_a_colon_keeps_every_item() -> None:
+    sentence = (
+        "Traditionally, the Jamaica Defence Force’s (JDF) partnerships with militaries across the world have seen "
+        "its cadets trained in academies in the following countries: United States, England, Canada, China and India."
+    )
+    for version in deletions(sentence):
+        assert version.endswith("United States, England, Canada, China and India."), version
+
+
+def test_no_cut_inside_a_quoted_name() -> None:
+    sentence = (
+        "The conference, which is scheduled for June 13 to 17, will take place at the Montego Bay Convention "
+        "Centre under the theme ‘Zones: Your Partners for Resilience, Sustainability and Prosperity’."
+    )
+    versions = deletions(sentence)
+    assert len(versions) > 1  # the aside can still go
+    assert all(v.endswith("Prosperity’.") for v in versions), versions

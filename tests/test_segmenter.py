@@ -298,3 +298,14 @@ def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
     assert len(parts) > 1
     assert all(not part[:1].isdigit() for part in parts), parts  # no part starts with "000" or "250,000"
     assert any("320,000" in part for part in parts) and any("1,250,000" in part for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Minister of Industry, Senator the Hon. Aubyn Hill, looks on as the chief executive speaks.", "en"),
+        ("Será este sábado 7 de mayo desde las 6:00 hasta las 21:00 sobre la Avda. Perón en sus dos veredas.", "es"),
+    ],
+)
+def test_a_title_or_street_abbreviation_before_a_name_ends_no_sentence(text: str, language: str) -> None:
+    assert split_sentences(text, language=language) == [text]

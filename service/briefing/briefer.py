@@ -608,8 +608,8 @@ class Briefer:
         sentence = analysis.doc.sentences[i]
         condenser = analysis.condenser
         # The stand-alone tests read English syntax (verbs, captions, quote fragments): another
-        # language's whole sentences are shipped as the article has them.
-        alone = STANDS_ALONE[spec.shape] if condenser.language == DEFAULT_LANGUAGE else None
+        # language's sentences only have to be sentences, not pieces of one.
+        alone = STANDS_ALONE[spec.shape] if condenser.language == DEFAULT_LANGUAGE else _starts_and_ends_a_sentence
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)

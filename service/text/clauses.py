@@ -171,7 +171,9 @@ def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
     if re.match(r"that\b", rest):
         return True
     before = sentence[:cut]
-    item_before = before.rsplit(",", 1)[-1] if "," in before else ""
+    # The item before the cut starts after the last comma, or after a colon that opens the list
+    # ("in the following countries: United States, England, Canada, China and India").
+    item_before = re.split(r"[,:;]", before)[-1] if re.search(r"[,:;]", before) else ""
     if item_before and count_words(item_before) <= 3 and re.match(r"(?:\S+\s+){0,2}\S+?(?:,|\s+(?:and|or)\s)", rest):
         return True  # inside a list ("no candidate, no information, [no condition, that ...]")
     dash = sentence[cut:].lstrip()[:1]
@@ -202,7 +204,11 @@ def _list_item(sentence: str, start: int, end: int, inner: str) -> bool:
     after = sentence[end:].lstrip()
     before = sentence[:start].rstrip()
     short = count_words(inner) <= 3
-    return (short and re.match(r"(?:and|or)\b", after) is not None) or (short and before.endswith(","))
+    # The item before it, after the last comma or a colon that opens the list ("countries: United
+    # States, England, Canada"): short too, so ", England," is an item, not an appositive.
+    previous = re.split(r"[,:;]", before)[-1] if re.search(r"[,:;]", before) else ""
+    listed = bool(previous.strip()) and count_words(previous) <= 3
+    return short and (re.match(r"(?:and|or)\b", after) is not None or before.endswith(",") or listed)
 
 
 def deletions(sentence: str) -> list[str]:
@@ -349,7 +355,10 @@ def _verb_form(low: str) -> bool:
 
 
 def _unbalanced(text: str) -> bool:
-    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+    """A quote opened and not closed: a cut inside it ("under the theme ‘Zones." for "the theme
+    ‘Zones: Your Partners for Resilience’"). A ’ inside a word is an apostrophe, not a closing quote."""
+    closing_singles = len(re.findall(r"’(?![^\W\d_])", text))
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”") or text.count("‘") > closing_singles
 
 
 def shorten(sentence: str, max_words: int) -> str | None:

@@ -60,7 +60,8 @@ _ORDINAL_DOT_LANGUAGES = frozenset({"de", "da", "pl", "sk", "hy"})
 # Titles pysbd's rules for these languages take for sentence ends before a name ("el Sr. García",
 # "Hr. Weber", "le Dr. Martin"): added to its prepositive abbreviations, as its own lists do for others.
 _TITLES = {
-    "es": ("sr", "sres", "srs", "sras", "dra", "ing", "dña", "arq", "gral"),
+    "en": ("hon",),  # "Senator the Hon. Aubyn Hill" (a Jamaican government page)
+    "es": ("sr", "sres", "srs", "sras", "dra", "ing", "dña", "arq", "gral", "avda", "av"),  # "sobre la Avda. Perón"
     "de": ("hr", "hrn"),
     "fr": ("dr", "pr"),
 }
