@@ -181,3 +181,25 @@ def test_no_cut_inside_a_quoted_name() -> None:
     versions = deletions(sentence)
     assert len(versions) > 1  # the aside can still go
     assert all(v.endswith("Prosperity’.") for v in versions), versions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        (
+            "It was the interview that some within Buckingham Palace must have feared, but their discussion with "
+            "Oprah Winfrey was more revealing, explosive and potentially damaging to the royal family than many "
+            "could have imagined.",
+            "than many could have imagined.",
+        ),
+        (
+            "Also, keep an eye on our deals page where we will update it if we find any deals (or more likely at "
+            "this point, bundles) on systems with the new cards in them.",
+            "bundles)",
+        ),
+    ],
+)
+def test_no_cut_inside_a_list_or_a_parenthesis(sentence: str, kept: str) -> None:
+    for version in deletions(sentence):
+        assert kept in version or "(" not in version, version
+        assert version.count("(") == version.count(")"), version

@@ -176,6 +176,10 @@ def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
     item_before = re.split(r"[,:;]", before)[-1] if re.search(r"[,:;]", before) else ""
     if item_before and count_words(item_before) <= 3 and re.match(r"(?:\S+\s+){0,2}\S+?(?:,|\s+(?:and|or)\s)", rest):
         return True  # inside a list ("no candidate, no information, [no condition, that ...]")
+    if re.match(r"\S+\s+(?:and|or)\s", rest):
+        return (
+            True  # the last items of a list whose first ends a long clause ("more revealing[, explosive and damaging]")
+        )
     dash = sentence[cut:].lstrip()[:1]
     return dash in "—–-" and dash != "" and dash in sentence[cut + 2 :]
 
@@ -355,10 +359,11 @@ def _verb_form(low: str) -> bool:
 
 
 def _unbalanced(text: str) -> bool:
-    """A quote opened and not closed: a cut inside it ("under the theme ‘Zones." for "the theme
+    """A quote or parenthesis opened and not closed: a cut inside it ("under the theme ‘Zones." for "the theme
     ‘Zones: Your Partners for Resilience’"). A ’ inside a word is an apostrophe, not a closing quote."""
     closing_singles = len(re.findall(r"’(?![^\W\d_])", text))
-    return text.count('"') % 2 == 1 or text.count("“") != text.count("”") or text.count("‘") > closing_singles
+    quotes = text.count('"') % 2 == 1 or text.count("“") != text.count("”") or text.count("‘") > closing_singles
+    return quotes or text.count("(") != text.count(")")  # "(or more likely at this point." cut a parenthesis
 
 
 def shorten(sentence: str, max_words: int) -> str | None:
