@@ -189,3 +189,14 @@ def test_the_checks_catch_an_invented_sentence_in_any_language(tmp_path: Path, c
     body = client.post("/v1/check", json={"article": ARTICLES[code], "summary": f"{copied} {invented}"}).get_json()
     verdicts = [s["supported"] for s in body["sentences"]]
     assert verdicts == [True, False], body["sentences"]
+
+
+def test_the_plain_style_asks_for_plain_text_in_the_texts_language(tmp_path: Path) -> None:
+    from service.briefing.lengths import LENGTHS
+    from service.briefing.promptbook import PromptBook
+    from service.briefing.styles import STYLES
+
+    book = PromptBook.load(Settings(cache_dir=str(tmp_path)).prompts_dir, LENGTHS, STYLES)
+    assert "in plain English: short sentences" in book.render_rewrite("plain", "Some text.")
+    german = book.render_rewrite("plain", "Ein Text.", "German")
+    assert "in plain German: short sentences" in german and "English" not in german

@@ -26,7 +26,7 @@ FOCUS_LINE = (
 # ``items`` and ``words`` follow the request's counts (LengthSpec.prompt_values); ``focus_line`` says
 # what the reader cares about, after the article so every length still shares its prefill.
 BRIEFING_PLACEHOLDERS = {"required": {"article"}, "allowed": {"article", "title_line", "focus_line", "items", "words"}}
-REWRITE_PLACEHOLDERS = {"required": {"text"}, "allowed": {"text"}}
+REWRITE_PLACEHOLDERS = {"required": {"text"}, "allowed": {"text", "language"}}  # language: "English", "German"...
 CONDENSE_PLACEHOLDERS = {"required": {"sentence"}, "allowed": {"sentence"}}
 
 
@@ -73,7 +73,9 @@ class PromptBook:
         return self.condense.substitute(sentence=strip_delimiters(sentence)).strip()
 
     def render_rewrite(self, style: str, text: str, language: str = "English") -> str:
-        return self.rewrites[style].substitute(text=strip_delimiters(text)).strip() + answer_in(language)
+        return self.rewrites[style].substitute(text=strip_delimiters(text), language=language).strip() + answer_in(
+            language
+        )
 
 
 def answer_in(language: str) -> str:
