@@ -203,3 +203,12 @@ def test_no_cut_inside_a_list_or_a_parenthesis(sentence: str, kept: str) -> None
     for version in deletions(sentence):
         assert kept in version or "(" not in version, version
         assert version.count("(") == version.count(")"), version
+
+
+def test_the_last_items_of_a_list_are_no_aside() -> None:
+    sentence = (
+        "Minister of Industry, Investment and Commerce, Senator the Hon. Aubyn Hill, looks on as the chief "
+        "executive of the zone authority addresses a recent meeting."
+    )
+    for version in deletions(sentence):
+        assert version.startswith("Minister of Industry, Investment and Commerce"), version

@@ -212,7 +212,9 @@ def _list_item(sentence: str, start: int, end: int, inner: str) -> bool:
     # States, England, Canada"): short too, so ", England," is an item, not an appositive.
     previous = re.split(r"[,:;]", before)[-1] if re.search(r"[,:;]", before) else ""
     listed = bool(previous.strip()) and count_words(previous) <= 3
-    return short and (re.match(r"(?:and|or)\b", after) is not None or before.endswith(",") or listed)
+    # A list's last items in one segment: "Minister of Industry, Investment and Commerce, Senator...".
+    tail = re.search(r"\b(?:and|or)\b", inner) is not None
+    return short and (re.match(r"(?:and|or)\b", after) is not None or before.endswith(",") or listed or tail)
 
 
 def deletions(sentence: str) -> list[str]:
