@@ -212,3 +212,12 @@ def test_the_last_items_of_a_list_are_no_aside() -> None:
     )
     for version in deletions(sentence):
         assert version.startswith("Minister of Industry, Investment and Commerce"), version
+
+
+def test_a_subordinate_clause_keeps_its_verb() -> None:
+    sentence = (
+        "The minister looks on as Chief Executive Officer (Acting) of the Zone Authority, Gary Scott (left), "
+        "addresses a recent meeting of investors."
+    )
+    for version in deletions(sentence):
+        assert version.endswith("addresses a recent meeting of investors."), version

@@ -34,6 +34,9 @@ _PAREN = re.compile(r"\s+\([^()]{1,120}\)(?=[\s,.;:!?]|$)")  # not "(in)action":
 _INNER = re.compile(r",\s+([^,;:\"“”]{3,160}?),(?=\s)|\s+[—–-]\s+([^—–()]{3,160}?)\s+[—–-](?=\s)")
 _NEXT_ASIDE = re.compile(r",\s+([^,;:\"“”]{3,160}?)(?=,\s)")  # overlapping: ", A, B," holds two asides
 _LEADING = re.compile(r"^([^,;:\"“”]{2,80}?),\s+(?=\S)")
+# Conjunctions that open a clause needing its own verb ("after", "since", "until" are more often
+# prepositions: "withdrew after days of fighting[, leaving ...]" may lose its trailing clause).
+_SUBORDINATE_OPENER = re.compile(r"\b(?:as|while|when|because|although|though|if|whereas)\s", re.I)
 _TRAILING = re.compile(
     r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?i:after|because|before|while|when|whereas|although|though|since|until|"
     r"despite|following|amid|but|as (?:he|she|they|it|we|i|you)|where (?:he|she|they|it|we|i|you))\b)"
@@ -177,9 +180,10 @@ def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
     if item_before and count_words(item_before) <= 3 and re.match(r"(?:\S+\s+){0,2}\S+?(?:,|\s+(?:and|or)\s)", rest):
         return True  # inside a list ("no candidate, no information, [no condition, that ...]")
     if re.match(r"\S+\s+(?:and|or)\s", rest):
-        return (
-            True  # the last items of a list whose first ends a long clause ("more revealing[, explosive and damaging]")
-        )
+        return True  # a list's last items after a long clause: "more revealing[, explosive and damaging]"
+    opened = list(_SUBORDINATE_OPENER.finditer(before))
+    if opened and not has_verb(_PAREN.sub("", before[opened[-1].end() :])):  # "(left)" is no verb here
+        return True  # it would take a subordinate clause's verb: "looks on as the chief, Gary Scott[, addresses...]"
     dash = sentence[cut:].lstrip()[:1]
     return dash in "—–-" and dash != "" and dash in sentence[cut + 2 :]
 
