@@ -193,6 +193,7 @@ class Analysis:
     furniture: set[int]
     timings: dict[str, float]
     condenser: Condenser  # this request's: remembers versions and scores across lengths
+    language: Language  # the article's: how it is split, checked, condensed and prompted
     title: str | None = None  # the request's (or page's) title, when it is a headline of this article
 
     def barred(self, i: int) -> bool:
@@ -275,6 +276,7 @@ class Briefer:
             boilerplate_sentences(sentences),
             {"segment_s": segmented - started, "embed_s": embedded - segmented},
             Condenser(self.generator, self.prompts, language),
+            language_of(language),
         )
         analysis.title = self.headline_title(title, analysis) if title else None  # needs the analysis
         return analysis
@@ -333,7 +335,7 @@ class Briefer:
         else:
             text, fit = article, Fit(self.generator.count_tokens(article))
         size = (len(analysis.doc.sentences), count_words(article), len(article))
-        return text, ArticleInput(*size, fit, analysis.condenser.language)
+        return text, ArticleInput(*size, fit, analysis.language.code)
 
     # ---------------------------------------------------------------- the whole request
     def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
@@ -396,8 +398,9 @@ class Briefer:
                     cancelled=listener.cancelled,
                 )
             )
-            language = language_of(analysis.condenser.language).name
-            generations, gen_timings = self.forward(text, request.title, specs, watch, request.focus, language)
+            generations, gen_timings = self.forward(
+                text, request.title, specs, watch, request.focus, analysis.language.name
+            )
             timings.update(gen_timings)
         for spec in specs:
             if spec.name not in briefings:
@@ -519,7 +522,7 @@ class Briefer:
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):
                 rejected.append(cand)
                 continue
-            text = finish(spec, text, analysis.condenser.language)
+            text = finish(spec, text, analysis.language.code)
             if not fits(spec, kept, text):
                 rejected.append(
                     Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"])
@@ -577,7 +580,7 @@ class Briefer:
             version = self.version_of(i, spec, analysis, mode)
             if version is None or count_words(version) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
-            text = finish(spec, version, analysis.condenser.language)
+            text = finish(spec, version, analysis.language.code)
             if not fits(spec, kept, text):
                 continue
             origin = "condensed" if mode.condenses and version != doc.sentences[i] else "extracted"
@@ -609,7 +612,8 @@ class Briefer:
         condenser = analysis.condenser
         # The stand-alone tests read English syntax (verbs, captions, quote fragments): another
         # language's sentences only have to be sentences, not pieces of one.
-        alone = STANDS_ALONE[spec.shape] if condenser.language == DEFAULT_LANGUAGE else _starts_and_ends_a_sentence
+        english = analysis.language.code == DEFAULT_LANGUAGE
+        alone = STANDS_ALONE[spec.shape] if english else _starts_and_ends_a_sentence
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
@@ -633,9 +637,6 @@ STANDS_ALONE: dict[str, Callable[[str], bool] | None] = {
     "prose": _starts_and_ends_a_sentence,
 }
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\w)", re.I)
-# What may end a sentence, in any script (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।,
-# Armenian ։, Ethiopic ።, quotes and guillemets): no ASCII full stop is added after any of them.
-SENTENCE_ENDS = frozenset(".!?\"”’'»…。！？؟।॥։።")
 
 
 def finish(spec: LengthSpec, text: str, language: str = DEFAULT_LANGUAGE) -> str:
@@ -645,7 +646,7 @@ def finish(spec: LengthSpec, text: str, language: str = DEFAULT_LANGUAGE) -> str
         text = text.rstrip(".。").strip()
         text = _LEADING_ARTICLE.sub("", text) if language == DEFAULT_LANGUAGE else text
         return text[:1].upper() + text[1:]
-    if text and text[-1] not in SENTENCE_ENDS:
+    if text and not clauses.ends_sentence(text):  # no "." after "。", "؟", a closing quote or "…"
         text += "."
     return text
 

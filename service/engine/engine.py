@@ -164,12 +164,19 @@ class Engine:
     def ready(self) -> bool:
         return self.state == "ready"
 
+    def not_ready(self) -> NotReady | None:
+        """Why this worker's own state refuses work (loading, failed, draining), or None."""
+        if self.ready:
+            return None
+        detail = f": {self.failure}" if self.state == "failed" else ""
+        return NotReady(f"the model is {self.state}{detail}")
+
     def readiness_problem(self) -> BrieflyError | None:
-        """Why this worker cannot serve now, or None: loading, failed, draining, or (for a remote
-        engine) the engine not answering a one-token call."""
-        if not self.ready:
-            detail = f": {self.failure}" if self.state == "failed" else ""
-            return NotReady(f"the model is {self.state}{detail}")
+        """Why this worker cannot serve now, or None: its own state, or (for a remote engine) the
+        engine not answering a one-token call. Asked by /readyz, not by every request."""
+        problem = self.not_ready()
+        if problem is not None:
+            return problem
         assert self.generator is not None
         try:
             self.generator.probe()
@@ -178,9 +185,9 @@ class Engine:
         return None
 
     def require_ready(self) -> None:
-        if not self.ready:
-            detail = f": {self.failure}" if self.state == "failed" else ""
-            raise NotReady(f"the model is {self.state}{detail}")
+        problem = self.not_ready()
+        if problem is not None:
+            raise problem
 
     def model_info(self) -> dict[str, Any]:
         info = self.generator.info() if self.generator is not None else {}

@@ -93,7 +93,9 @@ _COORDINATORS = frozenset("and or but nor".split())
 # Sentence stops of every script, and the quotes a sentence may end on: a sentence ending in one never
 # gets an ASCII "." as well ("。." is a typo no reader forgives).
 SENTENCE_STOPS = ".!?。！？؟।॥۔։።။"
-_FINAL_QUOTES = "\"”’'」』"
+_FINAL_QUOTES = "\"”’'」』»"
+# What may close a sentence: a stop, a closing quote, or an ellipsis ("。." or "…." is a typo).
+_SENTENCE_ENDS = SENTENCE_STOPS + _FINAL_QUOTES + "…"
 # The full stop for a cut sentence, by its source's last mark: Chinese keeps "。", Hindi "।".
 _FULL_STOPS = {"。": "。", "！": "。", "？": "。", "।": "।", "॥": "।", "۔": "۔", "։": "։", "።": "።", "။": "။"}
 _SUBORDINATORS = frozenset(
@@ -331,7 +333,7 @@ def standalone(sentence: str) -> bool:
 def ends_sentence(text: str) -> bool:
     """Whether ``text`` (stripped) already ends its sentence: a stop of any script ("。", "؟", "।") or
     a closing quote. Whoever adds a full stop asks this first."""
-    return text[-1:] in SENTENCE_STOPS + _FINAL_QUOTES
+    return text[-1:] in _SENTENCE_ENDS
 
 
 def full_stop(sentence: str) -> str:
