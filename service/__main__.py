@@ -13,11 +13,11 @@ from typing import Any
 
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import LENGTHS
-from service.briefing.rewriter import RewriteRequest
 from service.briefing.styles import STYLES
-from service.engine import batch, protocol
+from service.engine import protocol, serving
 from service.engine.engine import Engine
-from service.engine.protocol import BatchRequest, BatchResult, BriefingIntake, BriefingRequest, BriefingResponse
+from service.engine.protocol import BatchRequest, BatchResult, BriefingRequest, BriefingResponse, RewriteRequest
+from service.engine.serving import BriefingIntake
 from service.errors import BrieflyError, MalformedRequest
 from service.settings import Settings
 
@@ -140,7 +140,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
                 if isinstance(item, BrieflyError):  # a line that was not JSON
                     row = BatchResult.failed(None, index, item)
                 else:
-                    row = batch.brief_item(engine, item, index, defaults, settings, strict=False)
+                    row = serving.brief_item(engine, item, index, defaults, settings, strict=False)
                     row.index = index
                 out.write(json.dumps(protocol.dump(row), ensure_ascii=False) + "\n")
                 out.flush()
@@ -162,8 +162,9 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
 
 
 def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | RewriteRequest:
-    """The command's request, checked by the API's models (service/engine/protocol.py): invisible
-    characters removed, limits, known lengths; an error names what is wrong before a model loads."""
+    """The command's request, checked by the API's models (service/engine/protocol.py) and, for a
+    page, taken in (its article extracted): invisible characters removed, limits, known lengths; an
+    error names what is wrong before a model loads."""
     if args.command == "brief":
         fields = {
             "html" if args.html else "article": _read(args.file),
@@ -172,10 +173,8 @@ def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | 
             "format": args.format,
             "mode": args.mode,
         }
-        return protocol.parse(BriefingRequest, fields, settings).to_domain(settings)
-    return protocol.parse(
-        protocol.RewriteRequest, {"text": _read(args.file), "style": args.style}, settings
-    ).to_domain()
+        return serving.intake(protocol.parse(BriefingRequest, fields, settings), settings)
+    return protocol.parse(RewriteRequest, {"text": _read(args.file), "style": args.style}, settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "batch":
             return run_batch(engine, settings, args)
         if isinstance(request, BriefingIntake):
-            briefed = engine.serve_briefing(request)
+            briefed = serving.answer(engine, request)
             _print_json(briefed) if args.json else _print_briefings(briefed)
         elif request is not None:
-            rewritten = engine.serve_rewrite(request)
+            rewritten = serving.rewrite(engine, request)
             _print_json(rewritten) if args.json else print(rewritten.text)
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.briefer import Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
@@ -56,7 +56,7 @@ def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenera
     briefer = Briefer(
         tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
     )
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode="auto"))
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, mode="auto"))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (tiny.model_type, name, briefing.violations)
     assert result.input.fit.tokens > 0
@@ -158,11 +158,11 @@ def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: P
     briefer = Briefer(
         generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0
     )
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
     assert result.cut_short is True
     assert all(b.within_contract for b in result.briefings.values())  # filled from the article
     with pytest.raises(Exception, match="budget"):
-        briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive"))
+        briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive"))
 
 
 class Recorder:
@@ -282,6 +282,6 @@ def test_auto_condenses_through_the_real_backend(tiny_llama_folder: Path) -> Non
     generator.load()
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
     briefer = Briefer(generator, HashingEmbedder(), prompts, 0.5, 1500, 30.0, writes_freely=False)
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode="auto"))
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, mode="auto"))
     assert all(b.within_contract for b in result.briefings.values())
     assert {s.origin for b in result.briefings.values() for s in b.sentences} <= {"condensed", "extracted"}

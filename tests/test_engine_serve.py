@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from service.briefing.briefer import MODES, BriefingRequest
+from service.briefing.briefer import MODES, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.engine.engine import Engine
 from service.models.generator import QUIET, Generations, GenerationWatch, Prompt
@@ -91,7 +91,7 @@ def test_the_sample_article_through_transformers_serve_matches_the_in_process_mo
     remote.generator = recorded  # type: ignore[assignment]  (a Generator by delegation)
     remote._wire()
 
-    result = remote.brief(BriefingRequest(article=seed_article, mode="auto"))
+    result = remote.brief(BriefingJob(article=seed_article, mode="auto"))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (name, briefing.violations, briefing.text)
         assert briefing.text

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.briefer import Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
@@ -93,7 +93,7 @@ def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
     briefer = Briefer(
         generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 2000, 30.0
     )
-    result = briefer.brief(BriefingRequest(item["article"], mode="auto"))
+    result = briefer.brief(BriefingJob(item["article"], mode="auto"))
     assert_clean(result, item["article"])
     for prompt in generator.prompts:  # the article cannot close its <article> block
         assert prompt.user.count("</article>") == 1 and prompt.user.count("<article>") == 1
@@ -115,7 +115,7 @@ def test_real_model_stays_on_the_article(tmp_path_factory: pytest.TempPathFactor
         ids = generator.kind.encode(generator, prompt)
         # Only the template's own turn markers: system, user, assistant opened; system and user closed.
         assert sum(1 for i in ids if i in special) == 5, item["id"]
-        result = engine.brief(BriefingRequest(item["article"], lengths=("headline", "tldr"), mode="auto"))
+        result = engine.brief(BriefingJob(item["article"], lengths=("headline", "tldr"), mode="auto"))
         assert_clean(result, item["article"])
 
 
@@ -250,7 +250,7 @@ def test_the_reported_injections_never_reach_a_briefing(article: str) -> None:
         2000,
         30.0,
     )
-    result = briefer.brief(BriefingRequest(article))
+    result = briefer.brief(BriefingJob(article))
     assert result.briefings
     for name, briefing in result.briefings.items():
         assert "hero" not in briefing.text and "evil" not in briefing.text, (name, briefing.text)

@@ -77,7 +77,7 @@ TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, 
 
 
 @dataclass(frozen=True)
-class BriefingRequest:
+class BriefingJob:
     article: str
     title: str | None = None
     lengths: tuple[str, ...] = tuple(LENGTHS)
@@ -105,7 +105,7 @@ class Shipped:
 
 
 @dataclass(frozen=True)
-class Rejected:
+class RejectedSentence:
     """A generated sentence that did not ship, and why."""
 
     text: str
@@ -113,7 +113,7 @@ class Rejected:
 
 
 @dataclass
-class Briefing:
+class LengthBriefing:
     """One length of a briefing: its text, how it measures against the contract, its sentences."""
 
     text: str
@@ -121,7 +121,7 @@ class Briefing:
     within_contract: bool
     violations: list[str]
     sentences: list[Shipped]
-    rejected: list[Rejected]
+    rejected: list[RejectedSentence]
     contract: str = ""  # what it was measured against: the length's, with the request's counts
 
 
@@ -138,7 +138,7 @@ class Fit:
 
 
 @dataclass(frozen=True)
-class ArticleInput:
+class InputReport:
     """What the briefing was made from: the article's size and language, and how it fit the generator."""
 
     sentences: int
@@ -154,7 +154,7 @@ class Preview:
 
     mode: str
     lengths: list[str]
-    input: ArticleInput
+    input: InputReport
     article_sentences: list[str]
 
 
@@ -162,10 +162,10 @@ class Preview:
 class BriefingResult:
     """Every requested length (in request order), the mode used, the input and the timings."""
 
-    briefings: dict[str, Briefing]
+    briefings: dict[str, LengthBriefing]
     mode: str
     cut_short: bool  # the deadline stopped generation early
-    input: ArticleInput
+    input: InputReport
     article_sentences: list[str]
     timings: dict[str, float]
     note: str | None = None  # why the mode differs from the one asked for (a language the model does not write)
@@ -215,7 +215,7 @@ class BriefingListener:
     def token(self, length: str, delta: str) -> None:
         pass
 
-    def briefing(self, length: str, briefing: Briefing) -> None:
+    def briefing(self, length: str, briefing: LengthBriefing) -> None:
         pass
 
     def cancelled(self) -> bool:
@@ -328,17 +328,17 @@ class Briefer:
 
     def measure(
         self, analysis: Analysis, article: str, mode: ModeSpec, specs: list[LengthSpec]
-    ) -> tuple[str, ArticleInput]:
+    ) -> tuple[str, InputReport]:
         """The text the generator is given (the article, or a condensed version) and the input's size."""
         if self.writes(mode):
             text, fit = self.generation_input(analysis, article, specs)
         else:
             text, fit = article, Fit(self.generator.count_tokens(article))
         size = (len(analysis.doc.sentences), count_words(article), len(article))
-        return text, ArticleInput(*size, fit, analysis.language.code)
+        return text, InputReport(*size, fit, analysis.language.code)
 
     # ---------------------------------------------------------------- the whole request
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief(self, request: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         started = time.perf_counter()
         lang = language_of(request.language or detect_language(request.article))
         mode, note = self.mode_for(MODES[request.mode], lang)
@@ -365,17 +365,17 @@ class Briefer:
     def make_lengths(
         self,
         text: str,
-        request: BriefingRequest,
+        request: BriefingJob,
         mode: ModeSpec,
         specs: list[LengthSpec],
         analysis: Analysis,
         listener: BriefingListener,
         timings: dict[str, float],
-    ) -> tuple[dict[str, Briefing], bool]:
+    ) -> tuple[dict[str, LengthBriefing], bool]:
         """Generate every length in one call (if the mode generates), verify and ship each as soon
         as it is done; the briefings in request order, and whether the deadline cut generation short.
         Adds the generation and verification times to ``timings``."""
-        briefings: dict[str, Briefing] = {}
+        briefings: dict[str, LengthBriefing] = {}
         verify_s = 0.0
 
         def finish_length(spec: LengthSpec, generation: Generation | None) -> None:
@@ -450,19 +450,19 @@ class Briefer:
     # ---------------------------------------------------------------- postprocess
     def postprocess(
         self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str
-    ) -> Briefing:
+    ) -> LengthBriefing:
         generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
         candidates = self.verify(generated, analysis, spec)
         shipped, rejected = self.assemble(spec, candidates, analysis, mode)
         texts = [s.text for s in shipped]
         problems = violations(spec, texts)
-        return Briefing(
+        return LengthBriefing(
             text=render(spec, texts, fmt),
             words=sum(count_words(t) for t in texts),
             within_contract=not problems,
             violations=problems,
             sentences=shipped,
-            rejected=[Rejected(c.text, c.reasons) for c in rejected],
+            rejected=[RejectedSentence(c.text, c.reasons) for c in rejected],
             contract=spec.contract,
         )
 

@@ -22,7 +22,7 @@ UNSUPPORTED_SHARE_PENALTY = 0.3  # the summary score loses this times its share 
 
 
 @dataclass(frozen=True)
-class CheckedSentence:
+class JudgedSentence:
     text: str
     verdict: Verdict
 
@@ -35,7 +35,7 @@ class SummaryCheck:
     validation summaries (bench/factuality; support threshold 0.55 in the sweep): penalties 0 / 0.1 /
     0.2 / 0.3 gave Pearson 0.710 / 0.732 / 0.745 / 0.751 and partial 0.229 / 0.255 / 0.274 / 0.285."""
 
-    sentences: list[CheckedSentence]
+    sentences: list[JudgedSentence]
     article_sentences: list[str]
     support: float
 
@@ -61,7 +61,7 @@ class SummaryChecker:
         article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
         source = SourceIndex(" ".join(article_sentences), article_sentences, language)
         checked = [
-            CheckedSentence(text, self._verify(text, vector, source, article_vectors))
+            JudgedSentence(text, self._verify(text, vector, source, article_vectors))
             for text, vector in zip(summary_sentences, summary_vectors)
         ]
         support = text_support(summary_sentences, summary_vectors, source, article_vectors)

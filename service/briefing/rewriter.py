@@ -77,13 +77,13 @@ TIME_WORDS = {
 
 
 @dataclass(frozen=True)
-class RewriteRequest:
+class RewriteJob:
     text: str
     style: str
 
 
 @dataclass(frozen=True)
-class RewrittenSentence:
+class SentenceRewrite:
     """One sentence of a rewrite: the rewrite if it passed, else the original with the reasons."""
 
     text: str
@@ -97,7 +97,7 @@ class RewriteResult:
     text: str
     style: str
     words: int
-    sentences: list[RewrittenSentence]
+    sentences: list[SentenceRewrite]
     rewritten_sentences: int
     kept_original_sentences: int
     dropped_sentences: int  # concise: sentences left out
@@ -121,7 +121,7 @@ class Rewriter:
         self.request_timeout_s = request_timeout_s
         self.model_languages = model_languages  # what the model writes well ("*": any)
 
-    def rewrite(self, request: RewriteRequest) -> RewriteResult:
+    def rewrite(self, request: RewriteJob) -> RewriteResult:
         started = time.perf_counter()
         style = STYLES[request.style]
         lang = language_of(detect_language(request.text))
@@ -167,7 +167,7 @@ class Rewriter:
             note=None if rewritten_count else unchanged_note(sentences),
         )
 
-    def condensed(self, condenser: Condenser, original: str, index: int) -> RewrittenSentence | None:
+    def condensed(self, condenser: Condenser, original: str, index: int) -> SentenceRewrite | None:
         """``original`` shortened by deletion with every number, name and quote kept, or None."""
         words = count_words(original)
         target = max(clauses.MIN_WORDS, int(words * CONDENSE_RATIO))
@@ -177,7 +177,7 @@ class Rewriter:
         if not versions:
             return None
         short = [v for v in versions if count_words(v) <= target] or versions[-1:]
-        return RewrittenSentence(condenser.preferred(original, short), index, rewritten=True)
+        return SentenceRewrite(condenser.preferred(original, short), index, rewritten=True)
 
     def choose(self, style: StyleSpec, originals: list[str], language: str = "en") -> list[int]:
         """Which sentences to rewrite, in order: all; or for ``concise`` every sentence that holds a
@@ -193,7 +193,7 @@ class Rewriter:
 
     def judge(
         self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase"
-    ) -> RewrittenSentence:
+    ) -> SentenceRewrite:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")
@@ -223,8 +223,8 @@ class Rewriter:
                 if float(a @ b) < MIN_SAME_MEANING:
                     reasons.append(f"meaning changed (similarity {float(a @ b):.2f})")
         if reasons:
-            return RewrittenSentence(original, index, rewritten=False, reasons=reasons)
-        return RewrittenSentence(candidate, index, rewritten=True)
+            return SentenceRewrite(original, index, rewritten=False, reasons=reasons)
+        return SentenceRewrite(candidate, index, rewritten=True)
 
 
 def holds_facts(sentence: str) -> bool:
@@ -236,7 +236,7 @@ def untouched(text: str, style: str, originals: list[str], language: str, starte
     """Every sentence as it stands, when the model does not write the text's language (its
     rewrite would be English or garble): said in ``note``, not hidden."""
     reason = [f"language: the model does not write {language}"]
-    sentences = [RewrittenSentence(s, i, rewritten=False, reasons=reason) for i, s in enumerate(originals)]
+    sentences = [SentenceRewrite(s, i, rewritten=False, reasons=reason) for i, s in enumerate(originals)]
     return RewriteResult(
         text=" ".join(originals),
         style=style,
@@ -251,7 +251,7 @@ def untouched(text: str, style: str, originals: list[str], language: str, starte
     )
 
 
-def unchanged_note(sentences: list[RewrittenSentence]) -> str:
+def unchanged_note(sentences: list[SentenceRewrite]) -> str:
     """Why a style changed nothing, from its sentences' reasons: the most common one first."""
     reasons = Counter(r.split(":")[0] for s in sentences for r in (s.reasons or [])[:1])
     common = ", ".join(f"{reason} ({n})" for reason, n in reasons.most_common(3))

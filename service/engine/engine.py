@@ -13,14 +13,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
+from service.briefing.briefer import MODES, SILENT, Briefer, BriefingJob, BriefingListener, BriefingResult
 from service.briefing.checker import SummaryCheck, SummaryChecker
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.briefing.rewriter import Rewriter, RewriteRequest, RewriteResult
+from service.briefing.rewriter import RewriteJob, Rewriter, RewriteResult
 from service.briefing.styles import STYLES
 from service.engine.admission import Admission
-from service.engine.protocol import BriefingIntake, BriefingResponse, RewriteResponse
 from service.errors import BrieflyError, ConfigurationError, NotReady
 from service.models import allocator, cpu
 from service.models.embedder import Embedder, HFEmbedder
@@ -199,41 +198,33 @@ class Engine:
         """How long a request may wait for a generation slot (the deadline starts once it has one)."""
         return min(30.0, self.settings.request_timeout_s / 3)
 
-    def admit(self, request: BriefingRequest) -> AbstractContextManager[None]:
+    def admit(self, job: BriefingJob) -> AbstractContextManager[None]:
         """A generation slot for a generating mode (429 when full); extractive needs none: no
         model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
-        return self.admission.slot(self.admission_wait_s) if MODES[request.mode].uses_model else nullcontext()
+        return self.admission.slot(self.admission_wait_s) if MODES[job.mode].uses_model else nullcontext()
 
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief(self, job: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         self.require_ready()
-        with self.admit(request):
-            return self.brief_admitted(request, listener)
+        with self.admit(job):
+            return self.brief_admitted(job, listener)
 
-    def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief_admitted(self, job: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         """The briefing itself, for a caller that checked readiness and holds what :meth:`admit`
         gave it. No second readiness check: a request admitted before SIGTERM is finished, not
         refused, while the worker drains."""
         assert self.briefer is not None
         try:
-            return self.briefer.brief(request, listener)
+            return self.briefer.brief(job, listener)
         finally:
-            if MODES[request.mode].uses_model:
+            if MODES[job.mode].uses_model:
                 allocator.release()  # what the generation freed goes back before the next prefill
 
-    def serve_briefing(
-        self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False
-    ) -> BriefingResponse:
-        """A validated briefing (:mod:`service.engine.protocol`) answered: the result, the model
-        that made it and, for HTML, what extraction found."""
-        result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
-        return BriefingResponse.of(result, self.model_info(), item.extracted)
-
-    def rewrite(self, request: RewriteRequest) -> RewriteResult:
+    def rewrite(self, job: RewriteJob) -> RewriteResult:
         self.require_ready()
         assert self.rewriter is not None
         with self.admission.slot(self.admission_wait_s):
             try:
-                return self.rewriter.rewrite(request)
+                return self.rewriter.rewrite(job)
             finally:
                 allocator.release()
 
@@ -243,6 +234,3 @@ class Engine:
         self.require_ready()
         assert self.checker is not None
         return self.checker.check(article, summary)
-
-    def serve_rewrite(self, request: RewriteRequest) -> RewriteResponse:
-        return RewriteResponse.of(self.rewrite(request), self.model_info())

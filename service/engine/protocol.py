@@ -13,11 +13,9 @@ response models, which only the HTTP layer and the CLI's ``--json`` serialise.
 from __future__ import annotations
 
 import dataclasses
-import html as html_lib
 import re
 import typing
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -39,10 +37,8 @@ from service.briefing import briefer, checker, rewriter
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import ADJUSTABLE, DEFAULT_LENGTHS, LENGTHS, LengthSpec
 from service.briefing.styles import STYLES
-from service.engine.fetcher import FetchPolicy, fetch_page
 from service.errors import BrieflyError, InvalidInput, PayloadTooLarge, public_error
 from service.settings import Settings
-from service.text.webpage import ExtractedPage, decode_page, extract_article
 
 if TYPE_CHECKING:  # the checker sees plain strings; pydantic sees the tables' names
     LengthName = str
@@ -73,7 +69,7 @@ _INVISIBLE = re.compile(
 
 
 # ---------------------------------------------------------------- text fields
-def clean_text(value: str, field: str, limit: int | None) -> str:
+def valid_text(value: str, field: str, limit: int | None) -> str:
     """Valid Unicode, invisible characters removed, NFC, stripped, not empty, at most ``limit``."""
     try:
         value.encode("utf-8")
@@ -96,41 +92,12 @@ def clean_text(value: str, field: str, limit: int | None) -> str:
 
 
 def checked_text(value: str, field: str, limit: int) -> str:
-    """:func:`clean_text` for text found after parsing (an HTML page's article): our errors."""
+    """:func:`valid_text` for text found after parsing (an HTML page's article): our errors."""
     try:
-        return clean_text(value, field, limit)
+        return valid_text(value, field, limit)
     except PydanticCustomError as exc:
         error = PayloadTooLarge if exc.type == TOO_LARGE else InvalidInput
         raise error(exc.message(), field=field) from None
-
-
-def article_from_html(html: str, settings: Settings) -> tuple[str, ExtractedPage]:
-    """A web page's main text, checked as an article is (briefings and checks alike), and the page."""
-    page = extract_article(html)
-    return checked_text(page.text, "article", settings.max_article_chars), page
-
-
-def fetch_policy(settings: Settings) -> FetchPolicy:
-    return FetchPolicy(
-        enabled=settings.allow_urls,
-        max_bytes=settings.url_max_bytes,
-        timeout_s=settings.url_timeout_s,
-        allowed_addresses=frozenset(a.strip() for a in settings.url_allowed_addresses.split(",") if a.strip()),
-    )
-
-
-def fetch_html(url: str, settings: Settings) -> tuple[str, dict[str, object]]:
-    """The page at ``url`` as HTML text (a text/plain page wrapped so extraction reads it as one),
-    held to the HTML limit, and what the fetch did, for ``input.extracted``."""
-    page = fetch_page(url, fetch_policy(settings))
-    try:
-        text = decode_page(page.body, page.charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the page at 'url' cannot be decoded: {exc}", field="url") from None
-    if page.content_type == "text/plain":
-        text = "<html><body>" + "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n")) + "</body></html>"
-    html = checked_text(text, "html", settings.max_html_chars)
-    return html, {"from": "url", "url": page.url, "redirects": page.redirects, "fetch_s": round(page.seconds, 3)}
 
 
 def _settings(info: ValidationInfo) -> Settings | None:
@@ -146,7 +113,7 @@ def _cleaned(value: str, info: ValidationInfo) -> str:
     limit = None
     if settings is not None:
         limit = settings.max_html_chars if field == "html" else settings.max_article_chars
-    return clean_text(value, field, limit)
+    return valid_text(value, field, limit)
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_cleaned)]
@@ -194,7 +161,7 @@ def _exactly_one_article(data: dict[str, Any], sources: tuple[str, ...] = ARTICL
 
 
 def _focus(value: str, info: ValidationInfo) -> str:
-    return clean_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
+    return valid_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
 
 
 Focus = Annotated[
@@ -300,35 +267,6 @@ class BriefingRequest(_Body):
     def _blank_title_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
 
-    def to_domain(self, settings: Settings) -> BriefingIntake:
-        """The briefing to run; for "html", the article and title extracted from the page."""
-        title, article, extracted = self.title, self.article, None
-        html, fetched = self.html, None
-        if self.url is not None:
-            html, fetched = fetch_html(self.url, settings)
-        if html is not None:
-            article, page = article_from_html(html, settings)
-            title, extracted = title or page.title, {**page.describe(len(html)), **(fetched or {})}
-        request = briefer.BriefingRequest(
-            article=article,
-            title=title,
-            lengths=tuple(self.lengths),
-            fmt=self.format,
-            mode=self.mode or settings.default_mode,
-            focus=self.focus,
-            sizes=self.counts.sizes() if self.counts else {},
-            language=self.language,
-        )
-        return BriefingIntake(request, extracted)
-
-
-@dataclass(frozen=True)
-class BriefingIntake:
-    """A validated briefing request and, for HTML input, what was extracted from the page."""
-
-    request: briefer.BriefingRequest
-    extracted: dict[str, object] | None = None
-
 
 def _id_not_blank(value: str) -> str:
     if not value.strip():
@@ -401,9 +339,6 @@ class RewriteRequest(_Body):
     text: Text
     style: StyleName
 
-    def to_domain(self) -> rewriter.RewriteRequest:
-        return rewriter.RewriteRequest(text=self.text, style=self.style)
-
 
 class CheckRequest(_Body):
     """A summary written by any system, and the article to check it against ("article", or "html"
@@ -421,9 +356,6 @@ class CheckRequest(_Body):
         if isinstance(data, dict) and set(data) <= set(cls.model_fields) and "summary" in data:
             _exactly_one_article(data)
         return data
-
-    def article_text(self, settings: Settings) -> str:
-        return self.article if self.html is None else article_from_html(self.html, settings)[0]
 
 
 # ---------------------------------------------------------------- parsing, with the service's errors
@@ -569,7 +501,7 @@ class ArticleInput(_Out):
     language: str = Field(description="the article's language (ISO 639-1): the request's, else detected")
 
     @classmethod
-    def of(cls, given: briefer.ArticleInput, extracted: dict[str, object] | None = None) -> ArticleInput:
+    def of(cls, given: briefer.InputReport, extracted: dict[str, object] | None = None) -> ArticleInput:
         counts = {f.name: getattr(given, f.name) for f in dataclasses.fields(given) if f.name != "fit"}
         return cls(**counts, **dataclasses.asdict(given.fit), extracted=extracted)
 

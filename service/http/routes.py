@@ -1,11 +1,11 @@
 """HTTP routes: read bodies, validate them with the protocol's models (service/engine/protocol.py),
-call the engine, write the response models as JSON. No model code here."""
+have the engine's serving module answer them (service/engine/serving.py), write the response
+models as JSON. No model code here."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from contextlib import ExitStack
 from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
@@ -13,16 +13,13 @@ from flask import Blueprint, Request, Response, current_app, jsonify, request
 from service.briefing.briefer import MODES, BriefingListener
 from service.briefing.lengths import LENGTHS
 from service.briefing.styles import STYLES
-from service.engine import batch
+from service.engine import serving
 from service.engine.engine import Engine
 from service.engine.protocol import (
     BRIEFING_TEXT_FIELDS,
     BatchRequest,
-    BatchResponse,
-    BriefingIntake,
     BriefingRequest,
     CheckRequest,
-    CheckResponse,
     RewriteRequest,
     dump,
     parse,
@@ -32,7 +29,7 @@ from service.http.openapi import build_spec
 from service.http.streaming import EventStream
 from service.settings import Settings
 from service.text.language import describe_families
-from service.text.webpage import decode_page
+from service.web.page import decode_page
 
 bp = Blueprint("api", __name__)
 
@@ -117,49 +114,34 @@ def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: Iterable
 def briefings() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, BriefingRequest.model_fields)
-    config = settings()
-    item = parse(BriefingRequest, fields, config).to_domain(config)
+    briefing = parse(BriefingRequest, fields, settings())
     if wants_event_stream(request):
-        return _stream_briefing(engine(), item)
-    return jsonify(dump(engine().serve_briefing(item)))
+        return _stream_briefing(engine(), briefing)
+    return jsonify(dump(serving.brief(engine(), briefing)))
 
 
 @bp.post("/v1/briefings/batch")
 def briefings_batch() -> Any:
-    """Up to ``max_batch_articles`` articles, one result each in order; a bad item gets its own
-    error. Generating items stop being started after half the request budget (answered 504 "not
-    attempted", to be sent again), so a batch ends within the proxy's timeout."""
+    """Up to ``max_batch_articles`` articles, one result each in order; a bad item gets its own error."""
     kind, body = _body(request)
     if kind != "json":
         raise UnsupportedMediaType("this endpoint takes application/json")
-    envelope = parse(BatchRequest, body, settings())
-    engine().require_ready()
-    results = batch.brief_all(
-        engine(),
-        envelope.articles,
-        envelope.defaults(),
-        settings(),
-        strict=True,
-        budget_s=settings().request_timeout_s / 2,
-    )
-    return jsonify(dump(BatchResponse.of(list(results))))
+    return jsonify(dump(serving.brief_batch(engine(), parse(BatchRequest, body, settings()))))
 
 
 def wants_event_stream(req: Request) -> bool:
     return req.accept_mimetypes.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
 
 
-def _stream_briefing(eng: Engine, item: BriefingIntake) -> Response:
-    """Server-sent events. Readiness and admission are settled first, so a busy or loading server
-    still answers 429/503 as JSON; after the status line, errors arrive as an ``error`` event."""
-    eng.require_ready()
-    cleanup = ExitStack()
-    cleanup.enter_context(eng.admit(item.request))
-
+def _stream_briefing(eng: Engine, briefing: BriefingRequest) -> Response:
+    """Server-sent events. Readiness, the intake and admission are settled first, so a busy or
+    loading server still answers 429/503 as JSON; after the status line, errors arrive as an
+    ``error`` event."""
+    item, cleanup = serving.open_briefing(eng, briefing)
     metrics = current_app.extensions["briefly.metrics"]
 
     def work(listener: BriefingListener) -> dict[str, Any]:
-        result = dump(eng.serve_briefing(item, listener, admitted=True))
+        result = dump(serving.answer(eng, item, listener, admitted=True))
         metrics.record_result(result)  # the after-request hook saw only the stream's headers
         return result
 
@@ -175,7 +157,7 @@ def _stream_briefing(eng: Engine, item: BriefingIntake) -> Response:
 def rewrite() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, REWRITE_TEXT_FIELDS, RewriteRequest.model_fields)
-    return jsonify(dump(engine().serve_rewrite(parse(RewriteRequest, fields, settings()).to_domain())))
+    return jsonify(dump(serving.rewrite(engine(), parse(RewriteRequest, fields, settings()))))
 
 
 @bp.post("/v1/check")
@@ -183,9 +165,7 @@ def check() -> Any:
     """Fact-check any summary against its article with the checks the briefings pass."""
     kind, body = _body(request)
     fields = _fields(kind, body, {}, CheckRequest.model_fields)
-    config = settings()
-    checked = parse(CheckRequest, fields, config)
-    return jsonify(dump(CheckResponse.of(engine().check(checked.article_text(config), checked.summary))))
+    return jsonify(dump(serving.check(engine(), parse(CheckRequest, fields, settings()))))
 
 
 @bp.get("/v1/lengths")

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.errors import NotAnArticle
-from service.text.webpage import (
+from service.web.page import (
     MAX_LINK_SHARE,
     MAX_STRUCTURED_SHARE,
     MIN_PROSE_SENTENCES,

@@ -32,7 +32,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 # - a caption or stub: the fewest words on a kept page are 38 and the fewest prose sentences 2
 #   (a photo caption is one sentence);
 # - running text: the lowest share of words in prose sentences is 0.19 (a top-100 list); the
-#   status and shop pages of tests/test_webpage.py have 0.09 and 0.14 (with 2-3 prose sentences);
+#   status and shop pages of tests/test_page.py have 0.09 and 0.14 (with 2-3 prose sentences);
 # - structure: the shares of lines that are table rows, list items or figures and of lines that
 #   are a link's whole text reach 0.93 and 0.46 on kept pages, but only where 19% and 28% of the
 #   words are prose; past MAX_STRUCTURED_SHARE or MAX_LINK_SHARE with less prose than
