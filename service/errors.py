@@ -28,9 +28,24 @@ class BrieflyError(Exception):
 def is_internal(exc: Exception) -> bool:
     """A bug or a server-side failure: logged with its trace, never described to the client.
     (503 not ready, 504 timeout and an upstream's 502 are states a client should know about.)"""
-    if not isinstance(exc, BrieflyError):
-        return True
-    return exc.status >= 500 and exc.status not in (503, 504) and not exc.upstream
+    return not isinstance(exc, BrieflyError) or _internal(type(exc))
+
+
+def _internal(cls: type[BrieflyError]) -> bool:
+    return cls.status >= 500 and cls.status not in (503, 504) and not cls.upstream
+
+
+def public_classes() -> list[type[BrieflyError]]:
+    """Every error class a client may receive, as the OpenAPI document lists them: not an internal
+    failure, and not 499 (the client that would read it has gone)."""
+    found: list[type[BrieflyError]] = []
+    waiting = list(BrieflyError.__subclasses__())
+    while waiting:
+        cls = waiting.pop(0)
+        waiting += cls.__subclasses__()
+        if not _internal(cls) and cls.status != ClientGone.status:
+            found.append(cls)
+    return found
 
 
 def public_error(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:

@@ -6,8 +6,8 @@ import pytest
 
 from service.briefing.checker import SummaryChecker
 from service.errors import InvalidInput
-from service.text.factcheck import candidate_source_sets
-from service.text.verifier import content_tokens
+from service.text.alignment import candidate_source_sets
+from service.text.lexicon import content_tokens
 from tests.fakes import HashingEmbedder
 from tests.support import ARTICLE
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from service.briefing.lengths import LENGTHS
-from service.text.verifier import numbers_in
+from service.text.facts import numbers_in
 from tests.server import call
 
 

@@ -182,7 +182,7 @@ def test_moving_a_time_to_the_end_is_a_paraphrase() -> None:
     assert scoped_reasons("Hama captured the rebels on Thursday.", [HAMA])
 
 
-# Other languages: the scoped checks in the article's language (tests/test_verifier.py has the articles).
+# Other languages: the scoped checks in the article's language (tests/test_facts.py has the articles).
 
 DE_CRITICS = "Umweltverbände kritisierten, die Maßnahmen reichten nicht aus, um die Klimaziele zu erreichen."
 DE_VOTE = "Der Bundestag soll im Oktober über das Gesetz abstimmen."

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
+from service.text.facts import SourceIndex, exact_problems
 from service.text.segmenter import split_sentences
-from service.text.verifier import SourceIndex, exact_problems
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 SETTINGS = Settings(

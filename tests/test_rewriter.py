@@ -93,7 +93,7 @@ def test_rewrites_that_drop_a_time_or_most_of_the_content_keep_the_original() ->
     source_text = (
         "Last week, Syrian rebels began an unexpected offensive against the government, seizing two major cities."
     )
-    from service.text.verifier import SourceIndex
+    from service.text.facts import SourceIndex
 
     source = SourceIndex(source_text)
     lossy = rewriter.judge(

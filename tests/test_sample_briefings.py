@@ -26,9 +26,11 @@ def test_the_extractive_briefings_are_as_recorded(briefed: dict[str, object]) ->
 def test_the_generating_modes_are_as_recorded_on_the_same_arithmetic(briefed: dict[str, object], mode: str) -> None:
     recorded = json.loads(sample_briefings.SNAPSHOT.read_text(encoding="utf-8"))
     now = briefed["modes"][mode]  # type: ignore[index]
+    assert not now["cut_short"], "the deadline cut the model short: nothing to compare"
     same_arithmetic = (briefed["cpu_capability"], briefed["model"]) == (recorded["cpu_capability"], recorded["model"])
     if same_arithmetic:
         assert now == recorded["modes"][mode]
     else:  # another CPU's kernels may tip a near-tie: the shape must hold all the same
         assert set(now) == set(recorded["modes"][mode])
-        assert all(length["within_contract"] for length in now.values())
+        if mode == "auto":  # abstractive ships nothing in place of what it refuses
+            assert all(length["within_contract"] for name, length in now.items() if name != "cut_short")

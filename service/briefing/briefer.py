@@ -24,20 +24,17 @@ from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadT
 from service.models.embedder import Embedder
 from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
 from service.text import clauses, extractor
+from service.text.alignment import best_source_set
 from service.text.extractor import Document
-from service.text.factcheck import best_source_set, scoped_reasons
+from service.text.factcheck import scoped_reasons
+from service.text.facts import SourceIndex, check
+from service.text.furniture import boilerplate_sentences
+from service.text.injection import hostile_sentences, looks_like_instruction
 from service.text.language import DEFAULT_LANGUAGE, Family, Language
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
-from service.text.verifier import (
-    SourceIndex,
-    boilerplate_sentences,
-    check,
-    hostile_sentences,
-    looks_like_instruction,
-)
 from service.text.words import count_words
 
 # Tokens the prompt template adds around the article (instructions, chat markup).

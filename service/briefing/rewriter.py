@@ -27,21 +27,13 @@ from service.models.generator import Generator, Prompt
 from service.text import clauses, extractor
 from service.text.extractor import Document
 from service.text.factcheck import scoped_reasons
+from service.text.facts import QUOTE, SourceIndex, exact_problems, facts_dropped, names_in, novel_words, numbers_in
+from service.text.injection import looks_like_instruction
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
+from service.text.lexicon import content_tokens
 from service.text.segmenter import split_sentences
-from service.text.verifier import (
-    QUOTE,
-    SourceIndex,
-    content_tokens,
-    exact_problems,
-    facts_dropped,
-    looks_like_instruction,
-    names_in,
-    novel_words,
-    numbers_in,
-)
 from service.text.words import count_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed

@@ -164,14 +164,7 @@ def _focus(value: str, info: ValidationInfo) -> str:
     return valid_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
 
 
-Focus = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description=f"what the reader cares about (at most {FOCUS_MAX_CHARS} characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not",
-    ),
-    AfterValidator(_focus),
-]
+Focus = Annotated[str, Field(min_length=1), AfterValidator(_focus)]
 
 
 class WordRange(BaseModel):
@@ -243,9 +236,12 @@ class BriefingRequest(_Body):
         description="a public http(s) page Briefly fetches and briefs as html (when the server allows: BRIEFLY_ALLOW_URLS)",
     )
     lengths: Lengths = Field(default_factory=lambda: list(DEFAULT_LENGTHS))
-    format: FormatName = "text"
+    format: FormatName = Field(default="text", description="text, or markdown (bullets and emphasis)")
     mode: ModeName | None = Field(default=None, description="absent: the server's default (GET /v1/modes)")
-    focus: Focus | None = None
+    focus: Focus | None = Field(
+        default=None,
+        description=f"what the reader cares about (at most {FOCUS_MAX_CHARS} characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not",
+    )
     counts: Counts | None = None
     language: str | None = Field(
         default=None,
@@ -307,7 +303,7 @@ class BatchRequest(_Body):
     # Items are checked one by one (a bad item fails only itself): the envelope takes them as they are.
     articles: list[SkipValidation[BatchItem]] = Field(min_length=1)
     lengths: Lengths = Field(default_factory=lambda: list(DEFAULT_LENGTHS))
-    format: FormatName = "text"
+    format: FormatName = Field(default="text", description="text, or markdown (bullets and emphasis)")
     mode: ModeName | None = None
 
     @field_validator("articles")
@@ -337,7 +333,7 @@ class RewriteRequest(_Body):
     """A text and the style to rewrite it in."""
 
     text: Text
-    style: StyleName
+    style: StyleName = Field(description="the style to rewrite in (GET /v1/styles)")
 
 
 class CheckRequest(_Body):

@@ -18,14 +18,33 @@ from service.engine.engine import Engine
 from service.engine.protocol import (
     BRIEFING_TEXT_FIELDS,
     BatchRequest,
+    BatchResponse,
     BriefingRequest,
+    BriefingResponse,
     CheckRequest,
+    CheckResponse,
     RewriteRequest,
+    RewriteResponse,
     dump,
     parse,
 )
-from service.errors import MalformedRequest, UnsupportedMediaType
-from service.http.openapi import build_spec
+from service.errors import (
+    EngineError,
+    EngineTimeout,
+    EngineUnavailable,
+    GenerationTimeout,
+    InvalidInput,
+    MalformedRequest,
+    NotAnArticle,
+    NotReady,
+    Overloaded,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UrlFetchFailed,
+    UrlRefused,
+    UrlTimeout,
+)
+from service.http.openapi import Operation, build_spec, operation
 from service.http.streaming import EventStream
 from service.settings import Settings
 from service.text.language import describe_families
@@ -33,9 +52,22 @@ from service.web.page import decode_page
 
 bp = Blueprint("api", __name__)
 
+# The errors each kind of route may answer with, for the OpenAPI document (service/http/openapi.py).
+BODY_ERRORS = (MalformedRequest, PayloadTooLarge, UnsupportedMediaType, InvalidInput)
+SERVING_ERRORS = (NotReady,)
+MODEL_ERRORS = (Overloaded, GenerationTimeout, EngineError, EngineUnavailable, EngineTimeout)
+PAGE_ERRORS = (NotAnArticle,)
+URL_ERRORS = (UrlRefused, UrlFetchFailed, UrlTimeout)
+STREAM_EVENTS = (
+    "`analysed` (mode, lengths, input, article_sentences), `token` ({length, text}) while a length is "
+    "generated, `briefing` ({length, briefing}) as each is verified, then `done` (this JSON) or `error` "
+    "({error}). Disconnecting stops the generation."
+)
+
 REWRITE_TEXT_FIELDS = {"text": "text"}  # body kind -> the field its body fills
 MAX_JSON_DEPTH = 8
 TEXT_MEDIA_TYPES = {"text/plain": "text", "text/html": "html"}  # media type -> body kind
+TEXT_BODIES = {media: BRIEFING_TEXT_FIELDS[kind] for media, kind in TEXT_MEDIA_TYPES.items()}
 
 
 def engine() -> Engine:
@@ -111,6 +143,17 @@ def _fields(kind: str, body: Any, text_fields: dict[str, str], allowed: Iterable
 
 
 @bp.post("/v1/briefings")
+@operation(
+    Operation(
+        "Brief an article at every requested length",
+        body=BriefingRequest,
+        text_bodies=TEXT_BODIES,
+        response=BriefingResponse,
+        response_description="The briefings",
+        streams=STREAM_EVENTS,
+        errors=BODY_ERRORS + SERVING_ERRORS + MODEL_ERRORS + PAGE_ERRORS + URL_ERRORS,
+    )
+)
 def briefings() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, BRIEFING_TEXT_FIELDS, BriefingRequest.model_fields)
@@ -121,6 +164,15 @@ def briefings() -> Any:
 
 
 @bp.post("/v1/briefings/batch")
+@operation(
+    Operation(
+        "Brief several articles; one result (or error) per article, in order",
+        body=BatchRequest,
+        response=BatchResponse,
+        response_description="Per-article results",
+        errors=BODY_ERRORS + SERVING_ERRORS,
+    )
+)
 def briefings_batch() -> Any:
     """Up to ``max_batch_articles`` articles, one result each in order; a bad item gets its own error."""
     kind, body = _body(request)
@@ -154,6 +206,16 @@ def _stream_briefing(eng: Engine, briefing: BriefingRequest) -> Response:
 
 
 @bp.post("/v1/rewrite")
+@operation(
+    Operation(
+        "Rewrite a text in a style, sentence by sentence, facts kept",
+        body=RewriteRequest,
+        text_bodies={"text/plain": REWRITE_TEXT_FIELDS["text"]},
+        response=RewriteResponse,
+        response_description="The rewrite",
+        errors=BODY_ERRORS + SERVING_ERRORS + MODEL_ERRORS,
+    )
+)
 def rewrite() -> Any:
     kind, body = _body(request)
     fields = _fields(kind, body, REWRITE_TEXT_FIELDS, RewriteRequest.model_fields)
@@ -161,6 +223,15 @@ def rewrite() -> Any:
 
 
 @bp.post("/v1/check")
+@operation(
+    Operation(
+        "Fact-check any summary against its article, sentence by sentence, with the briefings' checks",
+        body=CheckRequest,
+        response=CheckResponse,
+        response_description="Each sentence's verdict",
+        errors=BODY_ERRORS + SERVING_ERRORS + PAGE_ERRORS,
+    )
+)
 def check() -> Any:
     """Fact-check any summary against its article with the checks the briefings pass."""
     kind, body = _body(request)
@@ -169,16 +240,19 @@ def check() -> Any:
 
 
 @bp.get("/v1/lengths")
+@operation(Operation("The length contract", response={"type": "object", "required": ["lengths", "scripts"]}))
 def lengths() -> Any:
     return jsonify({"lengths": [spec.describe() for spec in LENGTHS.values()], "scripts": describe_families()})
 
 
 @bp.get("/v1/styles")
+@operation(Operation("The rewrite styles", response={"type": "object", "required": ["styles"]}))
 def styles() -> Any:
     return jsonify({"styles": [spec.describe() for spec in STYLES.values()]})
 
 
 @bp.get("/v1/modes")
+@operation(Operation("Briefing modes and the default", response={"type": "object", "required": ["modes", "default"]}))
 def modes() -> Any:
     default = settings().default_mode
     return jsonify({"modes": list(MODES), "default": default})
@@ -186,15 +260,23 @@ def modes() -> Any:
 
 @bp.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(build_spec())
+    return jsonify(build_spec(current_app))
 
 
 @bp.get("/healthz")
+@operation(Operation("Liveness: the process answers", response={"type": "object", "required": ["status"]}))
 def healthz() -> Any:
     return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
+@operation(
+    Operation(
+        "Readiness: model loaded and self-checked",
+        response={"type": "object", "required": ["status"]},
+        errors=SERVING_ERRORS,
+    )
+)
 def readyz() -> Any:
     eng = engine()
     problem = eng.readiness_problem()

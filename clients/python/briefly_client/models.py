@@ -96,6 +96,9 @@ class RewriteRequest(BaseModel):
     )
     text: Annotated[str, Field(min_length=1, title="Text")]
     style: Annotated[Literal["plain", "neutral", "formal", "concise", "paraphrase"], Field(title="Style")]
+    """
+    the style to rewrite in (GET /v1/styles)
+    """
 
 
 class RewrittenSentence(BaseModel):
@@ -282,6 +285,9 @@ class BatchItem(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
     """
     absent: the server's default (GET /v1/modes)
@@ -315,6 +321,9 @@ class BatchRequest(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
 
 
@@ -366,6 +375,9 @@ class BriefingRequest(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
     """
     absent: the server's default (GET /v1/modes)

@@ -5,18 +5,8 @@ import numpy as np
 import pytest
 
 from service.text import clauses
-from service.text.verifier import (
-    Check,
-    SourceIndex,
-    check,
-    content_tokens,
-    exact_problems,
-    facts_dropped,
-    names_in,
-    numbers_in,
-    quotes_in,
-    stem,
-)
+from service.text.facts import Check, SourceIndex, check, exact_problems, facts_dropped, names_in, numbers_in, quotes_in
+from service.text.lexicon import content_tokens, stem
 from tests.fakes import HashingEmbedder
 
 SOURCE = SourceIndex(
