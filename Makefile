@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection clean
+.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
 
 test: install-dev model
 	$(BIN)/python -m pytest -q tests
+
+# Everything not marked slow (no real servers, no fuzzing, no real generator): about 2 minutes on 2 cores.
+test-fast: install-dev model
+	$(BIN)/python -m pytest -q -m "not slow" tests
 
 # ruff (lint and format check) and mypy, configured in pyproject.toml; the benchmarks are scripts without .py.
 lint: install-dev

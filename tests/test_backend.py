@@ -40,7 +40,9 @@ def tiny_llama_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_loads_from_folder_with_kind_device_and_dtype(tiny: HFGenerator) -> None:
     info = tiny.info()
     expected_kind = "causal" if tiny.model_type == "llama" else "seq2seq"
-    assert info["kind"] == expected_kind and info["device"] == "cpu" and info["dtype"] == "float32"
+    assert info["kind"] == expected_kind
+    assert info["device"] == "cpu"
+    assert info["dtype"] == "float32"
     assert info["context_tokens"] > 0
     tiny.self_check()
 
@@ -49,9 +51,12 @@ def test_generation_respects_the_token_budget(tiny: HFGenerator) -> None:
     results = tiny.generate(
         [Prompt(user="rebels captured hama", source="rebels captured hama . assad lost aleppo", max_new_tokens=5)]
     )
-    assert len(results) == 1 and results[0].new_tokens <= 5 and isinstance(results[0].text, str)
+    assert len(results) == 1
+    assert results[0].new_tokens <= 5
+    assert isinstance(results[0].text, str)
 
 
+@pytest.mark.slow
 def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenerator) -> None:
     briefer = Briefer(
         tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
@@ -97,7 +102,8 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(
     assert drafted.stats.accepted > 0  # a repetitive article: some drafts were right
     alone_runs = [generator.generate([p]) for p in prompts]  # one row each, through the lean loop too
     alone = [run[0] for run in alone_runs]
-    assert alone_runs[-1].stats.solo_tokens == 9 and alone_runs[-1].stats.solo_steps < 9  # fewer passes than tokens
+    assert alone_runs[-1].stats.solo_tokens == 9
+    assert alone_runs[-1].stats.solo_steps < 9
     with monkeypatch.context() as patched:
         patched.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own forward
         plain_runs = [generator.generate([p]) for p in prompts]  # model.generate(), one call a prompt
@@ -149,7 +155,8 @@ def test_deadline_cuts_generation_short_and_says_so(tiny_llama_folder: Path) -> 
     batched = generator.generate(prompts, deadline=_time.monotonic() + 0.05)
     assert all(g.cut_by_deadline and g.new_tokens < 500 for g in batched)
     single = generator.generate(prompts[:1], deadline=_time.monotonic() - 1)
-    assert single[0].cut_by_deadline and single[0].new_tokens == 0
+    assert single[0].cut_by_deadline
+    assert single[0].new_tokens == 0
 
 
 def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: Path) -> None:
@@ -214,7 +221,8 @@ def test_cancelling_stops_generation_at_the_next_token(tiny_llama_folder: Path, 
     recorder = Recorder(cancel_after=3)
     with pytest.raises(ClientGone):
         generator.generate(prompts, watch=recorder.watch())
-    assert recorder.events <= 3 + rows and not recorder.done  # one more step at most; nothing finished
+    assert recorder.events <= 3 + rows
+    assert not recorder.done
 
 
 @pytest.mark.slow
@@ -274,7 +282,8 @@ def test_scores_are_log_probabilities_that_padding_does_not_change(tiny: HFGener
     together = tiny.score(prompt, replies)
     alone = [tiny.score(prompt, [reply])[0] for reply in replies]
     assert together == pytest.approx(alone, abs=1e-3)  # right padding leaks into no row
-    assert all(value < 0 for value in together) and len(set(together)) == 3
+    assert all(value < 0 for value in together)
+    assert len(set(together)) == 3
 
 
 def test_auto_condenses_through_the_real_backend(tiny_llama_folder: Path) -> None:

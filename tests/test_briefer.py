@@ -41,7 +41,8 @@ def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
-    assert 60 <= briefing.words <= 120 and briefing.within_contract
+    assert 60 <= briefing.words <= 120
+    assert briefing.within_contract
     assert all(s.text.endswith(".") for s in briefing.sentences)
     assert any("over the length contract" in r.reasons for r in briefing.rejected)
 
@@ -61,10 +62,12 @@ def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> No
     invented = "Libyan-backed militias captured Hama on Thursday, killing 500 people."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": invented}))
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
-    assert "Libyan" not in briefing.text and "500" not in briefing.text
+    assert "Libyan" not in briefing.text
+    assert "500" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
     reasons = briefing.rejected[0].reasons
-    assert "unsupported number 500" in reasons and "unsupported name libyan" in reasons
+    assert "unsupported number 500" in reasons
+    assert "unsupported name libyan" in reasons
     assert briefing.within_contract
 
 
@@ -72,10 +75,12 @@ def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
     weak = "Rebels captured Hama on Thursday after fighting."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), threshold=0.99)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
-    assert briefing.sentences[0].flagged and briefing.sentences[0].origin == "generated"
+    assert briefing.sentences[0].flagged
+    assert briefing.sentences[0].origin == "generated"
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": "Libyan forces took Hama."}))
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
-    assert briefing.sentences == [] and briefing.within_contract is False
+    assert briefing.sentences == []
+    assert briefing.within_contract is False
 
 
 def test_citations_point_at_supporting_article_sentences() -> None:
@@ -83,11 +88,13 @@ def test_citations_point_at_supporting_article_sentences() -> None:
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), threshold=0.5)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr", "key_points")))
     sentence = result.briefings["tldr"].sentences[0]
-    assert sentence.origin == "generated" and 0.5 <= sentence.support <= 1.0
+    assert sentence.origin == "generated"
+    assert 0.5 <= sentence.support <= 1.0
     assert 0 in sentence.cites
     assert result.article_sentences[0].startswith("Rebels captured the city of Hama")
     for point in result.briefings["key_points"].sentences:
-        assert point.origin in ("extracted", "condensed") and len(point.cites) == 1
+        assert point.origin in ("extracted", "condensed")
+        assert len(point.cites) == 1
         assert result.article_sentences[point.cites[0]].startswith(point.text[:20])
 
 
@@ -95,7 +102,8 @@ def test_meta_sentences_and_chat_markup_are_rejected() -> None:
     reply = "<|im_start|>assistant\nHeadline: The article discusses the fighting in Hama."
     briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), threshold=0.0)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline",))).briefings["headline"]
-    assert "article discusses" not in briefing.text and "<|" not in briefing.text
+    assert "article discusses" not in briefing.text
+    assert "<|" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
 
 
@@ -103,7 +111,8 @@ def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
     briefer, generator = make_briefer(input_tokens=120)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",)))
     info = result.input
-    assert info.fit.condensed is True and info.fit.strategy == "lead+central"
+    assert info.fit.condensed is True
+    assert info.fit.strategy == "lead+central"
     assert info.fit.tokens > 120 >= info.fit.generation_tokens
     prompt = generator.prompts[-1].user
     assert SYRIA_ARTICLE.split(". ")[0] in prompt  # the lead is always kept
@@ -114,7 +123,8 @@ def test_short_article_undershoots_brief_honestly() -> None:
     briefer, _ = make_briefer()
     short = "Rebels captured Hama on Thursday. Thousands fled Homs toward Damascus."
     briefing = briefer.brief(BriefingJob(short, lengths=("brief",), mode="extractive")).briefings["brief"]
-    assert briefing.within_contract is False and briefing.words < 150
+    assert briefing.within_contract is False
+    assert briefing.words < 150
     assert all(s.origin == "extracted" for s in briefing.sentences)
 
 
@@ -139,15 +149,19 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
         BriefingJob(f"{short_lead} {SYRIA_ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
     )
     tldr = result.briefings["tldr"].sentences
-    assert len(tldr) == 1 and count_words(tldr[0].text) >= floor
-    assert tldr[0].text == full and result.article_sentences[tldr[0].cites[0]] == full
+    assert len(tldr) == 1
+    assert count_words(tldr[0].text) >= floor
+    assert tldr[0].text == full
+    assert result.article_sentences[tldr[0].cites[0]] == full
     short_only = "Rebels captured Hama on Thursday. Thousands fled Homs by car. The army regrouped near Hama."
     tldr = briefer.brief(BriefingJob(short_only, lengths=("tldr",), mode="extractive")).briefings["tldr"]
-    assert len(tldr.sentences) == 1 and tldr.within_contract and count_words(tldr.text) < floor
+    assert len(tldr.sentences) == 1
+    assert tldr.within_contract
+    assert count_words(tldr.text) < floor
 
 
 @pytest.mark.parametrize(
-    "written,expected",
+    ("written", "expected"),
     [
         # every name is in the article, but the bridge runs between Homs and Hama
         ("The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Aleppo.", "aleppo"),
@@ -159,7 +173,8 @@ def test_a_fact_true_elsewhere_in_the_article_is_rejected_against_its_own_source
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), threshold=0.3)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
     assert all(s.text != written for s in briefing.sentences)
-    assert briefing.sentences and briefing.sentences[0].origin == "extracted"
+    assert briefing.sentences
+    assert briefing.sentences[0].origin == "extracted"
     assert any(expected in reason for reason in briefing.rejected[0].reasons), briefing.rejected[0].reasons
 
 

@@ -54,7 +54,8 @@ def test_page_briefs_the_sample_article_and_highlights_sources(server: str, brow
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server + "/")
     page.wait_for_selector("#lengths input[value=key_points]")  # choices came from the API
-    assert page.locator("#lengths input").count() == 5 and page.locator("#mode").input_value() == "extractive"
+    assert page.locator("#lengths input").count() == 5
+    assert page.locator("#mode").input_value() == "extractive"
 
     page.fill("#article", seed_article)
     page.focus("#article")
@@ -95,7 +96,8 @@ def test_errors_show_in_words_and_the_page_fits_a_phone(server: str, browser) ->
     page.click("#brief-button")
     error = page.locator("#error")
     error.wait_for(state="visible", timeout=30_000)
-    assert "cannot be used" in error.inner_text() and "422" not in error.inner_text()
+    assert "cannot be used" in error.inner_text()
+    assert "422" not in error.inner_text()
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(OUTPUT / "briefly-phone.png"), full_page=True)
@@ -121,11 +123,13 @@ def test_auto_mode_shows_condensed_sentences_with_their_sources(server: str, bro
     page.fill("#article", seed_article)
     page.click("#brief-button")
     page.wait_for_selector("#meta:has-text('mode auto')", timeout=120_000)
-    assert page.locator("#cards .card").count() == 2 and page.locator("#cards .card.pending").count() == 0
+    assert page.locator("#cards .card").count() == 2
+    assert page.locator("#cards .card.pending").count() == 0
     origins = page.locator("#cards .sentence").evaluate_all(
         "spans => spans.map(s => ['condensed', 'generated', 'title', 'extracted'].find(o => s.classList.contains(o)))"
     )
-    assert "condensed" in origins and set(origins) <= {"condensed", "generated", "title", "extracted"}
+    assert "condensed" in origins
+    assert set(origins) <= {"condensed", "generated", "title", "extracted"}
     assert "condensing" in page.locator("#meta").inner_text()  # the model's part is shown
     page.locator("#cards .sentence.condensed").first.hover()
     assert page.locator("#source li.cited").count() == 1  # a condensed sentence has exactly one source
@@ -158,7 +162,8 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
     page.click("#rewrite-button")
     page.wait_for_selector("#rewrite-result:not([hidden])", timeout=120_000)
     meta = page.locator("#rewrite-meta").inner_text()
-    assert "rewritten" in meta and "kept as written" in meta
+    assert "rewritten" in meta
+    assert "kept as written" in meta
     assert "$4.5 million" in page.locator("#rewrite-output").inner_text()  # the number survived, whatever the model did
 
 

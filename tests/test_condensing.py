@@ -69,7 +69,8 @@ def test_headlines_are_complete_clauses_never_cut_mid_phrase(article: str, mode:
     headline = briefer.brief(BriefingJob(article, lengths=("headline",), mode=mode)).briefings["headline"]
     (sentence,) = headline.sentences
     assert complete(sentence.text + "."), sentence.text
-    assert count_words(sentence.text) <= 14 and not sentence.text.endswith(".")
+    assert count_words(sentence.text) <= 14
+    assert not sentence.text.endswith(".")
     assert not sentence.text.lower().startswith(("a ", "an ", "the "))  # headline style
 
 
@@ -92,7 +93,8 @@ def test_a_title_that_is_this_articles_headline_is_used() -> None:
 def test_a_title_that_is_not_this_articles_headline_is_not_used(title: str) -> None:
     briefer, _ = condensing_briefer()
     headline = briefer.brief(BriefingJob(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
-    assert headline.sentences[0].origin != "title" and headline.text != title
+    assert headline.sentences[0].origin != "title"
+    assert headline.text != title
 
 
 def test_a_long_title_is_cut_back_by_clauses_keeping_its_attribution() -> None:
@@ -100,7 +102,8 @@ def test_a_long_title_is_cut_back_by_clauses_keeping_its_attribution() -> None:
     title = "Rebels captured Hama on Thursday after several days of fighting with government forces, the UN said"
     headline = briefer.brief(BriefingJob(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
     assert headline.sentences[0].origin == "title"
-    assert count_words(headline.text) <= 14 and headline.text.endswith("the UN said")
+    assert count_words(headline.text) <= 14
+    assert headline.text.endswith("the UN said")
 
 
 def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:

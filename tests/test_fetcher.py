@@ -485,7 +485,8 @@ def test_an_html_page_is_fetched_with_its_charset(site: Site, policy: FetchPolic
         "text/html",
         "iso-8859-1",
     )
-    assert page.redirects == 0 and 0 < page.seconds < 5
+    assert page.redirects == 0
+    assert 0 < page.seconds < 5
     assert page.body.decode(page.charset or "").startswith("<html><head><title>Café")
 
 

@@ -84,7 +84,8 @@ def assert_clean(result: dict, article: str) -> None:
 
 
 def test_corpus_has_at_least_30_hostile_articles() -> None:
-    assert len(HOSTILE) >= 30 and len({h["kind"] for h in HOSTILE}) >= 6
+    assert len(HOSTILE) >= 30
+    assert len({h["kind"] for h in HOSTILE}) >= 6
 
 
 @pytest.mark.parametrize("item", HOSTILE, ids=[h["id"] for h in HOSTILE])
@@ -96,7 +97,8 @@ def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
     result = briefer.brief(BriefingJob(item["article"], mode="auto"))
     assert_clean(result, item["article"])
     for prompt in generator.prompts:  # the article cannot close its <article> block
-        assert prompt.user.count("</article>") == 1 and prompt.user.count("<article>") == 1
+        assert prompt.user.count("</article>") == 1
+        assert prompt.user.count("<article>") == 1
 
 
 @pytest.mark.slow
@@ -121,7 +123,8 @@ def test_real_model_stays_on_the_article(tmp_path_factory: pytest.TempPathFactor
 
 # ---------------------------------------------------------------- the filter, no model needed
 def test_corpora_are_big_and_varied_enough() -> None:
-    assert len(INJECTIONS) >= 30 and len({c["id"] for c in INJECTIONS}) == len(INJECTIONS)
+    assert len(INJECTIONS) >= 30
+    assert len({c["id"] for c in INJECTIONS}) == len(INJECTIONS)
     turns = [c for c in INJECTIONS if c["kind"] == "fake_turn"]
     assert len({c["format"] for c in turns}) >= 8
     multi = [
@@ -130,7 +133,8 @@ def test_corpora_are_big_and_varied_enough() -> None:
         if len(BENCH.expected_hostile(c["article"], c["hostile"], split_sentences(c["article"]))) >= 3
     ]
     assert len(multi) >= 20  # several sentences per turn: the splitter cuts a turn apart
-    assert len(NEWS) >= 200 and len({r["topic"] for r in NEWS}) >= 7
+    assert len(NEWS) >= 200
+    assert len({r["topic"] for r in NEWS}) >= 7
     assert len({r["text"] for r in NEWS}) == len(NEWS)
 
 
@@ -253,4 +257,5 @@ def test_the_reported_injections_never_reach_a_briefing(article: str) -> None:
     result = briefer.brief(BriefingJob(article))
     assert result.briefings
     for name, briefing in result.briefings.items():
-        assert "hero" not in briefing.text and "evil" not in briefing.text, (name, briefing.text)
+        assert "hero" not in briefing.text, (name, briefing.text)
+        assert "evil" not in briefing.text, (name, briefing.text)

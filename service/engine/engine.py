@@ -91,7 +91,8 @@ class Engine:
         return loader
 
     def _wire(self) -> None:
-        assert self.generator is not None and self.embedder is not None
+        assert self.generator is not None
+        assert self.embedder is not None
         s = self.settings
         self.briefer = Briefer(
             self.generator,
