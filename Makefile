@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection clean
+.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection bench-writers clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
@@ -73,6 +73,10 @@ bench-golden: install-dev
 
 bench-injection: install-dev
 	$(BIN)/python bench/injection
+
+# Real summarisers' labelled summaries (../shared/data/aggrefact-val-*) replayed through the engine.
+bench-writers: install-dev model
+	$(BIN)/python bench/writers
 
 clean:
 	rm -rf $(VENV) .pytest_cache
