@@ -168,6 +168,11 @@ class Settings:
     support_threshold: float = _setting(
         "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
     )
+    wordnet_dir: str = _setting(
+        "BRIEFLY_WORDNET_DIR",
+        "Folder of WordNet 3.0's database files (Debian's wordnet-base puts them here): a written word that restates a source word (a synonym, a derivation, a broader term) is not new. Absent: words are compared as written.",
+        "/usr/share/wordnet",
+    )
     max_batch_articles: int = _setting(
         "BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20
     )

@@ -149,3 +149,35 @@ def best_source_set(
             break
     assert best is not None, "an article has at least one sentence"
     return best
+
+
+COVER_CANDIDATES = 6  # article sentences weighed as sources of one written sentence
+MIN_COVER_GAIN = 2  # a second or third source must explain at least this many more content words
+
+
+def choose_sources(
+    sentence: str, vector: np.ndarray, article: SourceIndex, article_vectors: np.ndarray
+) -> tuple[list[int], np.ndarray]:
+    """The article sentences a written sentence restates, and every article sentence's cosine to it.
+
+    The candidates are the closest few by embedding plus shared content words; the one explaining
+    most of the sentence's content words comes first, and up to MAX_SOURCES - 1 more join while each
+    explains at least MIN_COVER_GAIN words the others do not (a summary merges a few sentences; a
+    word found in a far sentence is no reason to cite it). Sources are given in article order."""
+    words = content_tokens(sentence, article.language)
+    overlap = np.array([len(words & tokens) / max(len(words), 1) for tokens in article.sentence_tokens])
+    similarity = article_vectors @ vector
+    candidates = [int(i) for i in np.argsort(-(similarity + overlap))[:COVER_CANDIDATES]]
+    chosen: list[int] = []
+    covered: set[str] = set()
+    for _ in range(MAX_SOURCES):
+        gains = [(len((words - covered) & article.sentence_tokens[i]), -k, i) for k, i in enumerate(candidates)]
+        gain, _, best = max((g for g in gains if g[2] not in chosen), default=(0, 0, -1))
+        if best < 0 or (chosen and gain < MIN_COVER_GAIN):
+            break
+        if not chosen and gain == 0:
+            chosen.append(candidates[0])  # nothing shared: the closest by meaning
+            break
+        chosen.append(best)
+        covered |= words & article.sentence_tokens[best]
+    return sorted(chosen), similarity
