@@ -125,6 +125,13 @@ class GenerationTimeout(BrieflyError):
     code = "generation_timeout"
 
 
+class CheckTimeout(BrieflyError):
+    """504: a fact-check ran past its time budget (a summary too long to check in it)."""
+
+    status = 504
+    code = "check_timeout"
+
+
 class ClientGone(BrieflyError):
     """499 (nginx's "client closed request"): a streaming client disconnected, so the work stopped.
     Nobody is left to read the status; it is logged."""

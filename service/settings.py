@@ -165,8 +165,19 @@ class Settings:
     request_timeout_s: float = _setting(
         "BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0
     )
-    support_threshold: float = _setting(
-        "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
+    risk_threshold: float = _setting(
+        "BRIEFLY_RISK_THRESHOLD",
+        "Highest risk (0-1) that a written sentence states what its article does not at which it still ships; 0 = the threshold fitted with the judge's weights (stops at least 90% of the validation set's unfaithful summaries). Lower is stricter.",
+        0.0,
+    )
+    check_slots: int = _setting(
+        "BRIEFLY_CHECK_SLOTS", "POST /v1/check requests checked at once per worker (apart from generations).", 1
+    )
+    check_waiting: int = _setting(
+        "BRIEFLY_CHECK_WAITING", "Checks allowed to wait per worker; beyond: 429 with Retry-After.", 4
+    )
+    check_timeout_s: float = _setting(
+        "BRIEFLY_CHECK_TIMEOUT_S", "Time budget of one POST /v1/check; past it the check stops with 504.", 30.0
     )
     wordnet_dir: str = _setting(
         "BRIEFLY_WORDNET_DIR",
@@ -231,6 +242,10 @@ class Settings:
             raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
+        if self.check_slots < 1 or self.check_waiting < 0:
+            raise ConfigurationError("BRIEFLY_CHECK_SLOTS must be 1 or more and BRIEFLY_CHECK_WAITING 0 or more")
+        if not 0.0 <= self.risk_threshold < 1.0:
+            raise ConfigurationError(f"BRIEFLY_RISK_THRESHOLD must be from 0 to below 1, not {self.risk_threshold}")
         if self.max_running < 0 or self.engine_retries < 0:
             raise ConfigurationError("BRIEFLY_MAX_RUNNING and BRIEFLY_ENGINE_RETRIES must be 0 or more")
         for address in filter(None, (a.strip() for a in self.url_allowed_addresses.split(","))):

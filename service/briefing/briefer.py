@@ -24,17 +24,18 @@ from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadT
 from service.models.embedder import Embedder
 from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
 from service.text import clauses, extractor
-from service.text.alignment import best_source_set
+from service.text.evidence import EvidenceReader
 from service.text.extractor import Document
-from service.text.factcheck import scoped_reasons
 from service.text.facts import SourceIndex, check
 from service.text.furniture import boilerplate_sentences
 from service.text.injection import hostile_sentences, looks_like_instruction
+from service.text.judge import Judge
 from service.text.language import DEFAULT_LANGUAGE, Family, Language
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
+from service.text.wordnet import WordNet
 from service.text.words import count_words
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
@@ -175,6 +176,7 @@ class Candidate:
     support: float
     cites: list[int]
     reasons: list[str] = field(default_factory=list)
+    weighed: bool = False  # refused only by the judge's weighing of its signals (no veto, no other rule)
 
 
 @dataclass
@@ -191,6 +193,7 @@ class Analysis:
     timings: dict[str, float]
     condenser: Condenser  # this request's: remembers versions and scores across lengths
     language: Language  # the article's: how it is split, checked, condensed and prompted
+    reader: EvidenceReader  # reads written sentences against the trusted article
     title: str | None = None  # the request's (or page's) title, when it is a headline of this article
 
     def barred(self, i: int) -> bool:
@@ -228,20 +231,22 @@ class Briefer:
         generator: Generator,
         embedder: Embedder,
         prompts: PromptBook,
-        support_threshold: float,
+        judge: Judge,
         generation_input_tokens: int,
         request_timeout_s: float,
         writes_freely: bool = True,
         model_languages: str = "*",
+        wordnet: WordNet | None = None,
     ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
-        self.support_threshold = support_threshold
+        self.judge = judge
         self.generation_input_tokens = generation_input_tokens
         self.request_timeout_s = request_timeout_s
         self.writes_freely = writes_freely  # auto mode: free writing too, or condensing only
         self.model_languages = model_languages  # what the model writes well ("*": any)
+        self.wordnet = wordnet  # synonyms for the checks (None: words compared as written)
 
     def writes(self, mode: ModeSpec) -> bool:
         """Whether this mode asks the model to write each length freely on this service."""
@@ -274,6 +279,7 @@ class Briefer:
             {"segment_s": segmented - started, "embed_s": embedded - segmented},
             Condenser(self.generator, self.prompts, language),
             language_of(language),
+            EvidenceReader(source, evidence, self.wordnet),
         )
         analysis.title = self.headline_title(title, analysis) if title else None  # needs the analysis
         return analysis
@@ -464,44 +470,31 @@ class Briefer:
         )
 
     def verify(self, sentences: list[str], analysis: Analysis, spec: LengthSpec) -> list[Candidate]:
+        """Every written sentence judged against the article (service/text/judge.py, the same judge
+        as POST /v1/check), read in order so a pronoun finds the sentences before it; also refused:
+        a sentence about the article rather than the news, or one that reads like an instruction."""
         if not sentences:
             return []
         vectors = self.embedder.encode(sentences)
-        candidates = []
-        for text, vector in zip(sentences, vectors):
-            result = check(text, vector, analysis.source, analysis.evidence)
-            reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
-            reasons += [f"unsupported name {n}" for n in result.unsupported_names]
-            reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
-            if result.novel_words:
-                reasons.append(f"words not in the article: {', '.join(result.novel_words)}")
-            cites = result.cites
-            if not reasons:  # in the article somewhere; now against exactly the sentences it came from
-                cites, scoped = self.sources_of(text, vector, analysis, spec.may_drop)
-                reasons += scoped
-            if META_SENTENCE.match(text):
-                reasons.append("describes the article instead of the news")
-            if looks_like_instruction(text):
-                reasons.append("reads like an instruction or markup, not news")
-            if result.support < self.support_threshold:
-                reasons.append(f"low support {result.support:.2f}")
-            candidates.append(Candidate(text, vector, result.support, cites, reasons))
-        return candidates
-
-    @staticmethod
-    def sources_of(
-        text: str, vector: np.ndarray, analysis: Analysis, may_drop: tuple[str, ...] = ()
-    ) -> tuple[list[int], list[str]]:
-        """The article sentences a written sentence was made from, found by alignment, and what the
-        scoped checks find wrong against exactly them: a fact true elsewhere in the article ("Homs to
-        Aleppo" for a bridge between Homs and Hama) fails here. Hostile sentences are blank in
-        ``analysis.source`` and zero in its evidence, so they are never a source."""
         source = analysis.source
 
-        def judge(ids: tuple[int, ...]) -> tuple[list[int], list[str]]:
-            return list(ids), scoped_reasons(text, [source.sentences[i] for i in ids], may_drop, source.language)
+        def sources_text(ids: list[int]) -> str:
+            return " ".join(source.sentences[i] for i in ids)
 
-        return best_source_set(text, vector, source, analysis.evidence, judge, lambda judged: judged[1])
+        candidates = []
+        for k, (text, vector) in enumerate(zip(sentences, vectors)):
+            judgement = self.judge.judge(analysis.reader.read(text, vector, sentences[:k]), sources_text)
+            reasons = list(judgement.reasons)
+            rules = []
+            if META_SENTENCE.match(text):
+                rules.append("describes the article instead of the news")
+            if looks_like_instruction(text):
+                rules.append("reads like an instruction or markup, not news")
+            weighed = not judgement.supported and not judgement.vetoed and not rules
+            candidates.append(
+                Candidate(text, vector, 1.0 - judgement.risk, list(judgement.cites), reasons + rules, weighed)
+            )
+        return candidates
 
     def assemble(
         self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec
@@ -512,8 +505,8 @@ class Briefer:
         rejected: list[Candidate] = []
         for cand in candidates:
             text = clauses.shorten(cand.text, spec.sentence_max_words)
-            hard_fail = any(not r.startswith("low support") for r in cand.reasons)
-            soft_fail = bool(cand.reasons) and not hard_fail
+            soft_fail = cand.weighed
+            hard_fail = bool(cand.reasons) and not soft_fail
             if text is None:
                 cand.reasons.append("too long to fit the contract")
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):

@@ -7,8 +7,10 @@ worker process. Readiness means: models loaded and a one-token generation succee
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
+import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from service.models.huggingface import HFGenerator, resolve_device, resolve_weig
 from service.models.remote import EngineConfig, OpenAIGenerator
 from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.settings import Settings
+from service.text.judge import Judge, default_weights
+from service.text.wordnet import open_wordnet
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,9 @@ class Engine:
         # Few generations at a time per worker (torch already uses every thread we gave it), a
         # bounded wait for the rest, refusal beyond that.
         self.admission = Admission(settings.generation_slots, settings.max_waiting)
+        # Checks are admitted apart: a burst of long summaries never holds up a briefing or a probe.
+        self.check_admission = Admission(settings.check_slots, settings.check_waiting, what="checks")
+        self.judge: Judge | None = None
 
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
@@ -94,20 +101,26 @@ class Engine:
         assert self.generator is not None
         assert self.embedder is not None
         s = self.settings
+        wordnet = open_wordnet(s.wordnet_dir)
+        weights = default_weights()
+        if s.risk_threshold:
+            weights = dataclasses.replace(weights, threshold=s.risk_threshold)
+        self.judge = Judge(weights)
         self.briefer = Briefer(
             self.generator,
             self.embedder,
             self.prompts,
-            s.support_threshold,
+            self.judge,
             s.generation_input_tokens,
             s.request_timeout_s,
             writes_freely=s.writes_freely,
             model_languages=s.writes_languages,
+            wordnet=wordnet,
         )
         self.rewriter = Rewriter(
             self.generator, self.embedder, self.prompts, s.request_timeout_s, model_languages=s.writes_languages
         )
-        self.checker = SummaryChecker(self.embedder, s.support_threshold)
+        self.checker = SummaryChecker(self.embedder, self.judge, wordnet)
 
     def _build_generator(self) -> Generator:
         """The model in this process, or a remote engine's client (no generator weights loaded)."""
@@ -230,8 +243,10 @@ class Engine:
                 allocator.release()
 
     def check(self, article: str, summary: str) -> SummaryCheck:
-        """Fact-check any summary against its article. Needs no generation slot: the embedder and
-        the scoped checks only, a fraction of a second."""
+        """Fact-check any summary against its article. No generation slot (the embedder and the
+        checks only), but a check slot of its own: a long summary costs seconds, so checks are
+        bounded in number (429 beyond) and each stops at its deadline (504)."""
         self.require_ready()
         assert self.checker is not None
-        return self.checker.check(article, summary)
+        with self.check_admission.slot(min(10.0, self.settings.check_timeout_s / 3)):
+            return self.checker.check(article, summary, deadline=time.monotonic() + self.settings.check_timeout_s)

@@ -576,19 +576,34 @@ class RewriteResponse(_Out):
         return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)}, model=model)
 
 
+class SourceSpan(_Out):
+    """A clause of a checked sentence and the stretch of an article sentence it restates."""
+
+    clause: str = Field(description="the clause of the checked sentence")
+    source: int = Field(description="the article sentence it restates: an index into article_sentences")
+    text: str = Field(description="the clause(s) of that article sentence it was aligned to")
+
+
 class CheckedSentence(_Out):
     text: str
     supported: bool
-    reasons: list[str] = Field(description="the checks it failed, in words (empty when supported)")
+    reasons: list[str] = Field(description="why it is refused, in words (empty when supported)")
     cites: list[int] = Field(description="its sources: indices into article_sentences, found by alignment")
-    support: float = Field(description="embedding and word support against those sources, 0-1")
+    support: float = Field(
+        description="the probability that its sources support it (1 - the judge's risk), 0-1; 0 after a veto"
+    )
+    confidence: float = Field(
+        description="the probability that this verdict is right: the judge's own for a weighed verdict, the "
+        "share of vetoed summaries people found unfaithful for a veto"
+    )
+    spans: list[SourceSpan] = Field(description="each clause with the source span it was aligned to")
 
 
 class CheckResponse(_Out):
     """Each summary sentence judged against the article sentences it draws on."""
 
     supported: bool = Field(description="every sentence supported")
-    support: float = Field(description="one faithfulness score for the whole summary (higher is more faithful)")
+    support: float = Field(description="the probability that no sentence of the summary errs, 0-1")
     sentences: list[CheckedSentence]
     article_sentences: list[str]
 
@@ -597,10 +612,12 @@ class CheckResponse(_Out):
         sentences = [
             CheckedSentence(
                 text=s.text,
-                supported=s.verdict.supported,
-                reasons=list(s.verdict.reasons),
-                cites=list(s.verdict.cites),
-                support=round(s.verdict.support, 3),
+                supported=s.judgement.supported,
+                reasons=list(s.judgement.reasons),
+                cites=list(s.judgement.cites),
+                support=round(1.0 - s.judgement.risk, 3),
+                confidence=round(s.judgement.confidence, 3),
+                spans=[SourceSpan(clause=c.clause, source=c.source, text=c.text) for c in s.judgement.spans],
             )
             for s in result.sentences
         ]

@@ -85,6 +85,7 @@ _CLAUSE_WORD = re.compile(
 )
 _PUNCTUATION = re.compile(r"\s*[,;:()\[\]—–]\s*|\s+-\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_ONLY_NAMES = re.compile(r"^(?:(?:and|or|&)\s+)?(?:[A-Z][\w’'.\-]*\s*)+$")
 MIN_RESTATED_SHARE = 0.5  # a clause aligns to a span only if it shares this much of its content
 
 
@@ -126,11 +127,26 @@ class Clause:
 @functools.lru_cache(maxsize=4096)
 def clause_texts(sentence: str) -> tuple[str, ...]:
     """A sentence cut into clauses: at punctuation that sets a clause off, and before a word that
-    opens one ("and", "because", "which"...). Pieces without a word are dropped."""
+    opens one ("and", "because", "which"...). A piece that is only names (an item of a list of
+    them: "Cesc Fabregas, Nemanja Matic and Oscar have struggled") joins the piece after it, so a
+    list stays with its verb; pieces without a word are dropped."""
     pieces: list[str] = []
     for chunk in _PUNCTUATION.split(sentence):
         pieces += [p.strip() for p in _CLAUSE_WORD.split(chunk)]
-    return tuple(p for p in pieces if _WORD.search(p))
+    pieces = [p for p in pieces if _WORD.search(p)]
+    merged: list[str] = []
+    carry = ""
+    for piece in pieces:
+        if _ONLY_NAMES.match(piece):
+            carry = f"{carry} {piece}".strip()
+            continue
+        merged.append(f"{carry} {piece}".strip())
+        carry = ""
+    if carry and merged:
+        merged[-1] = f"{merged[-1]} {carry}"
+    elif carry:
+        merged.append(carry)
+    return tuple(merged)
 
 
 @dataclass(frozen=True)
@@ -222,6 +238,14 @@ class ClaimChecker:
         self.wordnet = wordnet if self.lex.english else None
         self.english = self.lex.english
         self._article_names = {root for s in article.sentences for root in names_in(s, article.language)}
+        # Each run of capitalised words in the article ("Manchester City", "Joe Hart"), as name stems:
+        # a written name may complete one whose other part its source has.
+        self._name_runs = [
+            set(names_in(run, article.language))
+            for s in article.sentences
+            for run in re.findall(r"\b[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*", s)
+        ]
+        self._article_keys = " ".join(Clause.read(article.text, self.lex).keys)
 
     def read(self, sentence: str, source_ids: Sequence[int], before: Sequence[str] = ()) -> Reading:
         """The findings of ``sentence`` against the article sentences ``source_ids``; ``before``:
@@ -261,7 +285,7 @@ class ClaimChecker:
                 for f in (
                     self._polarity(clause, window)
                     + self._certainty(clause, window, whole_written)
-                    + self._moved(clause, whole, source_text)
+                    + self._moved(clause, whole, view.ids[span.source])
                     + (self._roles(clause, window) if self.english else [])
                     + (self._units(clause, window) if self.english else [])
                 )
@@ -333,21 +357,30 @@ class ClaimChecker:
                 break
         return found
 
-    def _moved(self, clause: Clause, whole: str, source_text: str) -> list[Finding]:
-        """Numbers, names and times of the clause that the sentence it restates does not have."""
+    def _moved(self, clause: Clause, whole: str, index: int) -> list[Finding]:
+        """Numbers, names and times of the clause that the sentence it restates (article sentence
+        ``index``) does not have. A name is not moved when it completes one of the source's ("Joe
+        Hart" for "Hart", "Manchester City" for "City"), nor when the source says "he" or "she" and
+        the name is the one the sentence before it gives (the article's own reference)."""
         language = self.article.language
         found = []
         own_numbers = numbers_in(whole, language)
         for n in sorted(numbers_in(clause.text, language)):
             if n in self.article.numbers and n not in own_numbers:
                 found.append(Finding("number_moved", n))
-        own = {*names_in(whole, language), *Clause.read(whole, self.lex).stems}
+        whole_clause = Clause.read(whole, self.lex)
+        own = {*names_in(whole, language), *whole_clause.stems}
+        before = set(names_in(self.article.sentences[index - 1], language)) if index else set()
+        refers = bool(PERSONAL & set(whole_clause.tokens))
         for root, surface in names_in(clause.text, language).items():
-            if root in self.article.tokens and root not in own:
+            if root not in self.article.tokens or root in own:
+                continue
+            completes = any(root in run and run & own for run in self._name_runs)
+            if not completes and not (refers and root in before):
                 found.append(Finding("name_moved", surface))
-        whole_keys = Clause.read(whole, self.lex).keys
+        whole_keys = " ".join(whole_clause.keys)
         for time in clause.kinds("time", self.lex):
-            if time not in " ".join(whole_keys) and time in " ".join(Clause.read(self.article.text, self.lex).keys):
+            if time not in whole_keys and time in self._article_keys:
                 found.append(Finding("time_moved", time))
         return found
 

@@ -80,9 +80,7 @@ class EvidenceReader:
         keys = self.lex.keys(tokens, stems)
         content = [st for t, st, k in zip(tokens, stems, keys) if self.lex.carries_content(t, k) and not t.isdigit()]
         pairs = [(a, b) for a, b in zip(content, content[1:]) if a != b]
-        apart = sum(
-            1 for a, b in pairs if not any(a in words and b in words for words in self.article.sentence_tokens)
-        )
+        apart = sum(1 for a, b in pairs if not any(a in words and b in words for words in self.article.sentence_tokens))
         anchors = sorted(set(names_in(sentence, language)) | numbers_in(sentence, language))
         anchor_pairs = [(a, b) for i, a in enumerate(anchors) for b in anchors[i + 1 :]]
         anchors_apart = sum(1 for a, b in anchor_pairs if not any(a in s and b in s for s in self._anchors))

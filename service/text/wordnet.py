@@ -23,7 +23,16 @@ from pathlib import Path
 POS = ("noun", "verb", "adj", "adv")
 # Morphy's detachment rules (WordNet's morph(3)): a suffix replaced to find a base form.
 DETACHMENTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "noun": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")),
+    "noun": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
     "verb": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
     "adj": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
     "adv": (),
@@ -110,7 +119,9 @@ class WordNet:
         pointers = []
         for i in range(int(fields[at])):
             symbol, target, target_pos = fields[at + 1 + 4 * i : at + 4 + 4 * i]
-            pointers.append((symbol, {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}[target_pos], int(target)))
+            pointers.append(
+                (symbol, {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}[target_pos], int(target))
+            )
         return words, pointers
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - one WordNet per process, its answers never change
