@@ -74,7 +74,8 @@ class EngineClient:
     """The HTTP side of one OpenAI-compatible engine, shared by the generator and the judge model
     (service/models/judgement.py): a pooled session carrying the bearer key, one call with the
     engine's failures as Briefly's errors naming their cause, and retries with backoff within a
-    deadline. ``label`` names the engine in those errors and in the log."""
+    deadline. ``label`` names the engine in those errors and in the log; ``retry_log_level`` is
+    how loudly a retry is logged (the judge model, whose failure is logged once, retries quietly)."""
 
     def __init__(
         self,
@@ -85,6 +86,7 @@ class EngineClient:
         retries: int = 3,
         pool_size: int = 8,
         label: str = "engine",
+        retry_log_level: int = logging.WARNING,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url
@@ -93,6 +95,7 @@ class EngineClient:
         self.retries = retries
         self.pool_size = pool_size
         self.label = label
+        self.retry_log_level = retry_log_level
         self.sleep = sleep  # tests replace the backoff wait
         self.session: Any = None
 
@@ -123,7 +126,14 @@ class EngineClient:
                 wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
                 if attempt == self.retries or (deadline is not None and time.monotonic() + wait >= deadline):
                     raise exc.error from None
-                log.warning("%s call failed (%s); retry %d in %.1f s", self.label, exc.error.message, attempt + 1, wait)
+                log.log(
+                    self.retry_log_level,
+                    "%s call failed (%s); retry %d in %.1f s",
+                    self.label,
+                    exc.error.message,
+                    attempt + 1,
+                    wait,
+                )
                 self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover  (the loop returns or raises)
 
