@@ -280,7 +280,7 @@ def test_a_hanging_engine_is_none_within_the_timeout(fake: tuple[FakeJudge, str]
     script.replies = [silent(3.0)]
     started = time.monotonic()
     assert judge(base, timeout_s=0.5, retries=3).support(DOCUMENT, CLAIM) is None
-    assert time.monotonic() - started < 1.2  # the timeout holds the whole call, retries included
+    assert time.monotonic() - started < 1.5  # the timeout holds the whole call, retries included
 
 
 def test_an_engine_that_is_not_there_is_none(caplog: pytest.LogCaptureFixture) -> None:
