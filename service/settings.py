@@ -24,9 +24,16 @@ def _default_cache_dir() -> str:
     return str(Path(base) / "briefly")
 
 
-def _setting(env: str, doc: str, default: Any = dataclasses.MISSING, factory: Callable[[], Any] | None = None) -> Any:
-    """A dataclass field that remembers its environment variable and meaning (for the README table)."""
-    meta = {"env": env, "doc": doc}
+def _setting(
+    env: str,
+    doc: str,
+    default: Any = dataclasses.MISSING,
+    factory: Callable[[], Any] | None = None,
+    shown: str | None = None,
+) -> Any:
+    """A dataclass field that remembers its environment variable and meaning (for the README table;
+    ``shown``: its default as the table prints it, where the value depends on the machine)."""
+    meta = {"env": env, "doc": doc, "shown": shown}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -73,6 +80,30 @@ class Settings:
         "The engine model's context window when the engine does not list it (vLLM lists max_model_len).",
         8192,
     )
+    judge_url: str = _setting(
+        "BRIEFLY_JUDGE_URL",
+        "Base URL of an OpenAI-compatible engine serving a fact-checking judge model (Bespoke-MiniCheck-7B through Ollama or vLLM), e.g. http://localhost:11434/v1: each written sentence goes to it with its sources, and its Yes or No (its probability where the engine returns log-probabilities) is one more signal beside the embedded checks; empty = the embedded checks decide alone.",
+        "",
+    )
+    judge_model: str = _setting(
+        "BRIEFLY_JUDGE_MODEL",
+        "The name the judge engine serves its model under (Ollama: bespoke-minicheck; vLLM: the model id it was started with).",
+        "bespoke-minicheck",
+    )
+    judge_api_key: str = _setting("BRIEFLY_JUDGE_API_KEY", "Bearer key for the judge engine; empty = none.", "")
+    judge_api_key_file: str = _setting(
+        "BRIEFLY_JUDGE_API_KEY_FILE", "File holding the judge engine's key (a mounted secret); read at start-up.", ""
+    )
+    judge_timeout_s: float = _setting(
+        "BRIEFLY_JUDGE_TIMEOUT_S",
+        "Longest wait for the judge model's answer on one sentence, retries included; past it, or on any error, the embedded checks judge that sentence alone (never as supported).",
+        10.0,
+    )
+    judge_retries: int = _setting(
+        "BRIEFLY_JUDGE_RETRIES",
+        "Retries of a judge call refused with 429 or 502-504 or not connected, within BRIEFLY_JUDGE_TIMEOUT_S.",
+        2,
+    )
     embedding_model: str = _setting(
         "BRIEFLY_EMBEDDING_MODEL",
         "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.",
@@ -80,11 +111,14 @@ class Settings:
     )
     embedding_dtype: str = _setting(
         "BRIEFLY_EMBEDDING_DTYPE",
-        "auto, float32 or bfloat16 for the sentence-embedding model; auto = bf16 on a GPU or a CPU that multiplies bf16 natively (AVX-512 BF16 or AMX: 2x faster there, extractive figures within noise, README), fp32 otherwise.",
+        "auto, float32 or bfloat16 for the sentence-embedding model; auto = bf16 on a GPU or a CPU that multiplies bf16 natively (AVX-512 BF16 or AMX: 2x faster there, extractive figures within noise, docs/benchmarks.md), fp32 otherwise.",
         "auto",
     )
     cache_dir: str = _setting(
-        "BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir
+        "BRIEFLY_CACHE_DIR",
+        "Where the embedded model is converted to safetensors once.",
+        factory=_default_cache_dir,
+        shown="~/.cache/briefly",
     )
     device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
     dtype: str = _setting(
@@ -115,14 +149,14 @@ class Settings:
     )
     default_mode: str = _setting(
         "BRIEFLY_DEFAULT_MODE",
-        "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).",
+        "Briefing mode when a request names none: auto, extractive or abstractive (chosen by bench/quality, see docs/benchmarks.md).",
         "extractive",
     )
     free_writing: str = _setting(
         "BRIEFLY_FREE_WRITING",
-        "Whether auto mode also lets the model write each length freely (checked; failures replaced): auto = "
-        "yes for a model you name, no for the embedded 135M one, whose free writing fails the checks (bench/quality); "
-        "on; off. Condensing runs either way.",
+        "Whether auto mode also lets the model write each length freely (every sentence checked, failures replaced): "
+        "`auto` = yes for a model you name, no for the embedded 135M one, whose free writing fails the checks; `on`; "
+        "`off`. Condensing runs either way.",
         "auto",
     )
     model_languages: str = _setting(
@@ -255,6 +289,12 @@ class Settings:
                 raise ConfigurationError(f"BRIEFLY_URL_ALLOWED_ADDRESSES: {exc}") from exc
         if self.engine_url and not self.engine_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"BRIEFLY_ENGINE_URL must be an http(s) URL, not {self.engine_url!r}")
+        if self.judge_url and not self.judge_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"BRIEFLY_JUDGE_URL must be an http(s) URL, not {self.judge_url!r}")
+        if self.judge_url and not self.judge_model.strip():
+            raise ConfigurationError("BRIEFLY_JUDGE_MODEL must name the judge model the engine serves")
+        if not self.judge_timeout_s > 0 or self.judge_retries < 0:
+            raise ConfigurationError("BRIEFLY_JUDGE_TIMEOUT_S must be over 0 and BRIEFLY_JUDGE_RETRIES 0 or more")
         for name in (
             "workers",
             "http_threads",
@@ -317,9 +357,17 @@ def _flag(raw: str) -> bool:
 
 
 def describe_settings() -> list[dict[str, str]]:
-    """Rows for the README's configuration table."""
+    """Rows for the README's configuration table: each default as the environment spells it."""
     rows = []
     for f in dataclasses.fields(Settings):
-        default = f.default if f.default is not dataclasses.MISSING else "(see meaning)"
-        rows.append({"env": f.metadata["env"], "default": str(default), "doc": f.metadata["doc"]})
+        default = f.default if f.default is not dataclasses.MISSING else f.metadata["shown"] or "(see meaning)"
+        shown = ("1" if default else "0") if isinstance(default, bool) else str(default)
+        rows.append({"env": f.metadata["env"], "default": shown, "doc": f.metadata["doc"]})
     return rows
+
+
+def settings_table() -> str:
+    """The README's configuration table, in Markdown (the README says how to regenerate it)."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{r['env']}` | `{r['default'] or '(empty)'}` | {r['doc']} |" for r in describe_settings()]
+    return "\n".join(lines)

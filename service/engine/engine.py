@@ -27,6 +27,7 @@ from service.models import allocator, cpu
 from service.models.embedder import Embedder, HFEmbedder
 from service.models.generator import Generator
 from service.models.huggingface import HFGenerator, resolve_device, resolve_weights
+from service.models.judgement import JudgeConfig, RemoteJudge
 from service.models.remote import EngineConfig, OpenAIGenerator
 from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.settings import Settings
@@ -50,6 +51,8 @@ class Engine:
         self.briefer: Briefer | None = None
         self.rewriter: Rewriter | None = None
         self.checker: SummaryChecker | None = None
+        # The judge model the user runs (BRIEFLY_JUDGE_URL), or None: support(document, claim) -> P or None.
+        self.remote_judge: RemoteJudge | None = None
         self.state = "loading"
         self.failure: str | None = None
         # Few generations at a time per worker (torch already uses every thread we gave it), a
@@ -69,6 +72,7 @@ class Engine:
             if self.embedder is None:
                 self.embedder = self._build_embedder()
             allocator.settle()  # serving reuses its temporaries (a prefill 1.04 s -> 0.76 s; allocator.py)
+            self.remote_judge = self._build_remote_judge()
             self._wire()
             self.generator.self_check()
             self.embedder.encode(["Warm-up sentence."])
@@ -105,7 +109,7 @@ class Engine:
         weights = default_weights()
         if s.risk_threshold:
             weights = dataclasses.replace(weights, threshold=s.risk_threshold)
-        self.judge = Judge(weights)
+        self.judge = Judge(weights, remote=self.remote_judge)
         self.briefer = Briefer(
             self.generator,
             self.embedder,
@@ -128,16 +132,10 @@ class Engine:
 
     def _build_remote(self) -> OpenAIGenerator:
         s = self.settings
-        key = s.engine_api_key
-        if s.engine_api_key_file:
-            try:
-                key = Path(s.engine_api_key_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigurationError(f"BRIEFLY_ENGINE_API_KEY_FILE cannot be read: {exc}") from exc
         config = EngineConfig(
             base_url=s.engine_url,
             model=s.model,
-            api_key=key,
+            api_key=_key(s.engine_api_key, s.engine_api_key_file, "BRIEFLY_ENGINE_API_KEY_FILE"),
             timeout_s=s.engine_timeout_s,
             retries=s.engine_retries,
             concurrency=s.engine_concurrency,
@@ -146,6 +144,21 @@ class Engine:
         generator = OpenAIGenerator(config)
         generator.load()
         return generator
+
+    def _build_remote_judge(self) -> RemoteJudge | None:
+        """The judge model's client, when one is set: no connection until the first sentence is
+        judged, and readiness never waits for it (its failures leave the embedded checks alone)."""
+        s = self.settings
+        if not s.judge_url:
+            return None
+        config = JudgeConfig(
+            base_url=s.judge_url,
+            model=s.judge_model,
+            api_key=_key(s.judge_api_key, s.judge_api_key_file, "BRIEFLY_JUDGE_API_KEY_FILE"),
+            timeout_s=s.judge_timeout_s,
+            retries=s.judge_retries,
+        )
+        return RemoteJudge(config)
 
     def _build_local(self) -> HFGenerator:
         import torch  # noqa: F401  (first torch import happens here, after fork)
@@ -250,3 +263,13 @@ class Engine:
         assert self.checker is not None
         with self.check_admission.slot(min(10.0, self.settings.check_timeout_s / 3)):
             return self.checker.check(article, summary, deadline=time.monotonic() + self.settings.check_timeout_s)
+
+
+def _key(key: str, key_file: str, variable: str) -> str:
+    """A bearer key: the file's (a mounted secret) when one is named, else the value."""
+    if not key_file:
+        return key
+    try:
+        return Path(key_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError(f"{variable} cannot be read: {exc}") from exc
