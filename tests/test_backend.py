@@ -17,6 +17,7 @@ from service.models import huggingface as backend
 from service.models.generator import Prompt
 from service.models.huggingface import HFGenerator, resolve_device
 from service.settings import PROJECT_ROOT
+from service.text.judge import Judge
 from tests.fakes import HashingEmbedder
 from tests.support import SYRIA_ARTICLE
 from tests.tiny_models import save_tiny_bart, save_tiny_llama, save_tiny_t5
@@ -59,7 +60,7 @@ def test_generation_respects_the_token_budget(tiny: HFGenerator) -> None:
 @pytest.mark.slow
 def test_every_length_meets_its_contract_through_the_real_backend(tiny: HFGenerator) -> None:
     briefer = Briefer(
-        tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 60.0
+        tiny, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), Judge(), 400, 60.0
     )
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, mode="auto"))
     for name, briefing in result.briefings.items():
@@ -163,7 +164,7 @@ def test_expired_budget_gives_a_flagged_result_not_an_error(tiny_llama_folder: P
     generator = HFGenerator(str(tiny_llama_folder), device="cpu")
     generator.load()
     briefer = Briefer(
-        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 400, 0.0
+        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), Judge(), 400, 0.0
     )
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr", "paragraph"), mode="auto"))
     assert result.cut_short is True
@@ -290,7 +291,7 @@ def test_auto_condenses_through_the_real_backend(tiny_llama_folder: Path) -> Non
     generator = HFGenerator(str(tiny_llama_folder), device="cpu", dtype="float32", threads=1)
     generator.load()
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    briefer = Briefer(generator, HashingEmbedder(), prompts, 0.5, 1500, 30.0, writes_freely=False)
+    briefer = Briefer(generator, HashingEmbedder(), prompts, Judge(), 1500, 30.0, writes_freely=False)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, mode="auto"))
     assert all(b.within_contract for b in result.briefings.values())
     assert {s.origin for b in result.briefings.values() for s in b.sentences} <= {"condensed", "extracted"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from service.briefing.briefer import Briefer, BriefingJob
@@ -9,17 +11,21 @@ from service.briefing.lengths import LENGTHS, violations
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
+from service.text.judge import Judge, default_weights
 from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 from tests.support import SYRIA_ARTICLE
 
 
 def make_briefer(
-    reply=lambda p: "", threshold: float = 0.75, input_tokens: int = 5000
+    reply=lambda p: "", risk: float | None = None, input_tokens: int = 5000
 ) -> tuple[Briefer, ReplayGenerator]:
+    """A briefer over a scripted model; ``risk``: the judge's threshold instead of the fitted one
+    (the hashing embedder is no MiniLM, so its similarities read lower than the weights expect)."""
     generator = ReplayGenerator(reply=reply)
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    return Briefer(generator, HashingEmbedder(), prompts, threshold, input_tokens, 30.0), generator
+    weights = default_weights() if risk is None else dataclasses.replace(default_weights(), threshold=risk)
+    return Briefer(generator, HashingEmbedder(), prompts, Judge(weights), input_tokens, 30.0), generator
 
 
 @pytest.mark.parametrize("mode", ["auto", "extractive"])
@@ -66,14 +72,14 @@ def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> No
     assert "500" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
     reasons = briefing.rejected[0].reasons
-    assert "unsupported number 500" in reasons
-    assert "unsupported name libyan" in reasons
+    assert "the number 500 is in no sentence of the article" in reasons
+    assert "the name 'libyan' is in no sentence of the article" in reasons
     assert briefing.within_contract
 
 
 def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
     weak = "Rebels captured Hama on Thursday after fighting."
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), threshold=0.99)
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), risk=0.001)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
     assert briefing.sentences[0].flagged
     assert briefing.sentences[0].origin == "generated"
@@ -85,11 +91,11 @@ def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
 
 def test_citations_point_at_supporting_article_sentences() -> None:
     generated = "Rebels captured the city of Hama on Thursday after days of fighting."
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), threshold=0.5)
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), risk=0.9)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr", "key_points")))
     sentence = result.briefings["tldr"].sentences[0]
     assert sentence.origin == "generated"
-    assert 0.5 <= sentence.support <= 1.0
+    assert 0.1 <= sentence.support <= 1.0
     assert 0 in sentence.cites
     assert result.article_sentences[0].startswith("Rebels captured the city of Hama")
     for point in result.briefings["key_points"].sentences:
@@ -100,7 +106,7 @@ def test_citations_point_at_supporting_article_sentences() -> None:
 
 def test_meta_sentences_and_chat_markup_are_rejected() -> None:
     reply = "<|im_start|>assistant\nHeadline: The article discusses the fighting in Hama."
-    briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), threshold=0.0)
+    briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), risk=0.999)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline",))).briefings["headline"]
     assert "article discusses" not in briefing.text
     assert "<|" not in briefing.text
@@ -170,7 +176,7 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     ],
 )
 def test_a_fact_true_elsewhere_in_the_article_is_rejected_against_its_own_sources(written: str, expected: str) -> None:
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), threshold=0.3)
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), risk=0.9)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
     assert all(s.text != written for s in briefing.sentences)
     assert briefing.sentences
@@ -183,7 +189,7 @@ def test_a_written_sentence_cites_the_sentences_it_was_checked_against() -> None
         "Rebels captured the city of Hama on Thursday after several days of fighting, and Iran said it was ready "
         "to send more forces to Syria if the government asked for them."
     )
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": fused}), threshold=0.3)
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": fused}), risk=0.9)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto"))
     sentence = result.briefings["tldr"].sentences[0]
     assert sentence.origin == "generated", result.briefings["tldr"].rejected
@@ -192,10 +198,12 @@ def test_a_written_sentence_cites_the_sentences_it_was_checked_against() -> None
     assert any(c.startswith("Iran said it was ready") for c in cited)
 
 
-def test_a_headline_may_leave_out_the_day_but_a_sentence_may_not() -> None:
+def test_a_written_sentence_may_leave_out_the_day() -> None:
+    """Leaving a detail out is a summary's job: the day dropped changes nothing the rest asserts."""
     written = "Rebels captured the city of Hama after several days of fighting with government forces"
-    briefer, _ = make_briefer(reply_by_instruction({"headline": written, "exactly one sentence": written + "."}), 0.3)
+    replies = {"headline": written, "exactly one sentence": written + "."}
+    briefer, _ = make_briefer(reply_by_instruction(replies), risk=0.9)
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline", "tldr"), mode="auto"))
     assert result.briefings["headline"].sentences[0].origin == "generated"
-    assert result.briefings["tldr"].sentences[0].origin == "extracted"
+    assert result.briefings["tldr"].sentences[0].origin == "generated", result.briefings["tldr"].rejected
     assert any("thursday" in r for r in result.briefings["tldr"].rejected[0].reasons)

@@ -14,6 +14,7 @@ from service.text.clauses import complete
 from service.text.factcheck import scoped_reasons
 from service.text.lexicon import folded_words as words
 from service.text.words import count_words
+from service.text.judge import Judge
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.support import ARTICLE, SYRIA_ARTICLE
 
@@ -27,7 +28,7 @@ def condensing_briefer(prefer=None) -> tuple[Briefer, ReplayGenerator]:
     """A briefer whose model only condenses (free writing off), as with the embedded model."""
     generator = ReplayGenerator(prefer=prefer)
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    return Briefer(generator, HashingEmbedder(), prompts, 0.5, 5000, 30.0, writes_freely=False), generator
+    return Briefer(generator, HashingEmbedder(), prompts, Judge(), 5000, 30.0, writes_freely=False), generator
 
 
 def is_subsequence(short: str, source: str) -> bool:

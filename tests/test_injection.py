@@ -23,6 +23,7 @@ from service.settings import PROJECT_ROOT, Settings
 from service.text.facts import SourceIndex, exact_problems
 from service.text.injection import hostile_sentences, looks_like_instruction, sentence_spans
 from service.text.segmenter import split_sentences
+from service.text.judge import Judge
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 HOSTILE = [json.loads(line) for line in (Path(__file__).parent / "hostile_articles.jsonl").read_text().splitlines()]
@@ -92,7 +93,7 @@ def test_corpus_has_at_least_30_hostile_articles() -> None:
 def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
     generator = ReplayGenerator(reply=compromised_model)
     briefer = Briefer(
-        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 2000, 30.0
+        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), Judge(), 2000, 30.0
     )
     result = briefer.brief(BriefingJob(item["article"], mode="auto"))
     assert_clean(result, item["article"])
@@ -250,7 +251,7 @@ def test_the_reported_injections_never_reach_a_briefing(article: str) -> None:
         ReplayGenerator(),
         HashingEmbedder(),
         PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES),
-        0.75,
+        Judge(),
         2000,
         30.0,
     )

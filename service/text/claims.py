@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from service.text.alignment import lcs_pairs
 from service.text.facts import SourceIndex, names_in, numbers_in
 from service.text.language import DEFAULT_LANGUAGE
 from service.text.lexicon import Lexicon, lexicon, phrases
@@ -56,9 +57,12 @@ FINDINGS: dict[str, FindingKind] = {
     "cause_added": FindingKind("states a cause ('{words}') its sources do not", True),
     "sequence_added": FindingKind("states an order of events ('{words}') its sources do not", False),
     "unit_changed": FindingKind("counts something else: {words}", True),
+    "time_changed": FindingKind("says '{words}' where the source clause it restates gives another time", True),
     "certainty_added": FindingKind("adds '{words}', which the source clause does not have", False),
     "number_moved": FindingKind("the number {words} belongs to another sentence of the article", False),
     "name_moved": FindingKind("'{words}' is not in the source sentence this clause restates", False),
+    "name_changed": FindingKind("puts '{words}' where its source clause has someone or something else", True),
+    "number_changed": FindingKind("puts {words} where its source clause has another figure", False),
     "time_moved": FindingKind("the time '{words}' belongs to another sentence of the article", False),
     "novel_words": FindingKind("words its sources never use nor restate: {words}", False),
 }
@@ -127,26 +131,34 @@ class Clause:
 @functools.lru_cache(maxsize=4096)
 def clause_texts(sentence: str) -> tuple[str, ...]:
     """A sentence cut into clauses: at punctuation that sets a clause off, and before a word that
-    opens one ("and", "because", "which"...). A piece that is only names (an item of a list of
-    them: "Cesc Fabregas, Nemanja Matic and Oscar have struggled") joins the piece after it, so a
-    list stays with its verb; pieces without a word are dropped."""
+    opens one ("and", "because", "which"...). Pieces without a word are dropped."""
     pieces: list[str] = []
     for chunk in _PUNCTUATION.split(sentence):
         pieces += [p.strip() for p in _CLAUSE_WORD.split(chunk)]
-    pieces = [p for p in pieces if _WORD.search(p)]
-    merged: list[str] = []
+    return tuple(p for p in pieces if _WORD.search(p))
+
+
+def read_clauses(sentence: str, lex: Lexicon) -> list[Clause]:
+    """The sentence's clauses, read. A piece that asserts nothing of its own (only names, or only a
+    time: an item of a list of names, "Last week,") joins the piece after it, so a list stays with
+    its verb and a time with its event."""
+    clauses: list[Clause] = []
     carry = ""
-    for piece in pieces:
-        if _ONLY_NAMES.match(piece):
-            carry = f"{carry} {piece}".strip()
+    for piece in clause_texts(sentence):
+        text = f"{carry} {piece}".strip()
+        clause = Clause.read(text, lex)
+        plain = [t for t, st in zip(clause.tokens, clause.stems) if st in clause.content and t not in lex.time_words]
+        if _ONLY_NAMES.match(piece) or not plain:
+            carry = text
             continue
-        merged.append(f"{carry} {piece}".strip())
+        clauses.append(clause)
         carry = ""
-    if carry and merged:
-        merged[-1] = f"{merged[-1]} {carry}"
-    elif carry:
-        merged.append(carry)
-    return tuple(merged)
+    if carry:
+        if clauses:
+            clauses[-1] = Clause.read(f"{clauses[-1].text} {carry}", lex)
+        else:
+            clauses.append(Clause.read(carry, lex))
+    return clauses
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,7 @@ class SourceView:
     @classmethod
     def of(cls, ids: Sequence[int], article: SourceIndex, lex: Lexicon) -> SourceView:
         sentences = [article.sentences[i] for i in ids]
-        return cls(list(ids), sentences, [[Clause.read(c, lex) for c in clause_texts(s)] for s in sentences], lex)
+        return cls(list(ids), sentences, [read_clauses(s, lex) or [Clause.read(s, lex)] for s in sentences], lex)
 
     def window(self, span: Span) -> Clause:
         parts = self.clauses[span.source][span.first : span.last + 1]
@@ -205,8 +217,8 @@ def restates(word: str, sources: set[str], wordnet: WordNet | None) -> bool:
     derivation, or a narrower term ``word`` generalises."""
     if wordnet is None or not word.isalpha():
         return False
-    mine = wordnet.restatements(word)
-    return any(s in mine or word in wordnet.restatements(s) for s in sources)
+    same = wordnet.equivalents(word)
+    return any(s in same or word in wordnet.restatements(s) for s in sources)
 
 
 def _align(clause: Clause, view: SourceView, restated: set[str]) -> Span | None:
@@ -255,7 +267,7 @@ class ClaimChecker:
         source_text = " ".join(view.sentences)
         source_words = {t for parts in view.clauses for c in parts for t in c.tokens}
         source_stems = {st for parts in view.clauses for c in parts for st in c.stems}
-        clauses = [Clause.read(text, lex) for text in clause_texts(sentence)] or [Clause.read(sentence, lex)]
+        clauses = read_clauses(sentence, lex) or [Clause.read(sentence, lex)]
         reading = Reading()
         restated: set[str] = set()
         for clause in clauses:
@@ -285,7 +297,7 @@ class ClaimChecker:
                 for f in (
                     self._polarity(clause, window)
                     + self._certainty(clause, window, whole_written)
-                    + self._moved(clause, whole, view.ids[span.source])
+                    + self._moved(clause, window, whole, view.ids[span.source], view)
                     + (self._roles(clause, window) if self.english else [])
                     + (self._units(clause, window) if self.english else [])
                 )
@@ -357,32 +369,58 @@ class ClaimChecker:
                 break
         return found
 
-    def _moved(self, clause: Clause, whole: str, index: int) -> list[Finding]:
+    def _moved(self, clause: Clause, window: Clause, whole: str, index: int, view: SourceView) -> list[Finding]:
         """Numbers, names and times of the clause that the sentence it restates (article sentence
-        ``index``) does not have. A name is not moved when it completes one of the source's ("Joe
-        Hart" for "Hart", "Manchester City" for "City"), nor when the source says "he" or "she" and
-        the name is the one the sentence before it gives (the article's own reference)."""
+        ``index``) does not have. Not moved: a name completing one of the source's ("Joe Hart" for
+        "Hart", "Manchester City" for "City"), the name the sentence before gives when the source
+        says "he" or "she", and anything another of the sentence's sources has when that source is
+        about the same event (beside it in the article, or naming someone it names): a summary
+        merges. One that stands where the span (``window``) has other content of its own is a
+        substitution, a detail of another event put in this one's place ("a bridge between Homs and
+        Aleppo" for "...and Hama"): refused. The rest are weighed."""
         language = self.article.language
         found = []
-        own_numbers = numbers_in(whole, language)
+        merged = self._same_event(index, view)
+        own_numbers = numbers_in(whole, language) | {
+            n for i in merged for n in numbers_in(self.article.sentences[i], language)
+        }
         for n in sorted(numbers_in(clause.text, language)):
-            if n in self.article.numbers and n not in own_numbers:
-                found.append(Finding("number_moved", n))
+            if n in self.article.numbers and n not in own_numbers and not _apposition(clause.text, n):
+                found.append(Finding("number_changed" if _replaces(clause, window, n) else "number_moved", n))
         whole_clause = Clause.read(whole, self.lex)
         own = {*names_in(whole, language), *whole_clause.stems}
+        for i in merged:
+            own |= set(names_in(self.article.sentences[i], language))
         before = set(names_in(self.article.sentences[index - 1], language)) if index else set()
         refers = bool(PERSONAL & set(whole_clause.tokens))
         for root, surface in names_in(clause.text, language).items():
-            if root not in self.article.tokens or root in own:
+            if root not in self.article.tokens or root in own or not self._is_name(surface, clause.text):
                 continue
             completes = any(root in run and run & own for run in self._name_runs)
             if not completes and not (refers and root in before):
-                found.append(Finding("name_moved", surface))
+                kind = "name_changed" if _replaces(clause, window, surface) else "name_moved"
+                found.append(Finding(kind, surface))
         whole_keys = " ".join(whole_clause.keys)
-        for time in clause.kinds("time", self.lex):
+        mine = clause.kinds("time", self.lex)
+        theirs = [t for t in whole_clause.kinds("time", self.lex) if t not in mine]
+        for time in mine:
             if time not in whole_keys and time in self._article_keys:
-                found.append(Finding("time_moved", time))
+                # Another time of the article set in place of its source's own: a graft ("Last week,
+                # rebels captured Hama" where Hama fell on Thursday). Added where the source has none,
+                # it may be the article's date for the same event: weighed, not refused.
+                found.append(Finding("time_changed" if theirs else "time_moved", time))
         return found
+
+    def _same_event(self, index: int, view: SourceView) -> list[int]:
+        """The sentence's other sources that tell of the same event as article sentence ``index``:
+        next to it in the article, or naming someone or something it names."""
+        language = self.article.language
+        names = set(names_in(self.article.sentences[index], language))
+        return [
+            i
+            for i in view.ids
+            if i != index and (abs(i - index) == 1 or names & set(names_in(self.article.sentences[i], language)))
+        ]
 
     def _roles(self, clause: Clause, window: Clause) -> list[Finding]:
         """Two names on either side of a verb the span has too, in the other order, with no passive
@@ -410,18 +448,12 @@ class ClaimChecker:
         for i, token in enumerate(clause.tokens[:-1]):
             if not token.isdigit() or token not in window.tokens:
                 continue
-            mine = clause.tokens[i + 1]
-            j = window.tokens.index(token)
-            if j + 1 >= len(window.tokens) or not mine.isalpha():
+            k = _unit_at(clause, i)
+            j = _unit_at(window, window.tokens.index(token))
+            if k is None or j is None:
                 continue
-            theirs = window.tokens[j + 1]
-            if (
-                theirs.isalpha()
-                and clause.stems[i + 1] in clause.content
-                and theirs not in self.lex.not_content
-                and clause.stems[i + 1] != window.stems[j + 1]
-                and not restates(mine, {theirs}, self.wordnet)
-            ):
+            mine, theirs = clause.tokens[k], window.tokens[j]
+            if clause.stems[k] != window.stems[j] and not restates(mine, {theirs}, self.wordnet):
                 found.append(Finding("unit_changed", f"{token} {mine} where the source has {token} {theirs}"))
         return found
 
@@ -434,20 +466,20 @@ class ClaimChecker:
             return []
         language = self.article.language
         written_before = context + " " + " ".join(c.text for c in clauses[:k])
-        named = set(names_in(written_before, language))
+        named = names_in(written_before, language)
         theirs = self._source_entity(view, span)
-        if not named or theirs is None or named & theirs:
+        if not named or theirs is None or set(named) & set(theirs):
             return []
-        other = _first_name(written_before.split(". ")[-1], language) or sorted(named)[:1]
+        other = _first_name(written_before.split(". ")[-1], language) or named
         return [
             Finding(
                 "pronoun",
-                f"{clause.tokens[0]}' can only mean '{' '.join(sorted(other))}', but its source is about "
-                f"'{' '.join(sorted(theirs))}",
+                f"{clause.tokens[0]}' can only mean '{' '.join(other.values())}', but its source is about "
+                f"'{' '.join(theirs.values())}",
             )
         ]
 
-    def _source_entity(self, view: SourceView, span: Span) -> set[str] | None:
+    def _source_entity(self, view: SourceView, span: Span) -> dict[str, str] | None:
         """Who the source span is about: the name opening it, else (it opens with a verb or a
         pronoun) the first name of its sentence before it, else of the article sentence before."""
         language = self.article.language
@@ -456,7 +488,7 @@ class ClaimChecker:
         if opening and window.tokens and window.tokens[0] not in PERSONAL:
             names = names_in(opening.group(1), language)
             if names:
-                return set(names)
+                return names
         sentence = view.sentences[span.source]
         cut = sentence.find(view.clauses[span.source][span.first].text)
         found = _first_name(sentence[: max(cut, 0)], language)
@@ -482,6 +514,45 @@ class ClaimChecker:
         return [Finding(f"{kind}_added", clause.tokens[0], k)]
 
 
+MAGNITUDES = frozenset("hundred hundreds thousand thousands million millions billion billions trillion m bn k".split())
+
+
+def _unit_at(clause: Clause, at: int) -> int | None:
+    """Where the unit of the number at position ``at`` stands: the next content word after any
+    magnitude ("5 million pounds" -> "pounds"), if it comes right after."""
+    for k in range(at + 1, min(at + 3, len(clause.tokens))):
+        token = clause.tokens[k]
+        if token in MAGNITUDES or token.isdigit():
+            continue
+        return k if token.isalpha() and clause.stems[k] in clause.content else None
+    return None
+
+
+def _apposition(text: str, number: str) -> bool:
+    """Whether ``number`` follows a name as an aside ("Pippa, 31, looked..."): an age, which the
+    article gives elsewhere for the same person."""
+    return re.search(rf"[A-Z][\w’'\-]*,\s*{re.escape(number)}\s*,", text) is not None
+
+
+def _replaces(clause: Clause, window: Clause, word: str) -> bool:
+    """Whether ``word`` (a name or number of the clause that its span lacks) stands in the clause
+    where the span has other content: between the same two words the two share (in their common
+    order), the span holds a content word the clause does not."""
+    key = word.lower()
+    if key not in clause.tokens:
+        return False
+    at = clause.tokens.index(key)
+    pairs = lcs_pairs(clause.stems, window.stems)
+    before = [(i, j) for i, j in pairs if i < at]
+    after = [(i, j) for i, j in pairs if i > at]
+    if not before and not after:
+        return False
+    low = before[-1][1] + 1 if before else max(0, after[0][1] - 3)
+    high = after[0][1] if after else min(len(window.stems), before[-1][1] + 4)
+    gap = window.stems[low:high]
+    return any(st in window.content and st not in clause.stems for st in gap)
+
+
 def _governed(clause: Clause, governs: Callable[[str], bool]) -> dict[str, str]:
     """Content stems of ``clause`` within SCOPE words after a word ``governs`` accepts, each with
     that word."""
@@ -500,11 +571,11 @@ def _negated(clause: Clause, lex: Lexicon) -> dict[str, str]:
     return _governed(clause, lambda key: key in negations)
 
 
-def _first_name(text: str, language: str = DEFAULT_LANGUAGE) -> set[str] | None:
-    """The stems of the first name (a run of capitalised words) in ``text``: in English the
+def _first_name(text: str, language: str = DEFAULT_LANGUAGE) -> dict[str, str] | None:
+    """The first name (a run of capitalised words) in ``text``, stem -> word: in English the
     subject comes first, and a later "he" most often means it. None when there is none."""
     for run in re.findall(r"\b[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*", text):
         names = names_in(run, language)
         if names:
-            return set(names)
+            return names
     return None

@@ -34,6 +34,7 @@ SIGNALS = (
     "anchors_apart",  # log(1 + pairs of its names and numbers no article sentence holds together)
     "name_moved",  # clause findings weighed, not vetoes (service/text/claims.py)
     "number_moved",
+    "number_changed",
     "time_moved",
     "certainty_added",
     "sequence_added",
@@ -96,6 +97,7 @@ class EvidenceReader:
             "anchors_apart": math.log1p(anchors_apart),
             "name_moved": kinds.count("name_moved"),
             "number_moved": kinds.count("number_moved"),
+            "number_changed": kinds.count("number_changed"),
             "time_moved": kinds.count("time_moved"),
             "certainty_added": kinds.count("certainty_added"),
             "sequence_added": kinds.count("sequence_added"),

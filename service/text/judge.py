@@ -133,6 +133,7 @@ SIGNAL_REASONS: dict[str, Callable[[Evidence], str]] = {
     "anchors_apart": lambda e: "relates names or numbers that no article sentence relates",
     "name_moved": _moved("name_moved"),
     "number_moved": _moved("number_moved"),
+    "number_changed": _moved("number_changed"),
     "time_moved": _moved("time_moved"),
     "certainty_added": _moved("certainty_added"),
     "sequence_added": _moved("sequence_added"),

@@ -126,22 +126,32 @@ class WordNet:
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - one WordNet per process, its answers never change
     def restatements(self, word: str) -> frozenset[str]:
-        """Lemmas that ``word`` may stand for without adding a fact: its synonyms and derivationally
-        related words, and the broader terms (two steps up) of each sense, in any part of speech."""
+        """Lemmas that ``word`` may stand for without adding a fact: its equivalents and the broader
+        terms (two steps up) of each sense, in any part of speech."""
+        return self._lemmas(word, broader=True)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def equivalents(self, word: str) -> frozenset[str]:
+        """Lemmas saying what ``word`` says: its synonyms and derivationally related words."""
+        return self._lemmas(word, broader=False)
+
+    def _lemmas(self, word: str, broader: bool) -> frozenset[str]:
         found: set[str] = set()
         for pos in POS:
             for lemma in self.base_forms(word, pos):
                 found.add(lemma)
                 for offset in self._synsets(lemma, pos):
-                    found |= self._around(pos, offset)
+                    found |= self._around(pos, offset, broader)
         return frozenset(w.replace("_", " ") for w in found)
 
-    def _around(self, pos: str, offset: int) -> set[str]:
+    def _around(self, pos: str, offset: int, broader: bool) -> set[str]:
         words, pointers = self._synset(pos, offset)
         found = set(words)
         for symbol, target_pos, target in pointers:
             if symbol in SAME:
                 found |= set(self._synset(target_pos, target)[0])
+        if not broader:
+            return found
         frontier = [(pos, offset)]
         for _ in range(BROADER_STEPS):
             frontier = [
