@@ -11,9 +11,9 @@ from service.settings import Settings, describe_settings, settings_table
 
 def test_environment_is_read_and_typed() -> None:
     s = Settings.from_env(
-        {"MODEL": "/models/bart", "PORT": "9000", "BRIEFLY_WORKERS": "2", "BRIEFLY_SUPPORT_THRESHOLD": "0.8"}
+        {"MODEL": "/models/bart", "PORT": "9000", "BRIEFLY_WORKERS": "2", "BRIEFLY_RISK_THRESHOLD": "0.2"}
     )
-    assert (s.model, s.port, s.workers, s.support_threshold) == ("/models/bart", 9000, 2, 0.8)
+    assert (s.model, s.port, s.workers, s.risk_threshold) == ("/models/bart", 9000, 2, 0.2)
     assert Settings.from_env({}).port == 8000
     assert Settings.from_env({"BRIEFLY_DRAFT_TOKENS": "0"}).draft_tokens == 0  # drafts off
 
@@ -32,6 +32,8 @@ def test_environment_is_read_and_typed() -> None:
         {"BRIEFLY_JUDGE_TIMEOUT_S": "0"},
         {"BRIEFLY_JUDGE_TIMEOUT_S": "soon"},
         {"BRIEFLY_JUDGE_RETRIES": "-1"},
+        {"BRIEFLY_RISK_THRESHOLD": "1.5"},
+        {"BRIEFLY_CHECK_SLOTS": "0"},
     ],
 )
 def test_bad_settings_fail_at_start(env: dict) -> None:

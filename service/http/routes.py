@@ -29,6 +29,7 @@ from service.engine.protocol import (
     parse,
 )
 from service.errors import (
+    CheckTimeout,
     EngineError,
     EngineTimeout,
     EngineUnavailable,
@@ -58,6 +59,7 @@ SERVING_ERRORS = (NotReady,)
 MODEL_ERRORS = (Overloaded, GenerationTimeout, EngineError, EngineUnavailable, EngineTimeout)
 PAGE_ERRORS = (NotAnArticle,)
 URL_ERRORS = (UrlRefused, UrlFetchFailed, UrlTimeout)
+CHECK_ERRORS = (Overloaded, CheckTimeout)
 STREAM_EVENTS = (
     "`analysed` (mode, lengths, input, article_sentences), `token` ({length, text}) while a length is "
     "generated, `briefing` ({length, briefing}) as each is verified, then `done` (this JSON) or `error` "
@@ -229,7 +231,7 @@ def rewrite() -> Any:
         body=CheckRequest,
         response=CheckResponse,
         response_description="Each sentence's verdict",
-        errors=BODY_ERRORS + SERVING_ERRORS + PAGE_ERRORS,
+        errors=BODY_ERRORS + SERVING_ERRORS + PAGE_ERRORS + CHECK_ERRORS,
     )
 )
 def check() -> Any:
