@@ -97,7 +97,11 @@ def _client() -> Any:
     from tests.fakes import HashingEmbedder, ReplayGenerator
 
     settings = Settings(
-        cache_dir=tempfile.mkdtemp(), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on"
+        cache_dir=tempfile.mkdtemp(),
+        max_body_bytes=200_000,
+        max_article_chars=50_000,
+        free_writing="on",
+        risk_threshold=0.9,
     )
     engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())
     engine.load()

@@ -47,7 +47,11 @@ def findings(article: str, sentence: str, sources: list[int], before: tuple[str,
         # who did what to whom
         ("Chelsea beat Arsenal 2-1 at the Emirates on Saturday.", [0], "roles_swapped"),
         # a detail of another event put in this one's place
-        ("The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Aleppo.", [3], "name_changed"),
+        (
+            "The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Aleppo.",
+            [3],
+            "name_changed",
+        ),
         ("Last week, rebels captured the city of Hama after several days of fighting.", [0], "time_changed"),
         # circumstances the article never states
         ("Arsenal beat Chelsea 4-1 at the Emirates on Saturday.", [0], "number_absent"),
@@ -67,7 +71,9 @@ def test_each_kind_of_error_is_found_in_its_clause(sentence: str, sources: list[
 
 
 def test_a_pronoun_that_can_only_mean_someone_else_is_refused() -> None:
-    found = findings(SPORT, "He said the new stadium would impede traffic.", [4], before=("Jones arrived in London on Monday.",))
+    found = findings(
+        SPORT, "He said the new stadium would impede traffic.", [4], before=("Jones arrived in London on Monday.",)
+    )
     assert "pronoun" in found
     assert "jones" in found["pronoun"]
     assert "brown" in found["pronoun"]

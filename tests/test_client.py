@@ -86,7 +86,12 @@ def serving(app: Callable[..., Any]) -> Iterator[str]:
 def fake_app(tmp: Path, generator: ReplayGenerator, **settings: Any) -> Flask:
     """The app with the fake engine, as tests/conftest.py builds it (same limits)."""
     config = Settings(
-        cache_dir=str(tmp / "cache"), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on", **settings
+        cache_dir=str(tmp / "cache"),
+        max_body_bytes=200_000,
+        max_article_chars=50_000,
+        free_writing="on",
+        risk_threshold=0.9,
+        **settings,
     )
     engine = Engine(config, generator=generator, embedder=HashingEmbedder())
     engine.load()

@@ -12,9 +12,9 @@ from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
 from service.text.clauses import complete
 from service.text.factcheck import scoped_reasons
+from service.text.judge import Judge
 from service.text.lexicon import folded_words as words
 from service.text.words import count_words
-from service.text.judge import Judge
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.support import ARTICLE, SYRIA_ARTICLE
 

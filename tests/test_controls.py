@@ -204,7 +204,7 @@ def url_client(tmp_path: Path, **overrides: Any) -> FlaskClient:
         "url_timeout_s": 1.0,
         **overrides,
     }
-    settings = Settings(cache_dir=str(tmp_path), **options)
+    settings = Settings(cache_dir=str(tmp_path), risk_threshold=0.9, **options)
     engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())
     engine.load()
     return create_app(settings, engine=engine).test_client()

@@ -19,7 +19,11 @@ from service.text.segmenter import split_sentences
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 SETTINGS = Settings(
-    cache_dir="/nonexistent-briefly-cache", max_body_bytes=20_000, max_article_chars=5_000, free_writing="on"
+    cache_dir="/nonexistent-briefly-cache",
+    max_body_bytes=20_000,
+    max_article_chars=5_000,
+    free_writing="on",
+    risk_threshold=0.9,
 )
 ENGINE = Engine(
     SETTINGS,

@@ -32,7 +32,7 @@ def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
         release.wait(10)
         return ""
 
-    settings = Settings(cache_dir=str(tmp_path), max_running=1, max_waiting=1, free_writing="on")
+    settings = Settings(cache_dir=str(tmp_path), max_running=1, max_waiting=1, free_writing="on", risk_threshold=0.9)
     client, engine = make_client(settings, ReplayGenerator(reply=slow_reply))
     statuses: list[int] = []
     threads = [

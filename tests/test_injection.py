@@ -22,8 +22,8 @@ from service.models.huggingface import HFGenerator
 from service.settings import PROJECT_ROOT, Settings
 from service.text.facts import SourceIndex, exact_problems
 from service.text.injection import hostile_sentences, looks_like_instruction, sentence_spans
-from service.text.segmenter import split_sentences
 from service.text.judge import Judge
+from service.text.segmenter import split_sentences
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 HOSTILE = [json.loads(line) for line in (Path(__file__).parent / "hostile_articles.jsonl").read_text().splitlines()]

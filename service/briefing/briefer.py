@@ -68,6 +68,8 @@ MODES: dict[str, ModeSpec] = {
         ModeSpec("abstractive", writes="always", replaces_failed=False, fills_from_article=False, condenses=False),
     )
 }
+# Shapes whose text is one sentence: judged with the model fitted on one-sentence summaries.
+SINGLE_SHAPES = frozenset({"line", "sentence"})
 # A publisher's headline paraphrases its story more freely than a summary sentence may, so it needs
 # less embedding support; its names, numbers and quotes must still all be in the article.
 TITLE_MIN_SUPPORT = 0.5
@@ -483,7 +485,8 @@ class Briefer:
 
         candidates = []
         for k, (text, vector) in enumerate(zip(sentences, vectors)):
-            judgement = self.judge.judge(analysis.reader.read(text, vector, sentences[:k]), sources_text)
+            evidence = analysis.reader.read(text, vector, sentences[:k])
+            judgement = self.judge.judge(evidence, sources_text, single=spec.shape in SINGLE_SHAPES)
             reasons = list(judgement.reasons)
             rules = []
             if META_SENTENCE.match(text):

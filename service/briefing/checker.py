@@ -75,5 +75,6 @@ class SummaryChecker:
                     "send a shorter summary"
                 )
             evidence = reader.read(text, vector, summary_sentences[:k])
-            judged.append(JudgedSentence(text, self.judge.judge(evidence, sources_text)))
+            single = len(summary_sentences) == 1
+            judged.append(JudgedSentence(text, self.judge.judge(evidence, sources_text, single)))
         return SummaryCheck(judged, article_sentences, summary_support([j.judgement for j in judged]))

@@ -7,7 +7,6 @@ worker process. Readiness means: models loaded and a one-token generation succee
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import threading
 import time
@@ -108,7 +107,7 @@ class Engine:
         wordnet = open_wordnet(s.wordnet_dir)
         weights = default_weights()
         if s.risk_threshold:
-            weights = dataclasses.replace(weights, threshold=s.risk_threshold)
+            weights = weights.with_threshold(s.risk_threshold)
         self.judge = Judge(weights, remote=self.remote_judge)
         self.briefer = Briefer(
             self.generator,

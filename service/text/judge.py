@@ -25,12 +25,14 @@ for a veto).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,41 +44,64 @@ REMOTE_YES_NO = 0.9  # a bare "Yes"/"No" (no log-probabilities) taken as this su
 
 
 @dataclass(frozen=True)
-class Weights:
-    """The fitted model: signals standardised by ``mean``/``scale``, then ``coef`` and ``intercept``
+class Model:
+    """One fitted model: signals standardised by ``mean``/``scale``, then ``coef`` and ``intercept``
     give the log-odds of an error; refuse above ``threshold`` (a risk)."""
 
-    signals: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
     threshold: float
-    veto_confidence: float
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS_FILE) -> Weights:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        weights = cls(
-            tuple(data["signals"]),
+    def of(cls, data: dict[str, Any]) -> Model:
+        return cls(
             tuple(data["mean"]),
             tuple(data["scale"]),
             tuple(data["coef"]),
             float(data["intercept"]),
             float(data["threshold"]),
-            float(data["veto_confidence"]),
         )
-        if weights.signals != SIGNALS:
-            raise ValueError(f"{path.name} was fitted on other signals; run bench/fit-checker")
-        return weights
 
     def logit(self, signals: np.ndarray) -> float:
-        z = (signals - np.array(self.mean)) / np.array(self.scale)
-        return float(z @ np.array(self.coef) + self.intercept)
+        return float(self._standard(signals) @ np.array(self.coef) + self.intercept)
 
     def contributions(self, signals: np.ndarray) -> dict[str, float]:
-        z = (signals - np.array(self.mean)) / np.array(self.scale)
-        return dict(zip(self.signals, (z * np.array(self.coef)).tolist()))
+        return dict(zip(SIGNALS, (self._standard(signals) * np.array(self.coef)).tolist()))
+
+    def _standard(self, signals: np.ndarray) -> np.ndarray:
+        return (signals - np.array(self.mean)) / np.array(self.scale)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The judge's models: ``single`` for a text of one sentence (a headline, a TL;DR), ``multi``
+    for one of several (key points, prose); and how often a veto is right."""
+
+    single: Model
+    multi: Model
+    veto_confidence: float
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> Weights:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["signals"]) != SIGNALS:
+            raise ValueError(f"{path.name} was fitted on other signals; run bench/fit-checker")
+        models = data["models"]
+        return cls(Model.of(models["single"]), Model.of(models["multi"]), float(data["veto_confidence"]))
+
+    def model(self, single: bool) -> Model:
+        return self.single if single else self.multi
+
+    def with_threshold(self, threshold: float) -> Weights:
+        """Both models refusing above ``threshold`` instead of their fitted ones (a stricter or
+        laxer deployment: BRIEFLY_RISK_THRESHOLD)."""
+        return dataclasses.replace(
+            self,
+            single=dataclasses.replace(self.single, threshold=threshold),
+            multi=dataclasses.replace(self.multi, threshold=threshold),
+        )
 
 
 @functools.cache
@@ -152,16 +177,19 @@ class Judge:
         self.weights = weights or default_weights()
         self.remote = remote
 
-    def judge(self, evidence: Evidence, sources_text: Callable[[list[int]], str]) -> Judgement:
-        """The verdict on ``evidence``; ``sources_text`` gives the sources' text (for a judge model)."""
+    def judge(self, evidence: Evidence, sources_text: Callable[[list[int]], str], single: bool = False) -> Judgement:
+        """The verdict on ``evidence``; ``sources_text`` gives the sources' text (for a judge model);
+        ``single``: the sentence is the whole text (a headline, a TL;DR, a one-sentence summary)."""
         reading = evidence.reading
         spans = tuple(SpanCite(clause, source, text) for clause, source, text in reading.aligned)
         cites = tuple(evidence.sources)
+        model = self.weights.model(single)
+        signals = evidence.vector()
+        logit = model.logit(signals)
         vetoes = [f.describe() for f in reading.findings if f.veto]
         if vetoes:
-            return Judgement(False, tuple(vetoes), 1.0, self.weights.veto_confidence, cites, spans, vetoed=True)
-        signals = evidence.vector()
-        logit = self.weights.logit(signals)
+            risk = max(_sigmoid(logit), self.weights.veto_confidence)
+            return Judgement(False, tuple(vetoes), risk, self.weights.veto_confidence, cites, spans, vetoed=True)
         remote_reason = None
         if self.remote is not None:
             p_supported = self.remote(sources_text(evidence.sources), evidence.text)
@@ -171,19 +199,19 @@ class Judge:
                 if p < 0.5:
                     remote_reason = f"the judge model finds no support in its sources (p={p:.2f})"
         risk = _sigmoid(logit)
-        supported = risk <= self.weights.threshold
+        supported = risk <= model.threshold
         reasons: list[str] = []
         if not supported:
             if remote_reason:
                 reasons.append(remote_reason)
-            pushes = sorted(self.weights.contributions(signals).items(), key=lambda kv: -kv[1])
+            pushes = sorted(model.contributions(signals).items(), key=lambda kv: -kv[1])
             for name, push in pushes:
                 if push <= 0 or len(reasons) >= MAX_REASONS:
                     break
                 said = SIGNAL_REASONS[name](evidence)
                 if said and said not in reasons:
                     reasons.append(said)
-            reasons.append(f"risk {risk:.2f} is over the threshold {self.weights.threshold:.2f}")
+            reasons.append(f"risk {risk:.2f} is over the threshold {model.threshold:.2f}")
         confidence = 1 - risk if supported else risk
         return Judgement(supported, tuple(reasons), risk, confidence, cites, spans)
 

@@ -19,6 +19,7 @@ from briefly_client.client import Client
 from briefly_client.errors import (
     BadRequest,
     BrieflyError,
+    CheckTimeout,
     ClientError,
     EngineError,
     EngineTimeout,
@@ -100,6 +101,7 @@ __all__ = [
     "UrlFetchFailed",
     "UrlRefused",
     "UrlTimeout",
+    "CheckTimeout",
     "WordRange",
     "__version__",
 ]

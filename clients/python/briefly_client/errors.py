@@ -171,6 +171,10 @@ class UrlTimeout(Timeout):
     """504 ``url_timeout``: the page at ``url`` did not arrive within the fetch time limit."""
 
 
+class CheckTimeout(Timeout):
+    """504 ``check_timeout``: a fact-check ran past its time budget; send a shorter summary."""
+
+
 # The lookup tables :func:`error_for` reads: a code says most, then the status, then its family.
 BY_CODE: Mapping[str, type[BrieflyError]] = {
     "malformed_request": BadRequest,
@@ -190,6 +194,7 @@ BY_CODE: Mapping[str, type[BrieflyError]] = {
     "generation_timeout": GenerationTimeout,
     "engine_timeout": EngineTimeout,
     "url_timeout": UrlTimeout,
+    "check_timeout": CheckTimeout,
 }
 BY_STATUS: Mapping[int, type[BrieflyError]] = {
     400: BadRequest,

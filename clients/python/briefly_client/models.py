@@ -54,23 +54,6 @@ class CheckRequest(BaseModel):
     """
 
 
-class CheckedSentence(BaseModel):
-    text: Annotated[str, Field(title="Text")]
-    supported: Annotated[bool, Field(title="Supported")]
-    reasons: Annotated[list[str], Field(title="Reasons")]
-    """
-    the checks it failed, in words (empty when supported)
-    """
-    cites: Annotated[list[int], Field(title="Cites")]
-    """
-    its sources: indices into article_sentences, found by alignment
-    """
-    support: Annotated[float, Field(title="Support")]
-    """
-    embedding and word support against those sources, 0-1
-    """
-
-
 class ErrorDetail(BaseModel):
     code: Annotated[str, Field(title="Code")]
     message: Annotated[str, Field(title="Message")]
@@ -132,6 +115,25 @@ class Sentence(BaseModel):
     """
 
 
+class SourceSpan(BaseModel):
+    """
+    A clause of a checked sentence and the stretch of an article sentence it restates.
+    """
+
+    clause: Annotated[str, Field(title="Clause")]
+    """
+    the clause of the checked sentence
+    """
+    source: Annotated[int, Field(title="Source")]
+    """
+    the article sentence it restates: an index into article_sentences
+    """
+    text: Annotated[str, Field(title="Text")]
+    """
+    the clause(s) of that article sentence it was aligned to
+    """
+
+
 class WordRange(BaseModel):
     """
     A prose length's word range, inclusive.
@@ -188,21 +190,29 @@ class BriefingResponse(BaseModel):
     """
 
 
-class CheckResponse(BaseModel):
-    """
-    Each summary sentence judged against the article sentences it draws on.
-    """
-
+class CheckedSentence(BaseModel):
+    text: Annotated[str, Field(title="Text")]
     supported: Annotated[bool, Field(title="Supported")]
+    reasons: Annotated[list[str], Field(title="Reasons")]
     """
-    every sentence supported
+    why it is refused, in words (empty when supported)
+    """
+    cites: Annotated[list[int], Field(title="Cites")]
+    """
+    its sources: indices into article_sentences, found by alignment
     """
     support: Annotated[float, Field(title="Support")]
     """
-    one faithfulness score for the whole summary (higher is more faithful)
+    the probability that its sources support it (1 - the judge's risk), 0-1; 0 after a veto
     """
-    sentences: Annotated[list[CheckedSentence], Field(title="Sentences")]
-    article_sentences: Annotated[list[str], Field(title="Article Sentences")]
+    confidence: Annotated[float, Field(title="Confidence")]
+    """
+    the probability that this verdict is right: the judge's own for a weighed verdict, the share of vetoed summaries people found unfaithful for a veto
+    """
+    spans: Annotated[list[SourceSpan], Field(title="Spans")]
+    """
+    each clause with the source span it was aligned to
+    """
 
 
 class Counts(BaseModel):
@@ -391,6 +401,23 @@ class BriefingRequest(BaseModel):
     """
     the article's language as an ISO 639-1 code (de, zh...); absent: detected
     """
+
+
+class CheckResponse(BaseModel):
+    """
+    Each summary sentence judged against the article sentences it draws on.
+    """
+
+    supported: Annotated[bool, Field(title="Supported")]
+    """
+    every sentence supported
+    """
+    support: Annotated[float, Field(title="Support")]
+    """
+    the probability that no sentence of the summary errs, 0-1
+    """
+    sentences: Annotated[list[CheckedSentence], Field(title="Sentences")]
+    article_sentences: Annotated[list[str], Field(title="Article Sentences")]
 
 
 class BatchResponse(BaseModel):
