@@ -146,6 +146,8 @@ def test_check_panel_marks_an_unsupported_sentence_and_its_would_be_sources(serv
     assert page.locator("#check-output .sentence.supported").count() == 1
     assert page.locator("#check-output .sentence.unsupported").count() == 1
     assert "aleppo" in page.locator("#check-output .check-reasons").inner_text().lower()
+    assert "% sure" in page.locator("#check-output .check-confidence").first.inner_text()
+    assert "sentence" in page.locator("#check-output .check-spans li").first.inner_text()
     page.locator("#check-output .sentence.unsupported").hover()
     assert page.locator("#source li.cited").count() >= 1
     page.screenshot(path=str(OUTPUT / "briefly-check.png"))

@@ -345,11 +345,26 @@ async function checkSummary(event) {
     for (const s of result.sentences) {
       const li = document.createElement("li");
       const span = sentenceSpan({ text: s.text, origin: s.supported ? "supported" : "unsupported", cites: s.cites, support: s.support });
-      span.title = (s.supported ? "supported" : "unsupported") + `; would-be sources: article sentence ${s.cites.map((c) => c + 1).join(", ")}`;
+      const sure = Math.round(100 * s.confidence);
+      span.title = (s.supported ? "supported" : "unsupported") + ` (${sure}% sure); would-be sources: article sentence ${s.cites.map((c) => c + 1).join(", ")}`;
       li.append(span);
+      const verdict = Object.assign(document.createElement("span"), {
+        className: "check-confidence", textContent: ` ${s.supported ? "supported" : "refused"}, ${sure}% sure`,
+      });
+      li.append(verdict);
       if (!s.supported) {
         const why = Object.assign(document.createElement("p"), { className: "check-reasons", textContent: s.reasons.join("; ") });
         li.append(why);
+      }
+      if (s.spans.length) {
+        // Each clause beside the stretch of the article it was aligned to: what the checks read it against.
+        const spans = Object.assign(document.createElement("ul"), { className: "check-spans" });
+        for (const aligned of s.spans) {
+          const item = document.createElement("li");
+          item.textContent = `“${aligned.clause}” ← sentence ${aligned.source + 1}: “${aligned.text}”`;
+          spans.append(item);
+        }
+        li.append(spans);
       }
       out.append(li);
     }
