@@ -25,22 +25,23 @@ from service.errors import InvalidInput
 from service.models.embedder import Embedder
 from service.models.generator import Generator, Prompt
 from service.text import clauses, extractor
+from service.text.claims import ClaimChecker
 from service.text.extractor import Document
-from service.text.factcheck import scoped_reasons
-from service.text.facts import QUOTE, SourceIndex, exact_problems, facts_dropped, names_in, novel_words, numbers_in
+from service.text.facts import NOVEL_WORD_SHARE, QUOTE, SourceIndex, exact_problems, facts_dropped, names_in, numbers_in
 from service.text.injection import looks_like_instruction
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.lexicon import content_tokens
 from service.text.segmenter import split_sentences
+from service.text.wordnet import WordNet
 from service.text.words import count_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
 CONDENSE_RATIO = 0.7  # concise, where the model's rewrite fails: a deletion down to this share of words
-# Scoped reasons the checks above already give in their own words (numbers, names, quotes, novel words).
-SEEN_ABOVE = ("the number", "the name", "the quote", "words its sources never use")
+# Findings the checks above already report in their own words (a number, name or quote added).
+ALREADY_SAID = frozenset({"number_absent", "name_absent", "quote_absent", "unsourced"})
 # A rewrite may lose at most this share of its sentence's content words (synonyms count as lost):
 # beyond it, facts go missing that no number or name check sees.
 MAX_LOST_CONTENT = {"concise": 0.7}
@@ -106,12 +107,14 @@ class Rewriter:
         prompts: PromptBook,
         request_timeout_s: float,
         model_languages: str = "*",
+        wordnet: WordNet | None = None,
     ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
         self.request_timeout_s = request_timeout_s
         self.model_languages = model_languages  # what the model writes well ("*": any)
+        self.wordnet = wordnet  # a word that restates one of the original's is no new word
 
     def rewrite(self, request: RewriteJob) -> RewriteResult:
         started = time.perf_counter()
@@ -204,12 +207,14 @@ class Rewriter:
                 reasons.append("reads like an instruction or markup")
             if META_SENTENCE.match(candidate):
                 reasons.append("talks about the text instead of rewriting it")
-            novel = novel_words(candidate, source)
-            if novel:
-                reasons.append(f"words the text never uses: {', '.join(novel)}")
+            # The claim checks briefings use, against the one sentence rewritten: a flipped negation,
+            # a possibility stated as a fact, swapped roles, a word neither used nor restated there.
+            reading = ClaimChecker(SourceIndex(original, [original], language), self.wordnet).read(candidate, [0])
+            if reading.novel and len(reading.novel) > NOVEL_WORD_SHARE * reading.content:
+                reasons.append(f"words the text never uses nor restates: {', '.join(reading.novel)}")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
-            reasons += [r for r in scoped_reasons(candidate, [original], (), language) if not r.startswith(SEEN_ABOVE)]
+            reasons += [f.describe() for f in reading.findings if f.veto and f.kind not in ALREADY_SAID]
             if not reasons:
                 a, b = self.embedder.encode([original, candidate])
                 if float(a @ b) < MIN_SAME_MEANING:

@@ -121,7 +121,12 @@ class Engine:
             wordnet=wordnet,
         )
         self.rewriter = Rewriter(
-            self.generator, self.embedder, self.prompts, s.request_timeout_s, model_languages=s.writes_languages
+            self.generator,
+            self.embedder,
+            self.prompts,
+            s.request_timeout_s,
+            model_languages=s.writes_languages,
+            wordnet=wordnet,
         )
         self.checker = SummaryChecker(self.embedder, self.judge, wordnet)
 
