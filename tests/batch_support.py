@@ -18,8 +18,8 @@ import pytest
 import redis
 from werkzeug.serving import make_server
 
-from service.engine.engine import Engine
 from service.engine.batches.runner import ItemWorker
+from service.engine.engine import Engine
 from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import HashingEmbedder
