@@ -3,6 +3,8 @@ it fails here."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, jsonify
 from flask.testing import FlaskClient
 
@@ -16,7 +18,7 @@ def test_every_route_is_documented_or_listed_as_no_part_of_the_api(app: Flask) -
     assert undocumented_routes(app) == []
     spec = build_spec(app)
     routes = {rule.rule for rule in app.url_map.iter_rules()} - UNDOCUMENTED
-    assert routes == set(spec["paths"])
+    assert {re.sub(r"<([^<>]+)>", r"{\1}", route) for route in routes} == set(spec["paths"])
 
 
 def test_a_route_added_without_a_description_is_found(app: Flask) -> None:

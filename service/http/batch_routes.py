@@ -8,11 +8,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from service.engine.batch_protocol import BatchCreateRequest
+from service.engine.batch_protocol import BatchCreateRequest, BatchList, BatchObject, FileDeleted, FileList, FileObject
 from service.engine.batches.jobs import Batches
 from service.engine.protocol import dump, parse
-from service.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from service.errors import (
+    Conflict,
+    InvalidInput,
+    MalformedRequest,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from service.http.access import owner
+from service.http.openapi import Operation, operation
 from service.settings import Settings
 
 bp = Blueprint("batches", __name__)
@@ -32,6 +40,13 @@ def settings() -> Settings:
 
 
 @bp.post("/v1/files")
+@operation(
+    Operation(
+        "Upload a JSONL batch input file (multipart: file, purpose=batch), checked as a whole",
+        response=FileObject,
+        errors=(MalformedRequest, PayloadTooLarge, UnsupportedMediaType, InvalidInput),
+    )
+)
 def upload_file() -> Any:
     """A JSONL file of requests (multipart: ``file`` and ``purpose=batch``), checked as a whole."""
     if request.mimetype != "multipart/form-data":
@@ -50,27 +65,45 @@ def upload_file() -> Any:
 
 
 @bp.get("/v1/files")
+@operation(Operation("This key's files", response=FileList))
 def list_files() -> Any:
     return jsonify(dump(batches().files(owner())))
 
 
 @bp.get("/v1/files/<file_id>")
+@operation(Operation("A file", response=FileObject, errors=(NotFound,)))
 def get_file(file_id: str) -> Any:
     return jsonify(dump(batches().file(owner(), file_id)))
 
 
 @bp.get("/v1/files/<file_id>/content")
+@operation(
+    Operation(
+        "A file's content, JSONL (output and error files: one OutputLine a line)",
+        response={"type": "string"},
+        errors=(NotFound,),
+    )
+)
 def file_content(file_id: str) -> Any:
     chunks = batches().content(owner(), file_id)
     return Response(chunks, mimetype="application/jsonl")
 
 
 @bp.delete("/v1/files/<file_id>")
+@operation(Operation("Delete a file", response=FileDeleted, errors=(NotFound,)))
 def delete_file(file_id: str) -> Any:
     return jsonify(dump(batches().delete_file(owner(), file_id)))
 
 
 @bp.post("/v1/batches")
+@operation(
+    Operation(
+        "Start a batch: every line of an input file against one endpoint",
+        body=BatchCreateRequest,
+        response=BatchObject,
+        errors=(MalformedRequest, UnsupportedMediaType, NotFound, InvalidInput),
+    )
+)
 def create_batch() -> Any:
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("this endpoint takes application/json")
@@ -81,6 +114,7 @@ def create_batch() -> Any:
 
 
 @bp.get("/v1/batches")
+@operation(Operation("This key's batches, newest first (after, limit)", response=BatchList, errors=(InvalidInput,)))
 def list_batches() -> Any:
     try:
         limit = int(request.args.get("limit", "20"))
@@ -90,10 +124,14 @@ def list_batches() -> Any:
 
 
 @bp.get("/v1/batches/<batch_id>")
+@operation(Operation("A batch and its progress", response=BatchObject, errors=(NotFound,)))
 def get_batch(batch_id: str) -> Any:
     return jsonify(dump(batches().get(owner(), batch_id)))
 
 
 @bp.post("/v1/batches/<batch_id>/cancel")
+@operation(
+    Operation("Cancel: no new items start, finished ones are kept", response=BatchObject, errors=(NotFound, Conflict))
+)
 def cancel_batch(batch_id: str) -> Any:
     return jsonify(dump(batches().cancel(owner(), batch_id)))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from service import __version__
-from service.engine import protocol
+from service.engine import batch_protocol, protocol
 from service.errors import BrieflyError, Unauthorized
 
 # Served, but no part of the API: the page, its files, the docs viewer, the spec itself, the scrape.
@@ -149,7 +149,8 @@ def _operation(described: Operation, rule: str, text_schema: dict[str, Any]) -> 
 
 def component_schemas() -> dict[str, Any]:
     """Every request and response body, as the protocol's models describe them."""
-    _, schemas = models_json_schema(protocol.DOCUMENTED, ref_template="#/components/schemas/{model}")
+    documented = (*protocol.DOCUMENTED, *batch_protocol.DOCUMENTED)
+    _, schemas = models_json_schema(documented, ref_template="#/components/schemas/{model}")
     return dict(schemas["$defs"])
 
 

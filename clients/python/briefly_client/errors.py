@@ -70,9 +70,16 @@ class Unauthorized(ClientError):
 
 
 class NotFound(ClientError):
-    """404: no such endpoint (a base URL with a wrong path, or an older server)."""
+    """404: no such endpoint (a base URL with a wrong path, or an older server), or no such batch
+    file or batch (API keys see only their own)."""
 
     default_status = 404
+
+
+class Conflict(ClientError):
+    """409: the batch is in a state that refuses the action (a finished batch cannot be cancelled)."""
+
+    default_status = 409
 
 
 class PayloadTooLarge(ClientError):
@@ -177,6 +184,7 @@ BY_CODE: Mapping[str, type[BrieflyError]] = {
     "url_refused": UrlRefused,
     "unauthorized": Unauthorized,
     "not_found": NotFound,
+    "conflict": Conflict,
     "payload_too_large": PayloadTooLarge,
     "unsupported_media_type": UnsupportedMediaType,
     "invalid_input": InvalidInput,
@@ -195,6 +203,7 @@ BY_STATUS: Mapping[int, type[BrieflyError]] = {
     400: BadRequest,
     401: Unauthorized,
     404: NotFound,
+    409: Conflict,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     422: InvalidInput,
