@@ -56,8 +56,11 @@ def on_starting(server):  # type: ignore[no-untyped-def]
     if not _settings.queue_url:
         from service.engine.batches.queue import EmbeddedRedis
 
-        server.briefly_queue = EmbeddedRedis(Path(_settings.data_dir) / "queue")
-        server.briefly_queue.start()
+        try:
+            server.briefly_queue = EmbeddedRedis(Path(_settings.data_dir) / "queue")
+            server.briefly_queue.start()
+        except Exception as exc:  # the synchronous API still serves; batch calls will say why
+            server.log.error("the embedded batch queue did not start: %s", exc)
 
 
 def on_exit(server):  # type: ignore[no-untyped-def]

@@ -67,11 +67,23 @@ class Stack:
             self.start_worker()
             return
         assert self.gunicorn is not None
-        (pid,) = worker_pids(self.gunicorn.pid)
+        (pid,) = self.gunicorn_workers()
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while worker_pids(self.gunicorn.pid) in ([], [pid]) and time.monotonic() < deadline:
+        while self.gunicorn_workers() in ([], [pid]) and time.monotonic() < deadline:
             time.sleep(0.1)
+
+    def gunicorn_workers(self) -> list[int]:
+        """gunicorn's workers (the master's other child is the embedded queue's redis-server)."""
+        assert self.gunicorn is not None
+        found = []
+        for pid in worker_pids(self.gunicorn.pid):
+            try:
+                if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except OSError:
+                continue
+        return found
 
     def stop(self) -> None:
         """SIGTERM the service; SIGKILL the workers (they die mid-item)."""
