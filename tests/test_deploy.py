@@ -265,7 +265,10 @@ def test_deploy_k8s_and_the_engine_overlay_build_on_the_base() -> None:
     assert specs[OVERLAY]["resources"] == ["../../base"]
     assert not {"labels", "images"} & set(specs[OVERLAY])
     assert (OVERLAY / specs[OVERLAY]["resources"][0]).resolve() == BASE
-    assert _canonical(kustomize(K8S)) == _canonical(kustomize(BASE))
+    # deploy/k8s: the base as is, plus the batch queue and workers, and the API pointed at the queue.
+    base_with_queue = kustomize(BASE)
+    kinds(base_with_queue)["ConfigMap"]["data"]["BRIEFLY_QUEUE_URL"] = "redis://briefly-redis:6379/0"
+    assert _canonical(kustomize(K8S)) == _canonical(base_with_queue + kustomize(BATCH))
     assert sorted(map(_ref, kustomize(OVERLAY))) == sorted(map(_ref, kustomize(BASE)))
 
 
