@@ -598,5 +598,7 @@ def test_compose_runs_workers_and_redis_with_a_volume() -> None:
     url = urlsplit(briefly["environment"]["BRIEFLY_QUEUE_URL"])
     assert url.hostname == "redis" and f"{url.port}" in redis_service["expose"]
     assert any(v.endswith(":/var/lib/briefly") for v in redis_service["volumes"])
-    assert "--dir /var/lib/briefly" in redis_service["command"][-1] and "--appendonly yes" in redis_service["command"][-1]
+    assert (
+        "--dir /var/lib/briefly" in redis_service["command"][-1] and "--appendonly yes" in redis_service["command"][-1]
+    )
     assert _seconds(worker["stop_grace_period"]) > Settings().request_timeout_s
