@@ -133,6 +133,14 @@ class NotReady(BrieflyError):
     code = "not_ready"
 
 
+class QueueUnavailable(BrieflyError):
+    """503: the batch queue or its store cannot be reached (its Redis down or restarting); try again
+    shortly."""
+
+    status = 503
+    code = "queue_unavailable"
+
+
 class GenerationTimeout(BrieflyError):
     """504: generation ran past the request's time budget and nothing usable was produced."""
 

@@ -216,8 +216,8 @@ class Settings:
     )
     batch_redeliver_s: float = _setting(
         "BRIEFLY_BATCH_REDELIVER_S",
-        "Seconds without a heartbeat after which a queue worker counts as dead and the items it had taken run again; above the longest item (BRIEFLY_REQUEST_TIMEOUT_S).",
-        120.0,
+        "Seconds without a heartbeat after which a queue worker counts as dead and the items it had taken run again elsewhere. Each worker beats every second from a thread of its own, whatever its items do, so an item running long is never run twice while its worker lives; a killed worker's items wait this long.",
+        30.0,
     )
     batch_retries: int = _setting(
         "BRIEFLY_BATCH_RETRIES",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -28,11 +27,6 @@ from tests.support import ARTICLE
 
 BACKENDS = ("embedded", "redis")
 FINAL = ("completed", "failed", "expired", "cancelled")
-
-
-def short_dir(prefix: str = "bq") -> Path:
-    """A data directory with a short path (the embedded queue's Unix socket must fit ~100 bytes)."""
-    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
 
 
 def redis_server_binary() -> str:
@@ -135,13 +129,20 @@ def jsonl(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def wait_final(client: Any, batch_id: str, limit_s: float = 120) -> Any:
-    """The batch once it reaches a final status (an openai client's Batch)."""
-    deadline = time.monotonic() + limit_s
+def wait_final(client: Any, batch_id: str, stall_s: float = 120, watch: Any = None) -> Any:
+    """The batch once it reaches a final status (an openai client's Batch). Fails only when it
+    makes no progress (status or counts) for ``stall_s``: a slow machine waits longer, a lost item
+    still fails. ``watch`` (a callable) is called on every poll."""
     batch = client.batches.retrieve(batch_id)
+    seen, since = None, time.monotonic()
     while batch.status not in FINAL:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"batch still {batch.status} after {limit_s} s: {batch.request_counts}")
+        now = (batch.status, batch.request_counts.completed, batch.request_counts.failed)
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since > stall_s:
+            raise TimeoutError(f"batch still {batch.status}, no progress in {stall_s} s: {batch.request_counts}")
+        if watch is not None:
+            watch()
         time.sleep(0.2)
         batch = client.batches.retrieve(batch_id)
     return batch

@@ -34,7 +34,11 @@ def seed_article() -> str:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        cache_dir=str(tmp_path / "cache"), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on"
+        cache_dir=str(tmp_path / "cache"),
+        data_dir=str(tmp_path / "data"),
+        max_body_bytes=200_000,
+        max_article_chars=50_000,
+        free_writing="on",
     )
 
 

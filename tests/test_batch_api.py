@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -25,9 +26,9 @@ from tests.batch_support import (
     jsonl,
     redis_server,
     service_in_thread,
-    short_dir,
     wait_final,
 )
+from tests.server import short_dir
 from tests.support import ARTICLE
 
 
@@ -36,6 +37,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     """(backend name, a factory of settings for it)."""
     with ExitStack() as stack:
         data = short_dir()
+        stack.callback(shutil.rmtree, data, ignore_errors=True)
         url = stack.enter_context(redis_server(data)) if request.param == "redis" else ""
         yield request.param, lambda **kw: backend_settings(request.param, data, url, **kw)
 
@@ -232,9 +234,10 @@ def test_past_its_window_a_batch_expires_with_its_partial_results(backend: tuple
         assert batch.expires_at == batch.created_at + 2
         batch = wait_final(client, batch.id)
         assert batch.status == "expired" and batch.expired_at >= batch.expires_at
-        time.sleep(1)  # an item running at expiry finishes and joins the files
-        batch = client.batches.retrieve(batch.id)
         output, errors = file_lines(client, batch.output_file_id), file_lines(client, batch.error_file_id)
+        time.sleep(1)  # an item running at expiry finishes, but joins neither the counts nor the files
+        assert client.batches.retrieve(batch.id).request_counts == batch.request_counts
+        assert file_lines(client, batch.output_file_id) == output
         assert 0 < len(output) == batch.request_counts.completed < 40
         assert {line["error"]["code"] for line in errors} == {"batch_expired"}
         assert sorted(line["custom_id"] for line in output + errors) == sorted(f"e{i}" for i in range(40))
@@ -283,5 +286,109 @@ def test_items_refused_with_503_are_retried_with_backoff(backend: tuple[str, Any
             json={"input_file_id": uploaded["id"], "endpoint": "/v1/briefings"},
             timeout=30,
         ).json()
-        batch = wait_final(client, batch["id"], limit_s=60)
+        batch = wait_final(client, batch["id"], stall_s=60)
         assert (batch.status, batch.request_counts.completed, batch.request_counts.failed) == ("completed", 2, 0)
+
+
+def test_a_file_a_running_batch_reads_cannot_be_deleted(backend: tuple[str, Any]) -> None:
+    _, make = backend
+    with service_in_thread(make(), embedder=SlowEmbedder(0.1)) as service:
+        client = client_for(service)
+        uploaded = upload(client, jsonl([briefing_line(f"d{i}") for i in range(20)]))
+        batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/briefings", completion_window="24h")
+        with pytest.raises(openai.ConflictError):
+            client.files.delete(uploaded.id)
+        assert wait_final(client, batch.id).status == "completed"
+        assert client.files.delete(uploaded.id).deleted
+
+
+def test_a_line_over_the_largest_body_gets_its_own_413_and_keeps_its_custom_id(backend: tuple[str, Any]) -> None:
+    _, make = backend
+    with service_in_thread(make(max_body_bytes=20_000)) as service:
+        client = client_for(service)
+        data = jsonl([briefing_line("huge", article="word " * 10_000), briefing_line("fine")])
+        batch = client.batches.create(
+            input_file_id=upload(client, data).id, endpoint="/v1/briefings", completion_window="24h"
+        )
+        batch = wait_final(client, batch.id)
+        (error,) = file_lines(client, batch.error_file_id)
+        assert (error["custom_id"], error["response"], error["error"]["code"]) == ("huge", None, "payload_too_large")
+        assert [line["custom_id"] for line in file_lines(client, batch.output_file_id)] == ["fine"]
+
+
+def test_a_long_line_is_never_held_whole() -> None:
+    """The reader keeps a line's head once it passes the limit, however long the line."""
+    from service.engine.batches.jobs import iter_lines, parse_line
+
+    long_line = b'{"custom_id": "big", "body": "' + b"x" * 5_000_000 + b'"}'
+    chunks = [long_line[i : i + 65_536] for i in range(0, len(long_line), 65_536)]
+    raws = list(iter_lines([b'{"a": 1}\n', *chunks, b"\n\n", b'{"b": 2}'], limit=100_000))
+    assert [(r.position, r.whole) for r in raws] == [(0, True), (1, False), (2, True)]
+    assert len(raws[1].data) <= 100_000 + 65_536
+    key, line, error, custom_id = parse_line(raws[1], 100_000)
+    assert (key, line, custom_id, error.code) == ("c:big", None, "big", "payload_too_large")  # type: ignore[union-attr]
+
+
+def test_an_unreachable_queue_is_a_503_not_a_500() -> None:
+    from tests.server import free_port
+
+    data = short_dir()
+    try:
+        settings = backend_settings("redis", data, f"redis://127.0.0.1:{free_port()}/0")
+        with service_in_thread(settings, consume=False) as service:
+            answer = requests.post(
+                service.base + "/v1/files",
+                files={"file": ("f.jsonl", jsonl([briefing_line("a")]))},
+                data={"purpose": "batch"},
+                timeout=60,
+            )
+            assert (answer.status_code, answer.json()["error"]["code"]) == (503, "queue_unavailable")
+            assert "Traceback" not in answer.text and "redis" not in answer.json()["error"]["message"].lower()
+            listed = requests.get(service.base + "/v1/batches", timeout=60)
+            assert listed.status_code == 503
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_a_long_item_is_not_run_again_while_its_worker_lives(
+    backend: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item running four redelivery timeouts long, with a second worker idle beside it: the
+    running worker's heartbeat keeps the item its own, so it runs once."""
+    from service.engine import serving
+    from service.engine.batches import jobs
+    from service.engine.batches.runner import ItemWorker
+
+    runs: list[str] = []
+
+    def slow_brief(engine: Any, request: Any) -> Any:
+        runs.append(request.article[:10])
+        time.sleep(4)
+        return serving.brief(engine, request)
+
+    monkeypatch.setitem(jobs.ENDPOINTS, "/v1/briefings", (jobs.ENDPOINTS["/v1/briefings"][0], slow_brief))
+    _, make = backend
+    with service_in_thread(make(batch_redeliver_s=1)) as service:
+        second = ItemWorker(service.engine)
+        second.start()
+        try:
+            client = client_for(service)
+            batch = client.batches.create(
+                input_file_id=upload(client, jsonl([briefing_line("long")])).id,
+                endpoint="/v1/briefings",
+                completion_window="24h",
+            )
+            assert wait_final(client, batch.id).status == "completed"
+            time.sleep(2)  # a redelivered copy would have started by now
+        finally:
+            second.stop(timeout_s=10)
+    assert len(runs) == 1
+
+
+def test_list_parameters_are_checked(backend: tuple[str, Any]) -> None:
+    _, make = backend
+    with service_in_thread(make(), consume=False) as service:
+        for query, field in (("limit=abc", "limit"), ("limit=101", "limit"), ("after=" + "b" * 201, "after")):
+            answer = requests.get(f"{service.base}/v1/batches?{query}", timeout=30)
+            assert (answer.status_code, answer.json()["error"]["field"]) == (422, field), query
+        assert requests.get(f"{service.base}/v1/batches?limit=3&order=desc", timeout=30).status_code == 200

@@ -27,7 +27,6 @@ BATCH_STATUSES = (
     "cancelling",
     "cancelled",
 )
-FINAL_STATUSES = frozenset({"failed", "completed", "expired", "cancelled"})
 # A completion window: a number and a unit, as OpenAI's "24h"; Briefly takes any window up to a week.
 WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_WINDOW_S = 7 * 86400
@@ -87,6 +86,24 @@ class BatchCreateRequest(_Body):
                 {"field": "metadata", "keys": METADATA_KEYS, "key": METADATA_KEY_CHARS, "value": METADATA_VALUE_CHARS},
             )
         return value
+
+
+class FileUpload(BaseModel):
+    """POST /v1/files: a multipart/form-data body, as the openai client's ``files.create`` sends it."""
+
+    file: bytes = Field(description="the JSONL file: one request a line (see InputLine)")
+    purpose: Literal["batch"] = Field(description="what the file is for: always 'batch'")
+
+
+class BatchListQuery(_Body):
+    """GET /v1/batches: one page of batches, newest first. Other query parameters are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    after: str | None = Field(
+        default=None, max_length=200, description="the last batch id of the previous page: list older ones"
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="batches on the page (1 to 100)")
 
 
 class InputLine(BaseModel):
@@ -198,6 +215,7 @@ class OutputLine(BaseModel):
 # The batch API's bodies, for the OpenAPI document (service/http/openapi.py).
 DOCUMENTED: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
     (BatchCreateRequest, "validation"),
+    (FileUpload, "validation"),
     (InputLine, "validation"),
     (FileObject, "serialization"),
     (FileDeleted, "serialization"),

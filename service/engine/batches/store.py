@@ -2,41 +2,49 @@
 queue's Redis (BRIEFLY_QUEUE_URL: API replicas and workers on many machines share it).
 
 Both keep the same records: a file's metadata and content, a batch (a dict of the OpenAI batch's
-fields plus Briefly's own: owner, total, enqueued), and one result line per item keyed by
-(batch, item key). :meth:`Store.record` writes an item's result at most once and counts it in the
-same step, so a redelivered item never writes twice nor counts twice. Status changes are
-compare-and-set (:meth:`Store.update_batch`), so two workers never both finish a batch.
+fields plus Briefly's own: owner, total, enqueued), and one outcome per item keyed by
+(batch, item key): its result line, or "skipped" (the batch was cancelled first). :meth:`account`
+writes an item's outcome at most once, counts it in the same step, and only while the batch still
+takes outcomes, so a redelivered item never writes or counts twice and nothing joins a batch after
+its files are written. Status changes are compare-and-set (:meth:`update_batch`), so two workers
+never both finish a batch.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 CHUNK = 1 << 20
 Record = dict[str, Any]
+Outcome = Literal["completed", "failed", "skipped"]
+# Statuses in which a batch takes item outcomes: running, or cancelling (running items finish and
+# are kept). Once it is finalizing, expired or cancelled its files are written from what it has.
+TAKING = ("validating", "in_progress", "cancelling")
+# Statuses in which a batch still reads its input file.
+READING = ("validating", "in_progress", "cancelling", "finalizing")
 
 
 class Store(Protocol):
     def add_file(self, meta: Record, content: Iterable[bytes]) -> None: ...
     def file(self, file_id: str) -> Record | None: ...
     def file_content(self, file_id: str) -> Iterator[bytes]: ...
+    def file_in_use(self, file_id: str) -> bool: ...
     def delete_file(self, file_id: str) -> bool: ...
     def files(self, owner: str) -> list[Record]: ...
     def add_batch(self, batch: Record) -> None: ...
     def batch(self, batch_id: str) -> Record | None: ...
     def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]: ...
     def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool: ...
-    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool: ...
-    def skip(self, batch_id: str, key: str) -> bool: ...
+    def account(self, batch_id: str, key: str, index: int, outcome: Outcome, line: str | None) -> bool: ...
     def has(self, batch_id: str, key: str) -> bool: ...
-    def counts(self, batch_id: str) -> tuple[int, int, int]: ...
     def lines(self, batch_id: str) -> list[tuple[int, bool, str]]: ...
     def close(self) -> None: ...
 
@@ -50,14 +58,24 @@ def open_store(data_dir: str, redis_client: Any | None) -> Store:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, owner TEXT NOT NULL, meta TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL,
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, status TEXT NOT NULL, input_file_id TEXT NOT NULL, data TEXT NOT NULL,
     completed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS batches_by_owner ON batches (owner, id);
-CREATE TABLE IF NOT EXISTS results (
-    batch_id TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL, failed INTEGER NOT NULL, line TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS batches_by_file ON batches (input_file_id);
+CREATE TABLE IF NOT EXISTS outcomes (
+    batch_id TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL, outcome TEXT NOT NULL, line TEXT,
     PRIMARY KEY (batch_id, key));
-CREATE TABLE IF NOT EXISTS skips (batch_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (batch_id, key));
 """
+_ACCOUNT = (
+    "INSERT OR IGNORE INTO outcomes (batch_id, key, idx, outcome, line) SELECT ?, ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM batches WHERE id = ? AND status IN (?, ?, ?))"  # TAKING
+)
+_COUNT = {
+    "completed": "UPDATE batches SET completed = completed + 1 WHERE id = ?",
+    "failed": "UPDATE batches SET failed = failed + 1 WHERE id = ?",
+    "skipped": "UPDATE batches SET skipped = skipped + 1 WHERE id = ?",
+}
+_IN_USE = "SELECT 1 FROM batches WHERE input_file_id = ? AND status IN (?, ?, ?, ?) LIMIT 1"  # READING
 
 
 class SQLiteStore:
@@ -103,7 +121,7 @@ class SQLiteStore:
 
     def add_file(self, meta: Record, content: Iterable[bytes]) -> None:
         path = self._file_path(meta["id"])
-        partial = path.with_suffix(f".part{os.getpid()}.{threading.get_ident()}")
+        partial = path.with_name(f"{path.name}.part-{secrets.token_hex(6)}")
         with partial.open("wb") as out:
             for chunk in content:
                 out.write(chunk)
@@ -121,9 +139,18 @@ class SQLiteStore:
         return json.loads(row[0]) if row else None
 
     def file_content(self, file_id: str) -> Iterator[bytes]:
-        with self._file_path(file_id).open("rb") as f:
-            while chunk := f.read(CHUNK):
-                yield chunk
+        """Opened now (FileNotFoundError now, not half-way through a response), read in chunks."""
+        handle = self._file_path(file_id).open("rb")
+
+        def chunks() -> Iterator[bytes]:
+            with handle:
+                while chunk := handle.read(CHUNK):
+                    yield chunk
+
+        return chunks()
+
+    def file_in_use(self, file_id: str) -> bool:
+        return self._db().execute(_IN_USE, (file_id, *READING)).fetchone() is not None
 
     def delete_file(self, file_id: str) -> bool:
         with self._tx() as db:
@@ -138,8 +165,8 @@ class SQLiteStore:
     def add_batch(self, batch: Record) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT INTO batches (id, owner, status, data) VALUES (?, ?, ?, ?)",
-                (batch["id"], batch["owner"], batch["status"], json.dumps(batch)),
+                "INSERT INTO batches (id, owner, status, input_file_id, data) VALUES (?, ?, ?, ?, ?)",
+                (batch["id"], batch["owner"], batch["status"], batch["input_file_id"], json.dumps(batch)),
             )
 
     def _with_counts(self, row: tuple[str, int, int, int]) -> Record:
@@ -148,22 +175,15 @@ class SQLiteStore:
         return data
 
     def batch(self, batch_id: str) -> Record | None:
-        row = (
-            self._db()
-            .execute("SELECT data, completed, failed, skipped FROM batches WHERE id = ?", (batch_id,))
-            .fetchone()
-        )
+        query = "SELECT data, completed, failed, skipped FROM batches WHERE id = ?"
+        row = self._db().execute(query, (batch_id,)).fetchone()
         return self._with_counts(row) if row else None
 
     def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]:
-        rows = (
-            self._db()
-            .execute(
-                "SELECT data, completed, failed, skipped FROM batches WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                (owner, after or "\uffff", limit + 1),
-            )
-            .fetchall()
+        query = (
+            "SELECT data, completed, failed, skipped FROM batches WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?"
         )
+        rows = self._db().execute(query, (owner, after or "\uffff", limit + 1)).fetchall()
         return [self._with_counts(r) for r in rows[:limit]], len(rows) > limit
 
     def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool:
@@ -180,35 +200,20 @@ class SQLiteStore:
             )
         return True
 
-    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool:
+    def account(self, batch_id: str, key: str, index: int, outcome: Outcome, line: str | None) -> bool:
         with self._tx() as db:
-            written = db.execute(
-                "INSERT OR IGNORE INTO results (batch_id, key, idx, failed, line) VALUES (?, ?, ?, ?, ?)",
-                (batch_id, key, index, int(failed), line),
-            ).rowcount
+            written = db.execute(_ACCOUNT, (batch_id, key, index, outcome, line, batch_id, *TAKING)).rowcount
             if written:
-                column = "failed" if failed else "completed"
-                db.execute(f"UPDATE batches SET {column} = {column} + 1 WHERE id = ?", (batch_id,))
-        return bool(written)
-
-    def skip(self, batch_id: str, key: str) -> bool:
-        with self._tx() as db:
-            written = db.execute("INSERT OR IGNORE INTO skips (batch_id, key) VALUES (?, ?)", (batch_id, key)).rowcount
-            if written:
-                db.execute("UPDATE batches SET skipped = skipped + 1 WHERE id = ?", (batch_id,))
+                db.execute(_COUNT[outcome], (batch_id,))
         return bool(written)
 
     def has(self, batch_id: str, key: str) -> bool:
-        query = "SELECT 1 FROM results WHERE batch_id = ? AND key = ?"
+        query = "SELECT 1 FROM outcomes WHERE batch_id = ? AND key = ?"
         return self._db().execute(query, (batch_id, key)).fetchone() is not None
 
-    def counts(self, batch_id: str) -> tuple[int, int, int]:
-        row = self._db().execute("SELECT completed, failed, skipped FROM batches WHERE id = ?", (batch_id,)).fetchone()
-        return (row[0], row[1], row[2]) if row else (0, 0, 0)
-
     def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
-        query = "SELECT idx, failed, line FROM results WHERE batch_id = ? ORDER BY idx"
-        return [(i, bool(f), line) for i, f, line in self._db().execute(query, (batch_id,))]
+        query = "SELECT idx, outcome, line FROM outcomes WHERE batch_id = ? AND outcome != 'skipped' ORDER BY idx"
+        return [(i, outcome == "failed", line) for i, outcome, line in self._db().execute(query, (batch_id,))]
 
 
 # ---------------------------------------------------------------- Redis (BRIEFLY_QUEUE_URL)
@@ -227,17 +232,17 @@ for k, v in pairs(cjson.decode(ARGV[1])) do data[k] = v end
 redis.call('SET', KEYS[1], cjson.encode(data))
 return 1
 """
-# Write once and count in the same step: KEYS = results hash, counts hash; ARGV = key, value, counter.
-_RECORD = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-  return 1
-end
-return 0
-"""
-_SKIP = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HINCRBY', KEYS[2], 'skipped', 1)
+# Write once, count in the same step, only while the batch takes outcomes.
+# KEYS = batch, outcomes hash, counts hash; ARGV = key, value, outcome, statuses that take (JSON).
+_ACCOUNT_LUA = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local status = cjson.decode(raw)['status']
+local taking = false
+for _, s in ipairs(cjson.decode(ARGV[4])) do if s == status then taking = true end end
+if not taking then return 0 end
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
   return 1
 end
 return 0
@@ -246,21 +251,28 @@ return 0
 
 class RedisStore:
     """The same records in Redis (with its append-only file on a volume): API replicas and workers
-    on any machine share it. JSON values; Lua scripts make every check-and-write one step."""
+    on any machine share it. JSON values; Lua scripts make every check-and-write one step. A file's
+    content is a list of 1 MB chunks, so neither side ever holds a whole 200 MB file."""
 
     def __init__(self, client: Any) -> None:
         self.r = client
         self._update = client.register_script(_UPDATE)
-        self._record = client.register_script(_RECORD)
-        self._skip = client.register_script(_SKIP)
+        self._account = client.register_script(_ACCOUNT_LUA)
 
     def close(self) -> None:
         return None
 
     def add_file(self, meta: Record, content: Iterable[bytes]) -> None:
-        data = b"".join(content)
-        pipe = self.r.pipeline()
-        pipe.set(f"{P}file:{meta['id']}:content", data)
+        final = f"{P}file:{meta['id']}:content"
+        partial = f"{final}:part-{secrets.token_hex(6)}"
+        self.r.delete(partial)
+        for chunk in content:
+            self.r.rpush(partial, chunk)
+        pipe = self.r.pipeline()  # MULTI/EXEC: the content and its metadata appear together
+        if self.r.exists(partial):
+            pipe.rename(partial, final)
+        else:
+            pipe.delete(final)  # an empty file
         pipe.set(f"{P}file:{meta['id']}", json.dumps(meta))
         pipe.zadd(f"{P}files:{meta['owner']}", {meta["id"]: 0})
         pipe.execute()
@@ -270,15 +282,30 @@ class RedisStore:
         return json.loads(raw) if raw else None
 
     def file_content(self, file_id: str) -> Iterator[bytes]:
-        data: bytes = self.r.get(f"{P}file:{file_id}:content") or b""
-        for start in range(0, len(data), CHUNK):
-            yield data[start : start + CHUNK]
+        key = f"{P}file:{file_id}:content"
+        if self.file(file_id) is None:
+            raise FileNotFoundError(file_id)
+
+        def chunks() -> Iterator[bytes]:
+            for index in range(int(self.r.llen(key))):
+                chunk = self.r.lindex(key, index)
+                if chunk:
+                    yield bytes(chunk)
+
+        return chunks()
+
+    def file_in_use(self, file_id: str) -> bool:
+        for raw in self.r.smembers(f"{P}file:{file_id}:batches"):
+            batch = self.batch(raw.decode() if isinstance(raw, bytes) else raw)
+            if batch is not None and batch["status"] in READING:
+                return True
+        return False
 
     def delete_file(self, file_id: str) -> bool:
         meta = self.file(file_id)
         if meta is None:
             return False
-        self.r.delete(f"{P}file:{file_id}", f"{P}file:{file_id}:content")
+        self.r.delete(f"{P}file:{file_id}", f"{P}file:{file_id}:content", f"{P}file:{file_id}:batches")
         self.r.zrem(f"{P}files:{meta['owner']}", file_id)
         return True
 
@@ -292,14 +319,18 @@ class RedisStore:
         pipe.set(f"{P}batch:{batch['id']}", json.dumps(batch))
         pipe.hset(f"{P}batch:{batch['id']}:counts", mapping={"completed": 0, "failed": 0, "skipped": 0})
         pipe.zadd(f"{P}batches:{batch['owner']}", {batch["id"]: 0})
+        pipe.sadd(f"{P}file:{batch['input_file_id']}:batches", batch["id"])
         pipe.execute()
 
     def batch(self, batch_id: str) -> Record | None:
-        raw = self.r.get(f"{P}batch:{batch_id}")
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(f"{P}batch:{batch_id}")
+        pipe.hmget(f"{P}batch:{batch_id}:counts", "completed", "failed", "skipped")
+        raw, counts = pipe.execute()
         if not raw:
             return None
         data: Record = json.loads(raw)
-        data.update(zip(("completed", "failed", "skipped"), self.counts(batch_id), strict=True))
+        data.update(zip(("completed", "failed", "skipped"), (int(v or 0) for v in counts), strict=True))
         return data
 
     def batches(self, owner: str, after: str | None, limit: int) -> tuple[list[Record], bool]:
@@ -312,22 +343,14 @@ class RedisStore:
         allowed = json.dumps(list(when)) if when is not None else "null"
         return bool(self._update(keys=[f"{P}batch:{batch_id}"], args=[json.dumps(fields), allowed]))
 
-    def record(self, batch_id: str, key: str, index: int, failed: bool, line: str) -> bool:
-        keys = [f"{P}batch:{batch_id}:results", f"{P}batch:{batch_id}:counts"]
-        value = json.dumps([index, failed, line])
-        return bool(self._record(keys=keys, args=[key, value, "failed" if failed else "completed"]))
-
-    def skip(self, batch_id: str, key: str) -> bool:
-        return bool(self._skip(keys=[f"{P}batch:{batch_id}:skips", f"{P}batch:{batch_id}:counts"], args=[key]))
+    def account(self, batch_id: str, key: str, index: int, outcome: Outcome, line: str | None) -> bool:
+        keys = [f"{P}batch:{batch_id}", f"{P}batch:{batch_id}:results", f"{P}batch:{batch_id}:counts"]
+        value = json.dumps([index, outcome, line])
+        return bool(self._account(keys=keys, args=[key, value, outcome, json.dumps(TAKING)]))
 
     def has(self, batch_id: str, key: str) -> bool:
         return bool(self.r.hexists(f"{P}batch:{batch_id}:results", key))
 
-    def counts(self, batch_id: str) -> tuple[int, int, int]:
-        values = self.r.hmget(f"{P}batch:{batch_id}:counts", "completed", "failed", "skipped")
-        completed, failed, skipped = (int(v or 0) for v in values)
-        return completed, failed, skipped
-
     def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
         rows = [json.loads(v) for v in self.r.hvals(f"{P}batch:{batch_id}:results")]
-        return sorted((int(i), bool(f), line) for i, f, line in rows)
+        return sorted((int(i), outcome == "failed", line) for i, outcome, line in rows if outcome != "skipped")
