@@ -56,7 +56,7 @@ def batches() -> Batches:
             if found is None:
                 try:
                     found = Batches(settings())
-                except ConfigurationError as exc:  # the embedded queue did not start: its log says why
+                except (ConfigurationError, OSError) as exc:  # no embedded queue (a read-only data dir...)
                     log.error("batch queue unavailable: %s", exc)
                     raise QueueUnavailable("the batch queue is not running; the server log says why") from None
                 current_app.extensions["briefly.batches"] = found
