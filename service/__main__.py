@@ -213,7 +213,7 @@ def submit(args: argparse.Namespace) -> int:
     if key:
         session.headers["Authorization"] = f"Bearer {key}"
     defaults = {k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}
-    lines = []
+    lines, endpoints = [], set()
     with open(args.input, encoding="utf-8") as f:
         for index, line in enumerate(f):
             if not line.strip():
@@ -223,15 +223,17 @@ def submit(args: argparse.Namespace) -> int:
             except ValueError:
                 lines.append(line.rstrip("\n"))  # the server answers it with its own error line
                 continue
+            if isinstance(item, dict) and isinstance(item.get("url"), str):
+                endpoints.add(item["url"])
             lines.append(json.dumps(item, ensure_ascii=False))
-    endpoints = {json.loads(line).get("url") for line in lines if line.startswith("{")}
     endpoint = endpoints.pop() if len(endpoints) == 1 else args.endpoint
 
     def call(method: str, path: str, **kwargs: Any) -> Any:
         response = session.request(method, base + path, timeout=300, **kwargs)
         if response.status_code != 200:
             raise BrieflyError(f"{method} {path}: {response.status_code} {response.text[:500]}")
-        return response.json() if "json" in response.headers.get("Content-Type", "") else response.content
+        json_body = response.headers.get("Content-Type", "").split(";")[0].strip() == "application/json"
+        return response.json() if json_body else response.content  # file content is JSONL
 
     try:
         uploaded = call(

@@ -392,3 +392,35 @@ def test_list_parameters_are_checked(backend: tuple[str, Any]) -> None:
             answer = requests.get(f"{service.base}/v1/batches?{query}", timeout=30)
             assert (answer.status_code, answer.json()["error"]["field"]) == (422, field), query
         assert requests.get(f"{service.base}/v1/batches?limit=3&order=desc", timeout=30).status_code == 200
+
+
+def test_the_command_line_submits_a_file_to_a_running_service_and_waits(
+    backend: tuple[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`briefly batch --server URL IN OUT`: local-format items (and OpenAI-format lines) uploaded,
+    a batch started, its progress shown, the output and error lines written to OUT."""
+    from service.__main__ import main
+
+    _, make = backend
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "local-1", "article": ARTICLE}),
+                "{not json",
+                briefing_line("openai-1"),
+                json.dumps({"id": "local-2", "article": ""}),
+            ]
+        )
+        + "\n"
+    )
+    with service_in_thread(make()) as service:
+        code = main(["batch", "--server", service.base, str(source), str(tmp_path / "out.jsonl"), "--lengths", "tldr"])
+    lines = {line.get("custom_id"): line for line in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())}
+    assert code == 1  # some lines failed
+    assert set(lines) == {"local-1", "openai-1", "local-2", None}
+    assert lines["local-1"]["response"]["status_code"] == 200
+    assert list(lines["local-1"]["response"]["body"]["briefings"]) == ["tldr"]
+    assert lines["local-2"]["response"]["status_code"] == 422 and lines[None]["error"]["code"] == "malformed_request"
+    err = capsys.readouterr().err
+    assert "4 lines" in err and "completed: 2 answered 200, 2 failed" in err
