@@ -87,6 +87,9 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 
     def drain_then_exit(signum, frame):  # type: ignore[no-untyped-def]
         engine.drain()
+        items = getattr(worker, "briefly_items", None)
+        if items is not None:  # no new batch item starts; the running one finishes beside the requests
+            items.stop_soon(_settings.request_timeout_s)
         if callable(gunicorn_handler):
             gunicorn_handler(signum, frame)
 
@@ -94,7 +97,8 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 
 
 def worker_exit(server, worker):  # type: ignore[no-untyped-def]
-    """A worker leaving (SIGTERM, recycled): its running batch items finish, prefetched ones go back."""
+    """A worker leaving (SIGTERM, recycled): its running batch items finish, prefetched ones go back
+    (begun at SIGTERM; this waits for it)."""
     items = getattr(worker, "briefly_items", None)
     if items is not None:
         items.stop(timeout_s=_settings.request_timeout_s)

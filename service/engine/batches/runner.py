@@ -29,6 +29,7 @@ class ItemWorker:
         self.batches: Batches | None = None
         self.worker: dramatiq.Worker | None = None
         self.heartbeat: Heartbeat | None = None
+        self._stopping = threading.Lock()
 
     def start(self) -> None:
         self.batches = Batches(self.engine.settings, engine=self.engine)
@@ -52,13 +53,21 @@ class ItemWorker:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Finish the items running (up to ``timeout_s``); prefetched ones go back to the queue. The
-        heartbeat stops last: while an item finishes, its worker is alive."""
-        if self.worker is not None:
-            self.worker.stop(timeout=int(timeout_s * 1000))
-            self.worker = None
-        if self.heartbeat is not None:
-            self.heartbeat.stop()
-            self.heartbeat = None
-        if self.batches is not None:
-            self.batches.close()
-            self.batches = None
+        heartbeat stops last: while an item finishes, its worker is alive. Safe to call twice."""
+        with self._stopping:
+            if self.worker is not None:
+                self.worker.stop(timeout=int(timeout_s * 1000))
+                self.worker = None
+            if self.heartbeat is not None:
+                self.heartbeat.stop()
+                self.heartbeat = None
+            if self.batches is not None:
+                self.batches.close()
+                self.batches = None
+
+    def stop_soon(self, timeout_s: float) -> threading.Thread:
+        """:meth:`stop` in a thread of its own (from a signal handler: SIGTERM stops new items at
+        once, while the HTTP requests in flight drain)."""
+        stopper = threading.Thread(target=self.stop, args=(timeout_s,), name="briefly-batch-stop", daemon=True)
+        stopper.start()
+        return stopper
