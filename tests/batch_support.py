@@ -64,14 +64,14 @@ def redis_server(folder: Path) -> Iterator[str]:
 
 
 def backend_settings(backend: str, data_dir: Path, queue_url: str = "", **overrides: Any) -> Settings:
-    values: dict[str, Any] = dict(
-        data_dir=str(data_dir),
-        cache_dir=str(data_dir / "cache"),
-        queue_url=queue_url if backend == "redis" else "",
-        batch_redeliver_s=3,
-        log_format="text",
-        max_article_chars=50_000,
-    )
+    values: dict[str, Any] = {
+        "data_dir": str(data_dir),
+        "cache_dir": str(data_dir / "cache"),
+        "queue_url": queue_url if backend == "redis" else "",
+        "batch_redeliver_s": 3,
+        "log_format": "text",
+        "max_article_chars": 50_000,
+    }
     return Settings(**{**values, **overrides})
 
 

@@ -67,7 +67,8 @@ def test_the_whole_lifecycle_through_the_openai_client(backend: tuple[str, Any])
         batch = client.batches.create(
             input_file_id=uploaded.id, endpoint="/v1/briefings", completion_window="24h", metadata={"desk": "wire"}
         )
-        assert batch.status in ("validating", "in_progress") and batch.metadata == {"desk": "wire"}
+        assert batch.status in ("validating", "in_progress")
+        assert batch.metadata == {"desk": "wire"}
         batch = wait_final(client, batch.id)
         assert batch.status == "completed"
         assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (15, 12, 3)
@@ -78,18 +79,23 @@ def test_the_whole_lifecycle_through_the_openai_client(backend: tuple[str, Any])
         # Each answer is what the synchronous endpoint answers for the same body.
         direct = requests.post(service.base + "/v1/briefings", json=json.loads(lines[0])["body"], timeout=30).json()
         first = output[0]["response"]
-        assert first["status_code"] == 200 and output[0]["error"] is None
-        assert first["body"]["briefings"] == direct["briefings"] and first["body"]["mode"] == "extractive"
+        assert first["status_code"] == 200
+        assert output[0]["error"] is None
+        assert first["body"]["briefings"] == direct["briefings"]
+        assert first["body"]["mode"] == "extractive"
         by_id = {line["custom_id"]: line for line in errors}
-        assert by_id[None]["error"]["code"] == "malformed_request" and by_id[None]["response"] is None
+        assert by_id[None]["error"]["code"] == "malformed_request"
+        assert by_id[None]["response"] is None
         assert by_id["empty"]["response"]["status_code"] == 422
         assert by_id["empty"]["response"]["body"]["error"]["field"] == "article"
-        assert by_id["x"]["error"]["code"] == "invalid_input" and "/v1/nope" in by_id["x"]["error"]["message"]
+        assert by_id["x"]["error"]["code"] == "invalid_input"
+        assert "/v1/nope" in by_id["x"]["error"]["message"]
         assert len({line["id"] for line in output + errors}) == 15
         # Listing, newest first, paginated.
         second = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/briefings", completion_window="24h")
         page = client.batches.list(limit=1)
-        assert [b.id for b in page.data] == [second.id] and page.has_more
+        assert [b.id for b in page.data] == [second.id]
+        assert page.has_more
         assert [b.id for b in client.batches.list(limit=5, after=second.id).data] == [batch.id]
         wait_final(client, second.id)
         assert client.files.delete(uploaded.id).deleted
@@ -191,7 +197,8 @@ def test_a_line_over_the_article_limit_gets_its_own_413(backend: tuple[str, Any]
             ).id,
         )
         (error,) = file_lines(client, batch.error_file_id)
-        assert error["custom_id"] == "long" and error["response"]["status_code"] == 413
+        assert error["custom_id"] == "long"
+        assert error["response"]["status_code"] == 413
         assert [line["custom_id"] for line in file_lines(client, batch.output_file_id)] == ["fine"]
 
 
@@ -206,21 +213,24 @@ def test_cancel_stops_new_items_and_keeps_finished_ones(backend: tuple[str, Any]
         while client.batches.retrieve(batch.id).request_counts.completed < 3:  # type: ignore[union-attr]
             time.sleep(0.05)
         cancelling = client.batches.cancel(batch.id)
-        assert cancelling.status in ("cancelling", "cancelled") and cancelling.cancelling_at
+        assert cancelling.status in ("cancelling", "cancelled")
+        assert cancelling.cancelling_at
         batch = wait_final(client, batch.id)
-        assert batch.status == "cancelled" and batch.cancelled_at >= batch.cancelling_at
+        assert batch.status == "cancelled"
+        assert batch.cancelled_at >= batch.cancelling_at
         kept = file_lines(client, batch.output_file_id)
         assert 3 <= len(kept) == batch.request_counts.completed < 40
         assert all(line["response"]["status_code"] == 200 for line in kept)
         time.sleep(1)
         assert client.batches.retrieve(batch.id).request_counts.completed == len(kept)  # nothing ran after
+        done = client.batches.create(
+            input_file_id=upload(client, jsonl([briefing_line("z")])).id,
+            endpoint="/v1/briefings",
+            completion_window="24h",
+        )
+        finished = wait_final(client, done.id)
         with pytest.raises(openai.ConflictError):
-            done = client.batches.create(
-                input_file_id=upload(client, jsonl([briefing_line("z")])).id,
-                endpoint="/v1/briefings",
-                completion_window="24h",
-            )
-            client.batches.cancel(wait_final(client, done.id).id)
+            client.batches.cancel(finished.id)
 
 
 def test_past_its_window_a_batch_expires_with_its_partial_results(backend: tuple[str, Any]) -> None:
@@ -233,7 +243,8 @@ def test_past_its_window_a_batch_expires_with_its_partial_results(backend: tuple
         )  # type: ignore[arg-type]
         assert batch.expires_at == batch.created_at + 2
         batch = wait_final(client, batch.id)
-        assert batch.status == "expired" and batch.expired_at >= batch.expires_at
+        assert batch.status == "expired"
+        assert batch.expired_at >= batch.expires_at
         output, errors = file_lines(client, batch.output_file_id), file_lines(client, batch.error_file_id)
         time.sleep(1)  # an item running at expiry finishes, but joins neither the counts nor the files
         assert client.batches.retrieve(batch.id).request_counts == batch.request_counts
@@ -262,7 +273,8 @@ def test_keys_see_only_their_own_files_and_batches(backend: tuple[str, Any]) -> 
         ):
             with pytest.raises(openai.NotFoundError):
                 call()
-        assert two.batches.list().data == [] and [b.id for b in one.batches.list().data] == [batch.id]
+        assert two.batches.list().data == []
+        assert [b.id for b in one.batches.list().data] == [batch.id]
         assert requests.get(service.base + "/v1/batches", timeout=30).status_code == 401
         assert file_lines(one, batch.output_file_id)[0]["custom_id"] == "mine"
 
@@ -343,7 +355,8 @@ def test_an_unreachable_queue_is_a_503_not_a_500() -> None:
                 timeout=60,
             )
             assert (answer.status_code, answer.json()["error"]["code"]) == (503, "queue_unavailable")
-            assert "Traceback" not in answer.text and "redis" not in answer.json()["error"]["message"].lower()
+            assert "Traceback" not in answer.text
+            assert "redis" not in answer.json()["error"]["message"].lower()
             listed = requests.get(service.base + "/v1/batches", timeout=60)
             assert listed.status_code == 503
     finally:
@@ -421,6 +434,8 @@ def test_the_command_line_submits_a_file_to_a_running_service_and_waits(
     assert set(lines) == {"local-1", "openai-1", "local-2", None}
     assert lines["local-1"]["response"]["status_code"] == 200
     assert list(lines["local-1"]["response"]["body"]["briefings"]) == ["tldr"]
-    assert lines["local-2"]["response"]["status_code"] == 422 and lines[None]["error"]["code"] == "malformed_request"
+    assert lines["local-2"]["response"]["status_code"] == 422
+    assert lines[None]["error"]["code"] == "malformed_request"
     err = capsys.readouterr().err
-    assert "4 lines" in err and "completed: 2 answered 200, 2 failed" in err
+    assert "4 lines" in err
+    assert "completed: 2 answered 200, 2 failed" in err

@@ -57,7 +57,8 @@ def test_nothing_joins_a_batch_that_stopped_taking_outcomes(store: Store) -> Non
     assert store.update_batch(b, {"status": "expired"}, when=("in_progress",))
     assert not store.update_batch(b, {"status": "cancelling"}, when=("in_progress",))
     assert not store.account(b, "c:b", 1, "completed", '{"id": "2"}')  # finished after expiry
-    assert counts(store, b) == (0, 1, 0) and store.lines(b) == [(0, True, '{"id": "1"}')]
+    assert counts(store, b) == (0, 1, 0)
+    assert store.lines(b) == [(0, True, '{"id": "1"}')]
 
 
 def test_a_file_is_in_use_while_a_batch_reads_it(store: Store) -> None:
@@ -66,6 +67,7 @@ def test_a_file_is_in_use_while_a_batch_reads_it(store: Store) -> None:
     store.update_batch(b, {"status": "completed"})
     assert not store.file_in_use("file-1")
     assert b"".join(store.file_content("file-1")) == b"{}\n" * 3
-    assert store.delete_file("file-1") and store.file("file-1") is None
+    assert store.delete_file("file-1")
+    assert store.file("file-1") is None
     with pytest.raises(FileNotFoundError):
         store.file_content("file-1")

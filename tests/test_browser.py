@@ -199,7 +199,8 @@ def test_batch_jobs_are_listed_with_their_progress_and_output(server: str, brows
     saved = tmp_path / "output.jsonl"
     download.value.save_as(saved)
     (line,) = [json.loads(text) for text in saved.read_text().splitlines()]
-    assert line["custom_id"] == "page-0" and line["response"]["status_code"] == 200
+    assert line["custom_id"] == "page-0"
+    assert line["response"]["status_code"] == 200
     page.locator("#batches-refresh").focus()
     page.keyboard.press("Enter")
     assert item.locator(".batch-state").inner_text() == "completed"

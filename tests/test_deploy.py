@@ -578,7 +578,8 @@ def test_batch_manifests_validate_and_wire_the_queue() -> None:
     url = urlsplit(next(e["value"] for e in container["env"] if e["name"] == "BRIEFLY_QUEUE_URL"))
     assert (url.hostname, url.port) == (redis_service["metadata"]["name"], redis_service["spec"]["ports"][0]["port"])
     patch = yaml.safe_load((BATCH / "queue-patch.yaml").read_text())
-    assert patch["data"]["BRIEFLY_QUEUE_URL"] == url.geturl() and set(patch["data"]) <= SETTING_NAMES
+    assert patch["data"]["BRIEFLY_QUEUE_URL"] == url.geturl()
+    assert set(patch["data"]) <= SETTING_NAMES
     assert container["command"] == ["python", "-m", "service", "worker"]
     assert Settings.from_env({"BRIEFLY_QUEUE_URL": url.geturl()}).runs_items_in_api is False  # the API only enqueues
     assert hpa["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
@@ -588,17 +589,19 @@ def test_batch_manifests_validate_and_wire_the_queue() -> None:
     assert f"--dir {mount['mountPath']}" in redis["spec"]["template"]["spec"]["containers"][0]["args"][0]
     assert redis["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == mount["name"]
     top = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    assert top["resources"] == ["base", "batch"] and top["patches"] == [{"path": "batch/queue-patch.yaml"}]
+    assert top["resources"] == ["base", "batch"]
+    assert top["patches"] == [{"path": "batch/queue-patch.yaml"}]
 
 
 def test_compose_runs_workers_and_redis_with_a_volume() -> None:
     services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
     briefly, worker, redis_service = services["briefly"], services["worker"], services["redis"]
-    assert worker["environment"] == briefly["environment"] and worker["command"][-1] == "worker"
+    assert worker["environment"] == briefly["environment"]
+    assert worker["command"][-1] == "worker"
     url = urlsplit(briefly["environment"]["BRIEFLY_QUEUE_URL"])
-    assert url.hostname == "redis" and f"{url.port}" in redis_service["expose"]
+    assert url.hostname == "redis"
+    assert f"{url.port}" in redis_service["expose"]
     assert any(v.endswith(":/var/lib/briefly") for v in redis_service["volumes"])
-    assert (
-        "--dir /var/lib/briefly" in redis_service["command"][-1] and "--appendonly yes" in redis_service["command"][-1]
-    )
+    assert "--dir /var/lib/briefly" in redis_service["command"][-1]
+    assert "--appendonly yes" in redis_service["command"][-1]
     assert _seconds(worker["stop_grace_period"]) > Settings().request_timeout_s

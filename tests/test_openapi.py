@@ -73,7 +73,9 @@ def test_the_upload_body_and_the_listing_query_are_documented(client: FlaskClien
     assert list(upload) == ["multipart/form-data"]
     schema = spec["components"]["schemas"][upload["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
     assert (schema["properties"]["file"]["type"], schema["properties"]["file"]["format"]) == ("string", "binary")
-    assert schema["properties"]["purpose"]["const"] == "batch" and set(schema["required"]) == {"file", "purpose"}
+    assert schema["properties"]["purpose"]["const"] == "batch"
+    assert set(schema["required"]) == {"file", "purpose"}
     listing = {p["name"]: p for p in spec["paths"]["/v1/batches"]["get"]["parameters"]}
-    assert set(listing) == {"after", "limit"} and all(p["in"] == "query" for p in listing.values())
+    assert set(listing) == {"after", "limit"}
+    assert all(p["in"] == "query" for p in listing.values())
     assert (listing["limit"]["schema"]["minimum"], listing["limit"]["schema"]["maximum"]) == (1, 100)
