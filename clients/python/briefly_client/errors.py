@@ -77,7 +77,8 @@ class NotFound(ClientError):
 
 
 class Conflict(ClientError):
-    """409: the batch is in a state that refuses the action (a finished batch cannot be cancelled)."""
+    """409: the batch or file is in a state that refuses the action (a finished batch cannot be
+    cancelled, a running batch's input file cannot be deleted)."""
 
     default_status = 409
 
@@ -160,6 +161,10 @@ class EngineUnavailable(Unavailable):
     """503 ``engine_unavailable``: the remote generation engine cannot be reached or is overloaded."""
 
 
+class QueueUnavailable(Unavailable):
+    """503 ``queue_unavailable``: the batch queue or its store cannot be reached; try again shortly."""
+
+
 class Timeout(ServerError):
     """504: a time limit ran out on the server (generation, the remote engine, fetching ``url``)."""
 
@@ -195,6 +200,7 @@ BY_CODE: Mapping[str, type[BrieflyError]] = {
     "url_fetch_failed": UrlFetchFailed,
     "not_ready": NotReady,
     "engine_unavailable": EngineUnavailable,
+    "queue_unavailable": QueueUnavailable,
     "generation_timeout": GenerationTimeout,
     "engine_timeout": EngineTimeout,
     "url_timeout": UrlTimeout,

@@ -145,6 +145,21 @@ class FileObject(BaseModel):
     status_details: Annotated[str | None, Field(title="Status Details")] = None
 
 
+class FileUpload(BaseModel):
+    """
+    POST /v1/files: a multipart/form-data body, as the openai client's ``files.create`` sends it.
+    """
+
+    file: Annotated[bytes, Field(title="File")]
+    """
+    the JSONL file: one request a line (see InputLine)
+    """
+    purpose: Annotated[Literal["batch"], Field(title="Purpose")]
+    """
+    what the file is for: always 'batch'
+    """
+
+
 class InputLine(BaseModel):
     """
     One line of a batch input file.
