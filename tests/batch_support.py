@@ -26,6 +26,9 @@ from tests.server import free_port
 from tests.support import ARTICLE
 
 BACKENDS = ("embedded", "redis")
+# The same, for fixtures: the embedded default (what `make run` gives) in the fast tests, a Redis
+# server of the test's own only in the slow ones (`make test-fast` skips them, `make test` runs both).
+BACKEND_PARAMS = ("embedded", pytest.param("redis", marks=pytest.mark.slow))
 FINAL = ("completed", "failed", "expired", "cancelled")
 
 

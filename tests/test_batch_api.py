@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.batch_support import (
-    BACKENDS,
+    BACKEND_PARAMS,
     Service,
     SlowEmbedder,
     backend_settings,
@@ -32,7 +32,7 @@ from tests.server import short_dir
 from tests.support import ARTICLE
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=BACKEND_PARAMS)
 def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     """(backend name, a factory of settings for it)."""
     with ExitStack() as stack:

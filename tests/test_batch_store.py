@@ -11,11 +11,11 @@ import pytest
 import redis
 
 from service.engine.batches.store import RedisStore, SQLiteStore, Store
-from tests.batch_support import BACKENDS, redis_server
+from tests.batch_support import BACKEND_PARAMS, redis_server
 from tests.server import short_dir
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=BACKEND_PARAMS)
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     data = short_dir()
     try:
