@@ -132,10 +132,10 @@ def jsonl(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def wait_final(client: Any, batch_id: str, stall_s: float = 120, watch: Any = None) -> Any:
+def wait_final(client: Any, batch_id: str, stall_s: float = 120, watch: Any = None, poll_s: float = 0.2) -> Any:
     """The batch once it reaches a final status (an openai client's Batch). Fails only when it
     makes no progress (status or counts) for ``stall_s``: a slow machine waits longer, a lost item
-    still fails. ``watch`` (a callable) is called on every poll."""
+    still fails. ``watch`` (a callable) is called on every poll, every ``poll_s``."""
     batch = client.batches.retrieve(batch_id)
     seen, since = None, time.monotonic()
     while batch.status not in FINAL:
@@ -146,7 +146,7 @@ def wait_final(client: Any, batch_id: str, stall_s: float = 120, watch: Any = No
             raise TimeoutError(f"batch still {batch.status}, no progress in {stall_s} s: {batch.request_counts}")
         if watch is not None:
             watch()
-        time.sleep(0.2)
+        time.sleep(poll_s)
         batch = client.batches.retrieve(batch_id)
     return batch
 

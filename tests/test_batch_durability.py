@@ -97,21 +97,34 @@ class Stack:
         self.log_of[worker.pid] = log
         return worker
 
+    def consuming(self, worker: subprocess.Popen[bytes]) -> bool:
+        """Whether a ``briefly worker`` has loaded its model and takes items."""
+        if worker.poll() is not None:
+            log = self.log_of[worker.pid].read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"a worker exited with {worker.returncode}: {log}")
+        return b"consuming batch items" in self.log_of[worker.pid].read_bytes()
+
     def wait_consuming(self, limit_s: float = READY_S) -> None:
-        """Until every ``briefly worker`` says it consumes (its model loaded)."""
-        for worker in self.workers:
-            log = self.log_of[worker.pid]
-            deadline = time.monotonic() + limit_s
-            while b"consuming batch items" not in log.read_bytes():
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the worker did not start: {log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.2)
+        """Until every ``briefly worker`` consumes."""
+        deadline = time.monotonic() + limit_s
+        while not all(self.consuming(worker) for worker in self.workers):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the workers did not start consuming in {limit_s} s")
+            time.sleep(0.2)
 
     def kill_a_worker(self) -> None:
         """SIGKILL one process that runs items, and let another take its place (gunicorn's master
-        replaces its worker; a worker process is started again, as a deployment restarts it)."""
+        replaces its worker; a worker process is started again, as a deployment restarts it). A
+        worker still loading its model holds no item: the oldest one that consumes is killed."""
         if self.backend == "redis":
-            victim = self.workers.pop(0)
+            victim = next((w for w in self.workers if self.consuming(w)), None)
+            if victim is None:  # progress came from a worker killed since: wait for one
+                deadline = time.monotonic() + READY_S
+                while victim is None and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    victim = next((w for w in self.workers if self.consuming(w)), None)
+                assert victim is not None, f"no worker consumed within {READY_S} s"
+            self.workers.remove(victim)
             victim.kill()
             victim.wait()
             self.start_worker()
