@@ -63,7 +63,7 @@ def start_gunicorn(**env: str) -> tuple[subprocess.Popen, str]:
     environ = dict(
         os.environ, PORT=str(port), BRIEFLY_HOST="127.0.0.1", BRIEFLY_WORKERS="1", BRIEFLY_LOG_FORMAT="text", **env
     )
-    environ.setdefault("BRIEFLY_DATA_DIR", str(short_dir()))
+    environ["BRIEFLY_DATA_DIR"] = env.get("BRIEFLY_DATA_DIR") or str(short_dir())  # never the shell's
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
         [str(gunicorn), "-c", "gunicorn.conf.py", "service.http.wsgi:app"],
