@@ -48,7 +48,7 @@ def test_an_outcome_is_written_and_counted_once(store: Store) -> None:
     assert store.account(b, "c:b", 1, "skipped", None)
     assert not store.account(b, "c:b", 1, "failed", '{"id": "2"}')  # skipped stays skipped
     assert counts(store, b) == (1, 0, 1)
-    assert store.lines(b) == [(0, False, '{"id": "1"}')]  # a skipped item has no line
+    assert list(store.lines(b)) == [(0, "c:a", False, '{"id": "1"}')]  # a skipped item has no line
 
 
 def test_nothing_joins_a_batch_that_stopped_taking_outcomes(store: Store) -> None:
@@ -58,7 +58,7 @@ def test_nothing_joins_a_batch_that_stopped_taking_outcomes(store: Store) -> Non
     assert not store.update_batch(b, {"status": "cancelling"}, when=("in_progress",))
     assert not store.account(b, "c:b", 1, "completed", '{"id": "2"}')  # finished after expiry
     assert counts(store, b) == (0, 1, 0)
-    assert store.lines(b) == [(0, True, '{"id": "1"}')]
+    assert list(store.lines(b)) == [(0, "c:a", True, '{"id": "1"}')]
 
 
 def test_a_file_is_in_use_while_a_batch_reads_it(store: Store) -> None:
@@ -71,3 +71,14 @@ def test_a_file_is_in_use_while_a_batch_reads_it(store: Store) -> None:
     assert store.file("file-1") is None
     with pytest.raises(FileNotFoundError):
         store.file_content("file-1")
+
+
+def test_result_lines_come_in_input_order_however_many(store: Store) -> None:
+    b = batch(store)
+    store.update_batch(b, {"total": 450})
+    for index in [*range(449, 200, -1), *range(201)]:  # recorded out of order, more than one read holds
+        outcome = "skipped" if index % 100 == 7 else ("failed" if index % 3 == 0 else "completed")
+        assert store.account(b, f"l:{index}", index, outcome, None if outcome == "skipped" else f"line {index}")
+    lines = list(store.lines(b))
+    assert [index for index, *_ in lines] == [i for i in range(450) if i % 100 != 7]
+    assert all((key, failed, line) == (f"l:{i}", i % 3 == 0, f"line {i}") for i, key, failed, line in lines)

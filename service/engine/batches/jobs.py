@@ -22,7 +22,7 @@ import re
 import secrets
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
 import redis
@@ -484,36 +484,44 @@ class Batches:
 
     def _write_files(self, batch: Record) -> Record:
         """The output file (answers with status 200) and the error file (every other line; and,
-        for an expired batch, a ``batch_expired`` line for each item that never ran)."""
-        batch_id, out, err = batch["id"], list[str](), list[str]()
-        recorded = self.store.lines(batch_id)
-        for _, failed, line in recorded:
-            (err if failed else out).append(line)
-        if batch["status"] == "expired":
-            keys = {json.loads(line)["id"] for _, _, line in recorded}
-            error = ErrorDetail(
-                code="batch_expired", message="this request could not be executed before the completion window expired"
-            )
-            for raw in self._lines(batch["input_file_id"]):
-                key, _, _, custom_id = parse_line(raw, self.line_limit)
-                rid = request_id(batch_id, key)
-                if rid not in keys:
-                    cid = custom_id if isinstance(custom_id, str) else None
-                    err.append(OutputLine(id=rid, custom_id=cid, response=None, error=error).model_dump_json())
-        fields: Record = {"output_file_id": self._output_file(batch, "output", out)}
-        fields["error_file_id"] = self._output_file(batch, "error", err) if err else None
+        for an expired batch, a ``batch_expired`` line for each item that never ran), spooled to
+        disk as they are read: a batch's output may be hundreds of MB."""
+        batch_id = batch["id"]
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            written = {out: 0, err: 0}
+            recorded: set[str] = set()
+            for _, key, failed, line in self.store.lines(batch_id):
+                spool = err if failed else out
+                spool.write(line.encode() + b"\n")
+                written[spool] += 1
+                recorded.add(key)
+            if batch["status"] == "expired":
+                error = ErrorDetail(
+                    code="batch_expired",
+                    message="this request could not be executed before the completion window expired",
+                )
+                for raw in self._lines(batch["input_file_id"]):
+                    key, _, _, custom_id = parse_line(raw, self.line_limit)
+                    if key not in recorded:
+                        cid = custom_id if isinstance(custom_id, str) else None
+                        missing = OutputLine(id=request_id(batch_id, key), custom_id=cid, response=None, error=error)
+                        err.write(missing.model_dump_json().encode() + b"\n")
+                        written[err] += 1
+            fields: Record = {"output_file_id": self._output_file(batch, "output", out, written[out])}
+            fields["error_file_id"] = self._output_file(batch, "error", err, written[err]) if written[err] else None
         return fields
 
-    def _output_file(self, batch: Record, kind: str, lines: Sequence[str]) -> str:
-        data = "".join(line + "\n" for line in lines).encode()
+    def _output_file(self, batch: Record, kind: str, spool: IO[bytes], lines: int) -> str:
+        size = spool.tell()
+        spool.seek(0)
         meta = {
             "id": f"file-{batch['id']}-{kind}",
             "owner": batch["owner"],
-            "bytes": len(data),
+            "bytes": size,
             "created_at": now(),
             "filename": f"{batch['id']}_{kind}.jsonl",
             "purpose": "batch_output",
-            "lines": len(lines),
+            "lines": lines,
         }
-        self.store.add_file(meta, [data])
+        self.store.add_file(meta, iter(lambda: spool.read(UPLOAD_CHUNK), b""))
         return str(meta["id"])

@@ -25,6 +25,8 @@ from typing import Any, Literal, Protocol
 CHUNK = 1 << 20
 Record = dict[str, Any]
 Outcome = Literal["completed", "failed", "skipped"]
+Line = tuple[int, str, bool, str]  # an item's (index, key, failed, result line)
+LINES_AT_ONCE = 200  # result lines read from Redis in one round trip
 # Statuses in which a batch takes item outcomes: running, or cancelling (running items finish and
 # are kept). Once it is finalizing, expired or cancelled its files are written from what it has.
 TAKING = ("validating", "in_progress", "cancelling")
@@ -45,7 +47,7 @@ class Store(Protocol):
     def update_batch(self, batch_id: str, fields: Record, when: Iterable[str] | None = None) -> bool: ...
     def account(self, batch_id: str, key: str, index: int, outcome: Outcome, line: str | None) -> bool: ...
     def has(self, batch_id: str, key: str) -> bool: ...
-    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]: ...
+    def lines(self, batch_id: str) -> Iterator[Line]: ...
     def close(self) -> None: ...
 
 
@@ -211,9 +213,11 @@ class SQLiteStore:
         query = "SELECT 1 FROM outcomes WHERE batch_id = ? AND key = ?"
         return self._db().execute(query, (batch_id, key)).fetchone() is not None
 
-    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
-        query = "SELECT idx, outcome, line FROM outcomes WHERE batch_id = ? AND outcome != 'skipped' ORDER BY idx"
-        return [(i, outcome == "failed", line) for i, outcome, line in self._db().execute(query, (batch_id,))]
+    def lines(self, batch_id: str) -> Iterator[Line]:
+        """Every result line in input order, read as it goes (a batch's may be hundreds of MB)."""
+        query = "SELECT idx, key, outcome, line FROM outcomes WHERE batch_id = ? AND outcome != 'skipped' ORDER BY idx"
+        for index, key, outcome, line in self._db().execute(query, (batch_id,)):
+            yield index, key, outcome == "failed", line
 
 
 # ---------------------------------------------------------------- Redis (BRIEFLY_QUEUE_URL)
@@ -351,6 +355,19 @@ class RedisStore:
     def has(self, batch_id: str, key: str) -> bool:
         return bool(self.r.hexists(f"{P}batch:{batch_id}:results", key))
 
-    def lines(self, batch_id: str) -> list[tuple[int, bool, str]]:
-        rows = [json.loads(v) for v in self.r.hvals(f"{P}batch:{batch_id}:results")]
-        return sorted((int(i), outcome == "failed", line) for i, outcome, line in rows if outcome != "skipped")
+    def lines(self, batch_id: str) -> Iterator[Line]:
+        """Every result line in input order: the keys ordered first (one pass), then the lines
+        read a few hundred at a time, never all at once."""
+        results = f"{P}batch:{batch_id}:results"
+        order = []
+        for key, value in self.r.hscan_iter(results, count=LINES_AT_ONCE):
+            index, outcome, _ = json.loads(value)
+            if outcome != "skipped":
+                order.append((int(index), key))
+        order.sort()
+        for start in range(0, len(order), LINES_AT_ONCE):
+            chunk = order[start : start + LINES_AT_ONCE]
+            values = self.r.hmget(results, [key for _, key in chunk])
+            for (index, key), value in zip(chunk, values, strict=True):
+                _, outcome, line = json.loads(value)
+                yield index, key.decode() if isinstance(key, bytes) else key, outcome == "failed", line
