@@ -29,6 +29,7 @@ from typing import Any
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.common import dq_name
 from dramatiq.middleware import CurrentMessage
 from filelock import FileLock
 
@@ -171,7 +172,10 @@ class Heartbeat:
         beat = getattr(self.broker, f"do_{HEARTBEAT_COMMAND}")
         while True:
             try:
+                # Maintenance works one queue at a time: the items, and the delay queue that holds
+                # retries waiting for their backoff (a dead worker's prefetched retries come back too).
                 beat(QUEUE_NAME)
+                beat(dq_name(QUEUE_NAME))
             except redis.RedisError as exc:  # the queue is away; beat again when it is back
                 log.warning("queue heartbeat failed: %s", exc)
             if self._stop.wait(self.interval_s):
