@@ -366,8 +366,8 @@ def test_an_unreachable_queue_is_a_503_not_a_500() -> None:
 def test_a_long_item_is_not_run_again_while_its_worker_lives(
     backend: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An item running four redelivery timeouts long, with a second worker idle beside it: the
-    running worker's heartbeat keeps the item its own, so it runs once."""
+    """An item running three redelivery timeouts long, with a second worker idle beside it: the
+    running worker's heartbeat (five beats a timeout) keeps the item its own, so it runs once."""
     from service.engine import serving
     from service.engine.batches import jobs
     from service.engine.batches.runner import ItemWorker
@@ -376,12 +376,12 @@ def test_a_long_item_is_not_run_again_while_its_worker_lives(
 
     def slow_brief(engine: Any, request: Any) -> Any:
         runs.append(request.article[:10])
-        time.sleep(4)
+        time.sleep(6)
         return serving.brief(engine, request)
 
     monkeypatch.setitem(jobs.ENDPOINTS, "/v1/briefings", (jobs.ENDPOINTS["/v1/briefings"][0], slow_brief))
     _, make = backend
-    with service_in_thread(make(batch_redeliver_s=1)) as service:
+    with service_in_thread(make(batch_redeliver_s=2)) as service:
         second = ItemWorker(service.engine)
         second.start()
         try:
@@ -392,7 +392,7 @@ def test_a_long_item_is_not_run_again_while_its_worker_lives(
                 completion_window="24h",
             )
             assert wait_final(client, batch.id).status == "completed"
-            time.sleep(2)  # a redelivered copy would have started by now
+            time.sleep(3)  # a redelivered copy would have started by now
         finally:
             second.stop(timeout_s=10)
     assert len(runs) == 1
