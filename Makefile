@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection bench-writers clean
+.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection bench-writers bench-batch worker clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
@@ -70,6 +70,14 @@ bench-pages: install-dev model
 
 bench-golden: install-dev
 	$(BIN)/python bench/golden
+
+# Batch jobs through the queue (embedded default, Redis with one and two workers) against the synchronous path.
+bench-batch: install-dev model
+	$(BIN)/python bench/batch
+
+# A queue worker for batch items (with BRIEFLY_QUEUE_URL; the embedded default needs none: `make run` consumes).
+worker: install model
+	$(BIN)/python -m service worker
 
 bench-injection: install-dev
 	$(BIN)/python bench/injection

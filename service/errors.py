@@ -87,6 +87,21 @@ class InvalidInput(BrieflyError):
     code = "invalid_input"
 
 
+class NotFound(BrieflyError):
+    """404: no such file or batch (or one that another API key owns: keys see only their own)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(BrieflyError):
+    """409: the object is in a state that refuses the action (cancelling a finished batch, deleting
+    a file a running batch still reads)."""
+
+    status = 409
+    code = "conflict"
+
+
 class Unauthorized(BrieflyError):
     """401: API keys are configured and the request carries none that matches."""
 
@@ -116,6 +131,14 @@ class NotReady(BrieflyError):
 
     status = 503
     code = "not_ready"
+
+
+class QueueUnavailable(BrieflyError):
+    """503: the batch queue or its store cannot be reached (its Redis down or restarting); try again
+    shortly."""
+
+    status = 503
+    code = "queue_unavailable"
 
 
 class GenerationTimeout(BrieflyError):

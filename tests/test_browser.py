@@ -4,6 +4,7 @@ saved under ``test-output/browser/`` (desktop and phone width)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -167,6 +168,45 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
     assert "rewritten" in meta
     assert "kept as written" in meta
     assert "$4.5 million" in page.locator("#rewrite-output").inner_text()  # the number survived, whatever the model did
+
+
+def test_batch_jobs_are_listed_with_their_progress_and_output(server: str, browser, tmp_path: Path) -> None:
+    """A batch sent through the API shows on the page with its progress; its output downloads by
+    keyboard alone."""
+    import requests
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    lines = [
+        json.dumps({"custom_id": f"page-{i}", "method": "POST", "url": "/v1/briefings", "body": body})
+        for i, body in enumerate(
+            [{"article": SYRIA, "lengths": ["tldr"], "mode": "extractive"}, {"article": "", "lengths": ["tldr"]}]
+        )
+    ]
+    uploaded = requests.post(
+        server + "/v1/files", files={"file": ("in.jsonl", "\n".join(lines))}, data={"purpose": "batch"}, timeout=60
+    ).json()
+    batch = requests.post(
+        server + "/v1/batches", json={"input_file_id": uploaded["id"], "endpoint": "/v1/briefings"}, timeout=60
+    ).json()
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server + "/")
+    item = page.locator(f"#batch-{batch['id']}")
+    item.locator(".batch-state.completed").wait_for(timeout=120_000)  # the page updates while it runs
+    assert item.locator("progress").evaluate("bar => [bar.value, bar.max]") == [2, 2]
+    assert "2 of 2 done: 1 answered, 1 failed" in item.locator(".batch-counts").inner_text()
+    output = item.get_by_role("button", name=f"Download the output of {batch['id']}")
+    output.focus()
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "output.jsonl"
+    download.value.save_as(saved)
+    (line,) = [json.loads(text) for text in saved.read_text().splitlines()]
+    assert line["custom_id"] == "page-0"
+    assert line["response"]["status_code"] == 200
+    page.locator("#batches-refresh").focus()
+    page.keyboard.press("Enter")
+    assert item.locator(".batch-state").inner_text() == "completed"
+    page.screenshot(path=str(OUTPUT / "briefly-batches.png"), full_page=True)
 
 
 def test_an_opened_html_file_is_briefed_from_its_extracted_text(server: str, browser, tmp_path: Path) -> None:

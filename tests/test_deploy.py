@@ -260,12 +260,15 @@ def test_deploy_k8s_and_the_engine_overlay_build_on_the_base() -> None:
     """`kubectl apply -k deploy/k8s` applies the base as is; the overlay takes the base whole (its
     labels and image with it) and only patches: nothing is repeated that could drift."""
     specs = {folder: yaml.safe_load((folder / "kustomization.yaml").read_text()) for folder in (K8S, OVERLAY)}
-    assert specs[K8S]["resources"] == ["base"]
-    assert set(specs[K8S]) == {"apiVersion", "kind", "resources"}
+    assert specs[K8S]["resources"] == ["base", "batch"]  # and the batch queue with its workers
+    assert set(specs[K8S]) == {"apiVersion", "kind", "resources", "patches"}
     assert specs[OVERLAY]["resources"] == ["../../base"]
     assert not {"labels", "images"} & set(specs[OVERLAY])
     assert (OVERLAY / specs[OVERLAY]["resources"][0]).resolve() == BASE
-    assert _canonical(kustomize(K8S)) == _canonical(kustomize(BASE))
+    # deploy/k8s: the base as is, plus the batch queue and workers, and the API pointed at the queue.
+    base_with_queue = kustomize(BASE)
+    kinds(base_with_queue)["ConfigMap"]["data"]["BRIEFLY_QUEUE_URL"] = "redis://briefly-redis:6379/0"
+    assert _canonical(kustomize(K8S)) == _canonical(base_with_queue + kustomize(BATCH))
     assert sorted(map(_ref, kustomize(OVERLAY))) == sorted(map(_ref, kustomize(BASE)))
 
 
@@ -557,3 +560,48 @@ def _cores(quantity: str) -> float:
 def _compose_mebibytes(size: str) -> float:
     units = {"m": 1, "g": 1024}
     return float(size[:-1]) * units[size[-1].lower()]
+
+
+# ---------------------------------------------------------------- batch jobs: deploy/k8s/batch, compose's worker
+
+BATCH = K8S / "batch"
+
+
+def test_batch_manifests_validate_and_wire_the_queue() -> None:
+    objects = kustomize(BATCH)
+    for obj in objects:
+        kubernetes_validate.validate(obj, kubernetes_validate.latest_version(), strict=True)
+    found = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    redis_service, redis = found[("Service", "briefly-redis")], found[("StatefulSet", "briefly-redis")]
+    worker, hpa = found[("Deployment", "briefly-worker")], found[("HorizontalPodAutoscaler", "briefly-worker")]
+    (container,) = worker["spec"]["template"]["spec"]["containers"]
+    url = urlsplit(next(e["value"] for e in container["env"] if e["name"] == "BRIEFLY_QUEUE_URL"))
+    assert (url.hostname, url.port) == (redis_service["metadata"]["name"], redis_service["spec"]["ports"][0]["port"])
+    patch = yaml.safe_load((BATCH / "queue-patch.yaml").read_text())
+    assert patch["data"]["BRIEFLY_QUEUE_URL"] == url.geturl()
+    assert set(patch["data"]) <= SETTING_NAMES
+    assert container["command"] == ["python", "-m", "service", "worker"]
+    assert Settings.from_env({"BRIEFLY_QUEUE_URL": url.geturl()}).runs_items_in_api is False  # the API only enqueues
+    assert hpa["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
+    # Items finish within the grace period; the queue's state is on a volume at its --dir.
+    assert worker["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > Settings().request_timeout_s
+    (mount,) = redis["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert f"--dir {mount['mountPath']}" in redis["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    assert redis["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == mount["name"]
+    top = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert top["resources"] == ["base", "batch"]
+    assert top["patches"] == [{"path": "batch/queue-patch.yaml"}]
+
+
+def test_compose_runs_workers_and_redis_with_a_volume() -> None:
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    briefly, worker, redis_service = services["briefly"], services["worker"], services["redis"]
+    assert worker["environment"] == briefly["environment"]
+    assert worker["command"][-1] == "worker"
+    url = urlsplit(briefly["environment"]["BRIEFLY_QUEUE_URL"])
+    assert url.hostname == "redis"
+    assert f"{url.port}" in redis_service["expose"]
+    assert any(v.endswith(":/var/lib/briefly") for v in redis_service["volumes"])
+    assert "--dir /var/lib/briefly" in redis_service["command"][-1]
+    assert "--appendonly yes" in redis_service["command"][-1]
+    assert _seconds(worker["stop_grace_period"]) > Settings().request_timeout_s

@@ -3,6 +3,8 @@ it fails here."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, jsonify
 from flask.testing import FlaskClient
 
@@ -16,7 +18,7 @@ def test_every_route_is_documented_or_listed_as_no_part_of_the_api(app: Flask) -
     assert undocumented_routes(app) == []
     spec = build_spec(app)
     routes = {rule.rule for rule in app.url_map.iter_rules()} - UNDOCUMENTED
-    assert routes == set(spec["paths"])
+    assert {re.sub(r"<([^<>]+)>", r"{\1}", route) for route in routes} == set(spec["paths"])
 
 
 def test_a_route_added_without_a_description_is_found(app: Flask) -> None:
@@ -63,3 +65,17 @@ def test_a_documented_query_option_is_honoured(client: FlaskClient, seed_article
 def test_open_routes_are_the_ones_access_control_leaves_open() -> None:
     assert OPEN_ROUTES <= access.OPEN_PATHS
     assert all(path in access.OPEN_PATHS for path in UNDOCUMENTED if not path.startswith("/static"))
+
+
+def test_the_upload_body_and_the_listing_query_are_documented(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").get_json()
+    upload = spec["paths"]["/v1/files"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+    schema = spec["components"]["schemas"][upload["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert (schema["properties"]["file"]["type"], schema["properties"]["file"]["format"]) == ("string", "binary")
+    assert schema["properties"]["purpose"]["const"] == "batch"
+    assert set(schema["required"]) == {"file", "purpose"}
+    listing = {p["name"]: p for p in spec["paths"]["/v1/batches"]["get"]["parameters"]}
+    assert set(listing) == {"after", "limit"}
+    assert all(p["in"] == "query" for p in listing.values())
+    assert (listing["limit"]["schema"]["minimum"], listing["limit"]["schema"]["maximum"]) == (1, 100)

@@ -57,3 +57,19 @@ def test_page_is_open_but_the_api_is_not_when_keys_are_configured(settings: Sett
         headers={"Authorization": "Bearer secret-key"},
     )
     assert r.status_code == 200
+
+
+def test_the_page_lists_batch_jobs_with_their_progress() -> None:
+    """A panel lists the key's batches (GET /v1/batches) with a progress bar each, refreshable by
+    keyboard; every call the page makes carries the API key the page's other calls carry."""
+    html = (STATIC / "index.html").read_text()
+    script = (STATIC / "app.js").read_text()
+    assert 'aria-labelledby="batches-heading"' in html
+    assert '<h2 id="batches-heading">' in html
+    assert re.search(r'<button id="batches-refresh" type="button">', html)
+    assert re.search(r'<p id="batches-status"[^>]*role="status"', html)
+    assert 'getJSON("/v1/batches?limit=20")' in script
+    assert 'createElement("progress")' in script
+    calls = re.findall(r"fetch\(([^;]*?)\);", script, re.S)
+    assert len(calls) >= 6, calls
+    assert all("headers(" in call for call in calls), calls

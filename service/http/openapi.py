@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from service import __version__
-from service.engine import protocol
+from service.engine import batch_protocol, protocol
 from service.errors import BrieflyError, Unauthorized
 
 # Served, but no part of the API: the page, its files, the docs viewer, the spec itself, the scrape.
@@ -36,12 +36,16 @@ View = TypeVar("View", bound=Callable[..., Any])
 class Operation:
     """What a route documents. ``body``: its JSON body's model; ``text_bodies``: media type -> the
     body model's field a text body fills (options then come in the query string, one parameter per
-    other scalar field); ``response``: the 200 body's model, or a JSON schema for a lookup table;
-    ``errors``: every error class the route may answer with (401 is added to routes behind keys)."""
+    other scalar field); ``multipart``: the model of a multipart/form-data body's fields (a file is
+    ``bytes``); ``query``: the model of a route's query parameters; ``response``: the 200 body's
+    model, or a JSON schema for a lookup table; ``errors``: every error class the route may answer
+    with (401 is added to routes behind keys)."""
 
     summary: str
     body: type[BaseModel] | None = None
     text_bodies: dict[str, str] = field(default_factory=dict)
+    multipart: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
     response: type[BaseModel] | dict[str, Any] | None = None
     response_description: str = ""
     streams: str = ""  # what a text/event-stream answer holds, when the route streams
@@ -114,6 +118,21 @@ def _query_options(model: type[BaseModel], filled: set[str]) -> list[dict[str, A
     return parameters
 
 
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """A query model's fields as query parameters, each with its schema and description."""
+    described = model.model_json_schema()["properties"]
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": info.is_required(),
+            "schema": {k: v for k, v in described[name].items() if k not in ("title", "description")},
+            "description": info.description or name,
+        }
+        for name, info in model.model_fields.items()
+    ]
+
+
 def _path_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
     """A Flask rule as an OpenAPI path ("/v1/files/<file_id>" -> "/v1/files/{file_id}") and its parameters."""
     names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
@@ -132,6 +151,10 @@ def _operation(described: Operation, rule: str, text_schema: dict[str, Any]) -> 
         document["requestBody"] = {"required": True, "content": content}
         if described.text_bodies:
             path_parameters += _query_options(described.body, set(described.text_bodies.values()))
+    if described.multipart is not None:
+        document["requestBody"] = {"required": True, "content": {"multipart/form-data": _ref(described.multipart)}}
+    if described.query is not None:
+        path_parameters += _query_parameters(described.query)
     if path_parameters:
         document["parameters"] = path_parameters
     answer: dict[str, Any] = {"description": described.response_description or described.summary}
@@ -149,7 +172,8 @@ def _operation(described: Operation, rule: str, text_schema: dict[str, Any]) -> 
 
 def component_schemas() -> dict[str, Any]:
     """Every request and response body, as the protocol's models describe them."""
-    _, schemas = models_json_schema(protocol.DOCUMENTED, ref_template="#/components/schemas/{model}")
+    documented = (*protocol.DOCUMENTED, *batch_protocol.DOCUMENTED)
+    _, schemas = models_json_schema(documented, ref_template="#/components/schemas/{model}")
     return dict(schemas["$defs"])
 
 
