@@ -57,7 +57,14 @@ RUN --mount=type=secret,id=ca,required=false --mount=type=bind,source=deploy/whe
 # ---------------------------------------------------------------- runtime stage: no build tools
 FROM ${BASE_IMAGE}
 ARG MODEL=""
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin briefly
+# WordNet 3.0's database (Debian's wordnet-base, 30 MB): the checker reads a written word that
+# restates a source word (a synonym, a derivation, a broader term) as no new word. Without it the
+# checker compares words as written, so a failed install leaves a working image.
+RUN (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wordnet-base \
+      && rm -rf /var/lib/apt/lists/*) >/dev/null 2>&1 \
+    || echo "wordnet-base not installed: the checker compares words as written" >&2
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin briefly \
+ && mkdir -p /var/lib/briefly && chown 10001:10001 /var/lib/briefly
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/briefly /opt/briefly
 COPY --from=build /app /app
@@ -67,9 +74,13 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     BRIEFLY_CACHE_DIR=/opt/briefly/cache \
+    BRIEFLY_DATA_DIR=/var/lib/briefly \
     MODEL=${MODEL:+/opt/briefly/model} \
     PORT=8000
 USER 10001
+# Batch files, state and the embedded queue: a volume, so batches survive the container (and a
+# read-only root filesystem still has somewhere to write them).
+VOLUME /var/lib/briefly
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)"]

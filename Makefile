@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format install install-dev model screenshots gpu-check bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection clean
+.PHONY: run test test-fast lint format install install-dev model screenshots bench-quality bench-factuality bench-speed bench-soak bench-load bench-pages bench-golden bench-injection bench-writers bench-batch worker gpu-check clean
 
 run: install model
 	$(BIN)/gunicorn -c gunicorn.conf.py service.http.wsgi:app
 
 test: install-dev model
 	$(BIN)/python -m pytest -q tests
+
+# Everything not marked slow (no real servers, no fuzzing, no real generator): about 2 minutes on 2 cores.
+test-fast: install-dev model
+	$(BIN)/python -m pytest -q -m "not slow" tests
 
 # ruff (lint and format check) and mypy, configured in pyproject.toml; the benchmarks are scripts without .py.
 lint: install-dev
@@ -79,8 +83,20 @@ bench-pages: install-dev model
 bench-golden: install-dev
 	$(BIN)/python bench/golden
 
+# Batch jobs through the queue (embedded default, Redis with one and two workers) against the synchronous path.
+bench-batch: install-dev model
+	$(BIN)/python bench/batch
+
+# A queue worker for batch items (with BRIEFLY_QUEUE_URL; the embedded default needs none: `make run` consumes).
+worker: install model
+	$(BIN)/python -m service worker
+
 bench-injection: install-dev
 	$(BIN)/python bench/injection
+
+# Real summarisers' labelled summaries (../shared/data/aggrefact-val-*) replayed through the engine.
+bench-writers: install-dev model
+	$(BIN)/python bench/writers
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,5 +1,7 @@
 """gunicorn settings for Briefly. Every value comes from service.settings (the one env reader)."""
 
+from pathlib import Path
+
 from service.models import allocator
 from service.settings import Settings
 
@@ -48,18 +50,55 @@ errorlog = "-"
 loglevel = _settings.log_level.lower()
 
 
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """In the master, before any fork: start the embedded queue's redis-server (no other set-up for
+    batches on one machine); workers reach it on its socket. Nothing here with BRIEFLY_QUEUE_URL."""
+    if not _settings.queue_url:
+        from service.engine.batches.queue import EmbeddedRedis
+
+        try:
+            server.briefly_queue = EmbeddedRedis(Path(_settings.data_dir) / "queue")
+            server.briefly_queue.start()
+        except Exception as exc:  # the synchronous API still serves; batch calls will say why
+            server.log.error("the embedded batch queue did not start: %s", exc)
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """The workers are gone: stop the embedded queue (its append-only file is flushed)."""
+    embedded = getattr(server, "briefly_queue", None)
+    if embedded is not None:
+        embedded.stop()
+
+
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
     """After fork and app import: start loading the model in the background, once per worker, and
-    turn readiness off as soon as SIGTERM arrives (gunicorn then finishes requests in flight)."""
+    turn readiness off as soon as SIGTERM arrives (gunicorn then finishes requests in flight). On the
+    embedded queue (BRIEFLY_API_RUNS_ITEMS) the worker also runs batch items once the model is loaded."""
     import signal
 
     engine = worker.wsgi.extensions["briefly.engine"]
-    engine.start_loading()
+    loader = engine.start_loading()
+    if _settings.runs_items_in_api:
+        from service.engine.batches.runner import ItemWorker
+
+        worker.briefly_items = ItemWorker(engine)
+        worker.briefly_items.start_when_ready(loader)
     gunicorn_handler = signal.getsignal(signal.SIGTERM)
 
     def drain_then_exit(signum, frame):  # type: ignore[no-untyped-def]
         engine.drain()
+        items = getattr(worker, "briefly_items", None)
+        if items is not None:  # no new batch item starts; the running one finishes beside the requests
+            items.stop_soon(_settings.request_timeout_s)
         if callable(gunicorn_handler):
             gunicorn_handler(signum, frame)
 
     signal.signal(signal.SIGTERM, drain_then_exit)
+
+
+def worker_exit(server, worker):  # type: ignore[no-untyped-def]
+    """A worker leaving (SIGTERM, recycled): its running batch items finish, prefetched ones go back
+    (begun at SIGTERM; this waits for it)."""
+    items = getattr(worker, "briefly_items", None)
+    if items is not None:
+        items.stop(timeout_s=_settings.request_timeout_s)

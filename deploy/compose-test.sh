@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run deploy/compose.yaml (Briefly behind nginx) and check it through the proxy: readiness, the
-# sample article at all five lengths, request ids, a streamed briefing, both healthchecks; then down.
+# sample article at all five lengths, request ids, a streamed briefing, a batch job run by the worker
+# service, both healthchecks; then down.
 # Uses the image deploy/smoke.sh built (IMAGE), so run that first. Works with podman-compose or
 # `docker compose`.
 # Usage: deploy/compose-test.sh [ARTICLE_FILE]
@@ -52,6 +53,8 @@ for event in analysed token briefing done; do
 done
 echo "   streamed briefing through nginx: analysed, token, briefing, done"
 curl -fsS "$BASE/" | grep -q "<title>Briefly" && echo "   web page served through nginx"
+# A batch job: uploaded through nginx, queued on the redis service, run by the worker service.
+check_batch "$BASE"
 
 if [ "$ENGINE" = podman ]; then
   # Without systemd, podman runs healthchecks only when asked: ask once per container.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the Briefly image and smoke-test it, with docker or podman (whichever is present):
 # build (embedded model baked in) -> run read-only as in Kubernetes -> wait for /readyz -> brief the
-# sample article (all five lengths within contract) -> check the user is not root -> SIGTERM and a
-# clean stop -> remove. Prints image size, build time, time to ready, memory and stop time, and
+# sample article (all five lengths within contract) -> a batch job on the embedded queue -> check the
+# user is not root -> SIGTERM and a clean stop -> remove. Prints image size, build time, time to ready, memory and stop time, and
 # writes them to test-output/deploy/smoke.json.
 #
 # Usage: deploy/smoke.sh [ARTICLE_FILE]
@@ -70,6 +70,8 @@ check_five_lengths "$OUT/briefings.json"
 # One generating request too, so the memory figure includes the model's working set.
 curl -fsS "http://127.0.0.1:$PORT/v1/briefings?mode=auto&lengths=tldr,key_points" -H 'Content-Type: text/plain' --data-binary @"$ARTICLE" \
   | python3 -c "import json, sys; t = json.load(sys.stdin)['timings']; print(f\"   auto mode: {t.get('versions_scored', 0)} condensed versions scored, {t.get('new_tokens', 0)} tokens written, verified, in {t['total_s']:.1f} s\")"
+# A batch job on the embedded queue (its redis-server and SQLite on the image's data volume).
+check_batch "http://127.0.0.1:$PORT"
 page=$(curl -fsS "http://127.0.0.1:$PORT/" | grep -c "<title>Briefly" || true)
 [ "$page" = 1 ] || { echo "the web page is missing"; exit 1; }
 

@@ -1,5 +1,7 @@
-"""Command line: ``python -m service brief FILE``, ``python -m service rewrite --style S FILE`` and
-``python -m service batch IN.jsonl OUT.jsonl`` (progress bar; resumable; one result line per item)."""
+"""Command line: ``python -m service brief FILE``, ``python -m service rewrite --style S FILE``,
+``python -m service batch IN.jsonl OUT.jsonl`` (progress bar; resumable; one result line per item;
+``--server URL`` submits it to a running service's batch API instead and waits) and
+``python -m service worker`` (a queue worker running batch items)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,18 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import LENGTHS
-from service.briefing.rewriter import RewriteRequest
 from service.briefing.styles import STYLES
-from service.engine import batch, protocol
+from service.engine import protocol, serving
 from service.engine.engine import Engine
-from service.engine.protocol import BatchRequest, BatchResult, BriefingIntake, BriefingRequest, BriefingResponse
+from service.engine.protocol import BatchRequest, BatchResult, BriefingRequest, BriefingResponse, RewriteRequest
+from service.engine.serving import BriefingIntake
 from service.errors import BrieflyError, MalformedRequest
 from service.settings import Settings
 
@@ -54,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     batch_cmd.add_argument("--mode", choices=list(MODES), default=None, help="default mode (items may override)")
     batch_cmd.add_argument("--format", choices=FORMATS, default=None, help="default format (items may override)")
     batch_cmd.add_argument("--limit", type=int, default=None, help="process at most this many new items")
+    batch_cmd.add_argument(
+        "--server", default=None, help="a running Briefly's base URL: submit the file to its batch API and wait"
+    )
+    batch_cmd.add_argument(
+        "--endpoint", default="/v1/briefings", help="with --server: the endpoint lines in the local format call"
+    )
+    batch_cmd.add_argument("--window", default="24h", help="with --server: the batch's completion window")
+    batch_cmd.add_argument("--api-key", default=None, help="with --server: the API key (or BRIEFLY_API_KEY)")
+    worker_cmd = sub.add_parser("worker", help="run batch items from the queue (BRIEFLY_QUEUE_URL) until SIGTERM")
+    worker_cmd.add_argument("--threads", type=int, default=None, help="items at once (BRIEFLY_BATCH_THREADS)")
     return parser
 
 
@@ -140,7 +154,7 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
                 if isinstance(item, BrieflyError):  # a line that was not JSON
                     row = BatchResult.failed(None, index, item)
                 else:
-                    row = batch.brief_item(engine, item, index, defaults, settings, strict=False)
+                    row = serving.brief_item(engine, item, index, defaults, settings, strict=False)
                     row.index = index
                 out.write(json.dumps(protocol.dump(row), ensure_ascii=False) + "\n")
                 out.flush()
@@ -162,8 +176,9 @@ def run_batch(engine: Engine, settings: Settings, args: argparse.Namespace) -> i
 
 
 def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | RewriteRequest:
-    """The command's request, checked by the API's models (service/engine/protocol.py): invisible
-    characters removed, limits, known lengths; an error names what is wrong before a model loads."""
+    """The command's request, checked by the API's models (service/engine/protocol.py) and, for a
+    page, taken in (its article extracted): invisible characters removed, limits, known lengths; an
+    error names what is wrong before a model loads."""
     if args.command == "brief":
         fields = {
             "html" if args.html else "article": _read(args.file),
@@ -172,26 +187,123 @@ def validated(args: argparse.Namespace, settings: Settings) -> BriefingIntake | 
             "format": args.format,
             "mode": args.mode,
         }
-        return protocol.parse(BriefingRequest, fields, settings).to_domain(settings)
-    return protocol.parse(
-        protocol.RewriteRequest, {"text": _read(args.file), "style": args.style}, settings
-    ).to_domain()
+        return serving.intake(protocol.parse(BriefingRequest, fields, settings), settings)
+    return protocol.parse(RewriteRequest, {"text": _read(args.file), "style": args.style}, settings)
+
+
+def _openai_line(item: Any, index: int, defaults: dict[str, Any], endpoint: str) -> Any:
+    """A line for the batch API: as it is when it is one already ({"custom_id", "method", "url",
+    "body"}); a local-format item ({"id", "article", ...options}) becomes one, its id the custom_id."""
+    if not isinstance(item, dict) or "custom_id" in item:
+        return item
+    body = {**defaults, **{k: v for k, v in item.items() if k != "id" and k in BriefingRequest.model_fields}}
+    custom_id = item["id"] if isinstance(item.get("id"), str) else f"line-{index + 1}"
+    return {"custom_id": custom_id, "method": "POST", "url": endpoint, "body": body}
+
+
+def submit(args: argparse.Namespace) -> int:
+    """Upload IN to a running service's batch API, start a batch, show its progress until it ends,
+    write its output and error lines to OUT. Ctrl-C leaves the batch running on the server."""
+    import requests
+    from tqdm import tqdm
+
+    base = args.server.rstrip("/")
+    session = requests.Session()
+    key = args.api_key or os.environ.get("BRIEFLY_API_KEY")
+    if key:
+        session.headers["Authorization"] = f"Bearer {key}"
+    defaults = {k: v for k, v in (("lengths", args.lengths), ("mode", args.mode), ("format", args.format)) if v}
+    lines, endpoints = [], set()
+    with open(args.input, encoding="utf-8") as f:
+        for index, line in enumerate(f):
+            if not line.strip():
+                continue
+            try:
+                item = _openai_line(json.loads(line), index, defaults, args.endpoint)
+            except ValueError:
+                lines.append(line.rstrip("\n"))  # the server answers it with its own error line
+                continue
+            if isinstance(item, dict) and isinstance(item.get("url"), str):
+                endpoints.add(item["url"])
+            lines.append(json.dumps(item, ensure_ascii=False))
+    endpoint = endpoints.pop() if len(endpoints) == 1 else args.endpoint
+
+    def call(method: str, path: str, **kwargs: Any) -> Any:
+        response = session.request(method, base + path, timeout=300, **kwargs)
+        if response.status_code != 200:
+            raise BrieflyError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        json_body = response.headers.get("Content-Type", "").split(";")[0].strip() == "application/json"
+        return response.json() if json_body else response.content  # file content is JSONL
+
+    try:
+        uploaded = call(
+            "POST", "/v1/files", files={"file": ("input.jsonl", "\n".join(lines).encode())}, data={"purpose": "batch"}
+        )
+        batch = call(
+            "POST",
+            "/v1/batches",
+            json={"input_file_id": uploaded["id"], "endpoint": endpoint, "completion_window": args.window},
+        )
+        print(f"batch {batch['id']}: {len(lines)} lines", file=sys.stderr)
+        progress = tqdm(total=len(lines), unit="item", file=sys.stderr, dynamic_ncols=True)
+        while batch["status"] not in ("completed", "failed", "expired", "cancelled"):
+            time.sleep(1)
+            batch = call("GET", f"/v1/batches/{batch['id']}")
+            counts = batch["request_counts"]
+            progress.update(counts["completed"] + counts["failed"] - progress.n)
+            progress.set_postfix(status=batch["status"], failed=counts["failed"], refresh=False)
+        progress.close()
+        with open(args.output, "wb") as out:
+            for file_id in (batch.get("output_file_id"), batch.get("error_file_id")):
+                if file_id:
+                    out.write(call("GET", f"/v1/files/{file_id}/content"))
+    except KeyboardInterrupt:
+        print("interrupted: the batch goes on running on the server", file=sys.stderr)
+        return 130
+    except (BrieflyError, requests.RequestException) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts = batch["request_counts"]
+    print(
+        f"{batch['status']}: {counts['completed']} answered 200, {counts['failed']} failed; written to {args.output}",
+        file=sys.stderr,
+    )
+    return 0 if batch["status"] == "completed" and not counts["failed"] else 1
+
+
+def run_worker(engine: Engine, args: argparse.Namespace) -> int:
+    """Consume the batch queue until SIGTERM or Ctrl-C; running items finish, prefetched ones go back."""
+    from service.engine.batches.runner import ItemWorker
+
+    worker = ItemWorker(engine, args.threads)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.start()
+    print("worker: consuming batch items; SIGTERM or Ctrl-C stops it", file=sys.stderr)
+    stop.wait()
+    worker.stop(timeout_s=engine.settings.request_timeout_s)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "batch" and args.server:
+        return submit(args)
     engine = Engine(settings)
     try:
-        request = None if args.command == "batch" else validated(args, settings)
+        request = None if args.command in ("batch", "worker") else validated(args, settings)
         engine.load()
         if args.command == "batch":
             return run_batch(engine, settings, args)
+        if args.command == "worker":
+            return run_worker(engine, args)
         if isinstance(request, BriefingIntake):
-            briefed = engine.serve_briefing(request)
+            briefed = serving.answer(engine, request)
             _print_json(briefed) if args.json else _print_briefings(briefed)
         elif request is not None:
-            rewritten = engine.serve_rewrite(request)
+            rewritten = serving.rewrite(engine, request)
             _print_json(rewritten) if args.json else print(rewritten.text)
     except BrieflyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

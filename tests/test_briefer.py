@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.briefer import Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS, violations
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
+from service.text.judge import Judge, default_weights
 from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 from tests.support import SYRIA_ARTICLE
 
 
 def make_briefer(
-    reply=lambda p: "", threshold: float = 0.75, input_tokens: int = 5000
+    reply=lambda p: "", risk: float | None = None, input_tokens: int = 5000
 ) -> tuple[Briefer, ReplayGenerator]:
+    """A briefer over a scripted model; ``risk``: the judge's threshold instead of the fitted one
+    (the hashing embedder is no MiniLM, so its similarities read lower than the weights expect)."""
     generator = ReplayGenerator(reply=reply)
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    return Briefer(generator, HashingEmbedder(), prompts, threshold, input_tokens, 30.0), generator
+    weights = default_weights() if risk is None else default_weights().with_threshold(risk)
+    return Briefer(generator, HashingEmbedder(), prompts, Judge(weights), input_tokens, 30.0), generator
 
 
 @pytest.mark.parametrize("mode", ["auto", "extractive"])
 def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> None:
     briefer, _ = make_briefer()
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, mode=mode))
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, mode=mode))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (name, briefing.violations, briefing.text)
         spec = LENGTHS[name]
@@ -38,10 +42,11 @@ def test_every_length_meets_its_contract_from_the_article_alone(mode: str) -> No
 def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
     long_paragraph = ". ".join(SYRIA_ARTICLE.split(". ")[:12]) + "."  # well over 120 words, all supported
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": long_paragraph}))
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
-    assert 60 <= briefing.words <= 120 and briefing.within_contract
+    assert 60 <= briefing.words <= 120
+    assert briefing.within_contract
     assert all(s.text.endswith(".") for s in briefing.sentences)
     assert any("over the length contract" in r.reasons for r in briefing.rejected)
 
@@ -49,7 +54,7 @@ def test_overshoot_is_cut_at_a_sentence_boundary() -> None:
 def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
     short = "Rebels captured the city of Hama on Thursday after several days of fighting with government forces."
     briefer, _ = make_briefer(reply_by_instruction({"one paragraph": short}))
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
         "paragraph"
     ]
     assert briefing.within_contract is False
@@ -60,50 +65,58 @@ def test_undershoot_is_reported_not_padded_in_abstractive_mode() -> None:
 def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> None:
     invented = "Libyan-backed militias captured Hama on Thursday, killing 500 people."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": invented}))
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
-    assert "Libyan" not in briefing.text and "500" not in briefing.text
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    assert "Libyan" not in briefing.text
+    assert "500" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
     reasons = briefing.rejected[0].reasons
-    assert "unsupported number 500" in reasons and "unsupported name libyan" in reasons
+    assert "the number 500 is in no sentence of the article" in reasons
+    assert "the name 'libyan' is in no sentence of the article" in reasons
     assert briefing.within_contract
 
 
 def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
     weak = "Rebels captured Hama on Thursday after fighting."
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), threshold=0.99)
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
-    assert briefing.sentences[0].flagged and briefing.sentences[0].origin == "generated"
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), risk=0.001)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    assert briefing.sentences[0].flagged
+    assert briefing.sentences[0].origin == "generated"
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": "Libyan forces took Hama."}))
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
-    assert briefing.sentences == [] and briefing.within_contract is False
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    assert briefing.sentences == []
+    assert briefing.within_contract is False
 
 
 def test_citations_point_at_supporting_article_sentences() -> None:
     generated = "Rebels captured the city of Hama on Thursday after days of fighting."
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), threshold=0.5)
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr", "key_points")))
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": generated}), risk=0.9)
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr", "key_points")))
     sentence = result.briefings["tldr"].sentences[0]
-    assert sentence.origin == "generated" and 0.5 <= sentence.support <= 1.0
+    assert sentence.origin == "generated"
+    assert 0.1 <= sentence.support <= 1.0
     assert 0 in sentence.cites
     assert result.article_sentences[0].startswith("Rebels captured the city of Hama")
     for point in result.briefings["key_points"].sentences:
-        assert point.origin in ("extracted", "condensed") and len(point.cites) == 1
+        assert point.origin in ("extracted", "condensed")
+        assert len(point.cites) == 1
         assert result.article_sentences[point.cites[0]].startswith(point.text[:20])
 
 
 def test_meta_sentences_and_chat_markup_are_rejected() -> None:
     reply = "<|im_start|>assistant\nHeadline: The article discusses the fighting in Hama."
-    briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), threshold=0.0)
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("headline",))).briefings["headline"]
-    assert "article discusses" not in briefing.text and "<|" not in briefing.text
+    briefer, _ = make_briefer(reply_by_instruction({"headline": reply}), risk=0.999)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline",))).briefings["headline"]
+    assert "article discusses" not in briefing.text
+    assert "<|" not in briefing.text
     assert briefing.sentences[0].origin == "extracted"
 
 
 def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
     briefer, generator = make_briefer(input_tokens=120)
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",)))
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",)))
     info = result.input
-    assert info.fit.condensed is True and info.fit.strategy == "lead+central"
+    assert info.fit.condensed is True
+    assert info.fit.strategy == "lead+central"
     assert info.fit.tokens > 120 >= info.fit.generation_tokens
     prompt = generator.prompts[-1].user
     assert SYRIA_ARTICLE.split(". ")[0] in prompt  # the lead is always kept
@@ -113,8 +126,9 @@ def test_long_article_is_condensed_and_reported_never_silently_cut() -> None:
 def test_short_article_undershoots_brief_honestly() -> None:
     briefer, _ = make_briefer()
     short = "Rebels captured Hama on Thursday. Thousands fled Homs toward Damascus."
-    briefing = briefer.brief(BriefingRequest(short, lengths=("brief",), mode="extractive")).briefings["brief"]
-    assert briefing.within_contract is False and briefing.words < 150
+    briefing = briefer.brief(BriefingJob(short, lengths=("brief",), mode="extractive")).briefings["brief"]
+    assert briefing.within_contract is False
+    assert briefing.words < 150
     assert all(s.origin == "extracted" for s in briefing.sentences)
 
 
@@ -136,18 +150,22 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     assert count_words(full) >= floor > max(count_words(s) for s in SYRIA_ARTICLE.split(". "))
     briefer, _ = make_briefer()
     result = briefer.brief(
-        BriefingRequest(f"{short_lead} {SYRIA_ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
+        BriefingJob(f"{short_lead} {SYRIA_ARTICLE} {full}", lengths=("tldr", "key_points"), mode="extractive")
     )
     tldr = result.briefings["tldr"].sentences
-    assert len(tldr) == 1 and count_words(tldr[0].text) >= floor
-    assert tldr[0].text == full and result.article_sentences[tldr[0].cites[0]] == full
+    assert len(tldr) == 1
+    assert count_words(tldr[0].text) >= floor
+    assert tldr[0].text == full
+    assert result.article_sentences[tldr[0].cites[0]] == full
     short_only = "Rebels captured Hama on Thursday. Thousands fled Homs by car. The army regrouped near Hama."
-    tldr = briefer.brief(BriefingRequest(short_only, lengths=("tldr",), mode="extractive")).briefings["tldr"]
-    assert len(tldr.sentences) == 1 and tldr.within_contract and count_words(tldr.text) < floor
+    tldr = briefer.brief(BriefingJob(short_only, lengths=("tldr",), mode="extractive")).briefings["tldr"]
+    assert len(tldr.sentences) == 1
+    assert tldr.within_contract
+    assert count_words(tldr.text) < floor
 
 
 @pytest.mark.parametrize(
-    "written,expected",
+    ("written", "expected"),
     [
         # every name is in the article, but the bridge runs between Homs and Hama
         ("The Syrian Observatory for Human Rights said jets struck a bridge between Homs and Aleppo.", "aleppo"),
@@ -156,10 +174,11 @@ def test_extracted_tldr_prefers_a_full_sentence_over_a_short_lead() -> None:
     ],
 )
 def test_a_fact_true_elsewhere_in_the_article_is_rejected_against_its_own_sources(written: str, expected: str) -> None:
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), threshold=0.3)
-    briefing = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}), risk=0.9)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
     assert all(s.text != written for s in briefing.sentences)
-    assert briefing.sentences and briefing.sentences[0].origin == "extracted"
+    assert briefing.sentences
+    assert briefing.sentences[0].origin == "extracted"
     assert any(expected in reason for reason in briefing.rejected[0].reasons), briefing.rejected[0].reasons
 
 
@@ -168,8 +187,8 @@ def test_a_written_sentence_cites_the_sentences_it_was_checked_against() -> None
         "Rebels captured the city of Hama on Thursday after several days of fighting, and Iran said it was ready "
         "to send more forces to Syria if the government asked for them."
     )
-    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": fused}), threshold=0.3)
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("tldr",), mode="auto"))
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": fused}), risk=0.9)
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="auto"))
     sentence = result.briefings["tldr"].sentences[0]
     assert sentence.origin == "generated", result.briefings["tldr"].rejected
     cited = [result.article_sentences[i] for i in sentence.cites]
@@ -177,10 +196,11 @@ def test_a_written_sentence_cites_the_sentences_it_was_checked_against() -> None
     assert any(c.startswith("Iran said it was ready") for c in cited)
 
 
-def test_a_headline_may_leave_out_the_day_but_a_sentence_may_not() -> None:
+def test_a_written_sentence_may_leave_out_the_day() -> None:
+    """Leaving a detail out is a summary's job: the day dropped changes nothing the rest asserts."""
     written = "Rebels captured the city of Hama after several days of fighting with government forces"
-    briefer, _ = make_briefer(reply_by_instruction({"headline": written, "exactly one sentence": written + "."}), 0.3)
-    result = briefer.brief(BriefingRequest(SYRIA_ARTICLE, lengths=("headline", "tldr"), mode="auto"))
+    replies = {"headline": written, "exactly one sentence": written + "."}
+    briefer, _ = make_briefer(reply_by_instruction(replies), risk=0.9)
+    result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline", "tldr"), mode="auto"))
     assert result.briefings["headline"].sentences[0].origin == "generated"
-    assert result.briefings["tldr"].sentences[0].origin == "extracted"
-    assert any("thursday" in r for r in result.briefings["tldr"].rejected[0].reasons)
+    assert result.briefings["tldr"].sentences[0].origin == "generated", result.briefings["tldr"].rejected

@@ -4,6 +4,7 @@ saved under ``test-output/browser/`` (desktop and phone width)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -54,7 +55,8 @@ def test_page_briefs_the_sample_article_and_highlights_sources(server: str, brow
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server + "/")
     page.wait_for_selector("#lengths input[value=key_points]")  # choices came from the API
-    assert page.locator("#lengths input").count() == 5 and page.locator("#mode").input_value() == "extractive"
+    assert page.locator("#lengths input").count() == 5
+    assert page.locator("#mode").input_value() == "extractive"
 
     page.fill("#article", seed_article)
     page.focus("#article")
@@ -95,7 +97,8 @@ def test_errors_show_in_words_and_the_page_fits_a_phone(server: str, browser) ->
     page.click("#brief-button")
     error = page.locator("#error")
     error.wait_for(state="visible", timeout=30_000)
-    assert "cannot be used" in error.inner_text() and "422" not in error.inner_text()
+    assert "cannot be used" in error.inner_text()
+    assert "422" not in error.inner_text()
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(OUTPUT / "briefly-phone.png"), full_page=True)
@@ -121,11 +124,13 @@ def test_auto_mode_shows_condensed_sentences_with_their_sources(server: str, bro
     page.fill("#article", seed_article)
     page.click("#brief-button")
     page.wait_for_selector("#meta:has-text('mode auto')", timeout=120_000)
-    assert page.locator("#cards .card").count() == 2 and page.locator("#cards .card.pending").count() == 0
+    assert page.locator("#cards .card").count() == 2
+    assert page.locator("#cards .card.pending").count() == 0
     origins = page.locator("#cards .sentence").evaluate_all(
         "spans => spans.map(s => ['condensed', 'generated', 'title', 'extracted'].find(o => s.classList.contains(o)))"
     )
-    assert "condensed" in origins and set(origins) <= {"condensed", "generated", "title", "extracted"}
+    assert "condensed" in origins
+    assert set(origins) <= {"condensed", "generated", "title", "extracted"}
     assert "condensing" in page.locator("#meta").inner_text()  # the model's part is shown
     page.locator("#cards .sentence.condensed").first.hover()
     assert page.locator("#source li.cited").count() == 1  # a condensed sentence has exactly one source
@@ -142,6 +147,8 @@ def test_check_panel_marks_an_unsupported_sentence_and_its_would_be_sources(serv
     assert page.locator("#check-output .sentence.supported").count() == 1
     assert page.locator("#check-output .sentence.unsupported").count() == 1
     assert "aleppo" in page.locator("#check-output .check-reasons").inner_text().lower()
+    assert "% sure" in page.locator("#check-output .check-confidence").first.inner_text()
+    assert "sentence" in page.locator("#check-output .check-spans li").first.inner_text()
     page.locator("#check-output .sentence.unsupported").hover()
     assert page.locator("#source li.cited").count() >= 1
     page.screenshot(path=str(OUTPUT / "briefly-check.png"))
@@ -158,8 +165,48 @@ def test_rewrite_panel_says_what_was_rewritten(server: str, browser) -> None:
     page.click("#rewrite-button")
     page.wait_for_selector("#rewrite-result:not([hidden])", timeout=120_000)
     meta = page.locator("#rewrite-meta").inner_text()
-    assert "rewritten" in meta and "kept as written" in meta
+    assert "rewritten" in meta
+    assert "kept as written" in meta
     assert "$4.5 million" in page.locator("#rewrite-output").inner_text()  # the number survived, whatever the model did
+
+
+def test_batch_jobs_are_listed_with_their_progress_and_output(server: str, browser, tmp_path: Path) -> None:
+    """A batch sent through the API shows on the page with its progress; its output downloads by
+    keyboard alone."""
+    import requests
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    lines = [
+        json.dumps({"custom_id": f"page-{i}", "method": "POST", "url": "/v1/briefings", "body": body})
+        for i, body in enumerate(
+            [{"article": SYRIA, "lengths": ["tldr"], "mode": "extractive"}, {"article": "", "lengths": ["tldr"]}]
+        )
+    ]
+    uploaded = requests.post(
+        server + "/v1/files", files={"file": ("in.jsonl", "\n".join(lines))}, data={"purpose": "batch"}, timeout=60
+    ).json()
+    batch = requests.post(
+        server + "/v1/batches", json={"input_file_id": uploaded["id"], "endpoint": "/v1/briefings"}, timeout=60
+    ).json()
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server + "/")
+    item = page.locator(f"#batch-{batch['id']}")
+    item.locator(".batch-state.completed").wait_for(timeout=120_000)  # the page updates while it runs
+    assert item.locator("progress").evaluate("bar => [bar.value, bar.max]") == [2, 2]
+    assert "2 of 2 done: 1 answered, 1 failed" in item.locator(".batch-counts").inner_text()
+    output = item.get_by_role("button", name=f"Download the output of {batch['id']}")
+    output.focus()
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "output.jsonl"
+    download.value.save_as(saved)
+    (line,) = [json.loads(text) for text in saved.read_text().splitlines()]
+    assert line["custom_id"] == "page-0"
+    assert line["response"]["status_code"] == 200
+    page.locator("#batches-refresh").focus()
+    page.keyboard.press("Enter")
+    assert item.locator(".batch-state").inner_text() == "completed"
+    page.screenshot(path=str(OUTPUT / "briefly-batches.png"), full_page=True)
 
 
 def test_an_opened_html_file_is_briefed_from_its_extracted_text(server: str, browser, tmp_path: Path) -> None:

@@ -12,10 +12,14 @@ def test_a_summary_gets_a_verdict_per_sentence_with_reasons_and_sources(client: 
     r = client.post("/v1/check", json={"article": ARTICLE, "summary": summary})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert body["supported"] is False and 0 <= body["support"] <= 1
+    assert body["supported"] is False
+    assert 0 <= body["support"] <= 1
     first, second = body["sentences"]
-    assert first["supported"] and first["reasons"] == [] and first["cites"] == [0]
-    assert not second["supported"] and any("9" in reason for reason in second["reasons"])
+    assert first["supported"]
+    assert first["reasons"] == []
+    assert first["cites"] == [0]
+    assert not second["supported"]
+    assert any("9" in reason for reason in second["reasons"])
     assert body["article_sentences"][0].startswith("The city council")
 
 
@@ -39,7 +43,8 @@ def test_bad_check_requests_are_clear_json_errors(client: FlaskClient) -> None:
     for body, field in cases:
         r = client.post("/v1/check", json=body)
         assert r.status_code == 422, (body, r.get_json())
-        assert r.get_json()["error"]["code"] == "invalid_input" and r.get_json()["error"]["field"] == field, body
+        assert r.get_json()["error"]["code"] == "invalid_input", body
+        assert r.get_json()["error"]["field"] == field, body
     assert client.post("/v1/check", data="x", content_type="text/plain").status_code == 415
 
 

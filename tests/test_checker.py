@@ -1,20 +1,27 @@
-"""Checking any summary against its article: sources found by alignment, scoped checks, one score."""
+"""Checking any summary against its article: each sentence read against the article sentences it draws
+on, judged by the same judge as the briefings, with reasons in words and one score for the whole."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from service.briefing.checker import SummaryChecker
-from service.errors import InvalidInput
-from service.text.factcheck import candidate_source_sets
-from service.text.verifier import content_tokens
-from tests.fakes import HashingEmbedder
+from service.errors import CheckTimeout, InvalidInput
+from service.models.embedder import HFEmbedder
+from service.models.weights import embedder_folder
+from service.settings import Settings
+from service.text.judge import Judge
+from service.text.wordnet import open_wordnet
 from tests.support import ARTICLE
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def checker() -> SummaryChecker:
-    return SummaryChecker(HashingEmbedder(), support_threshold=0.3)
+    embedder = HFEmbedder(str(embedder_folder()))  # the embedded default: the judge's weights were fitted on it
+    embedder.load()
+    return SummaryChecker(embedder, Judge(), open_wordnet(Settings().wordnet_dir))
 
 
 def test_each_summary_sentence_is_judged_against_the_sentences_it_came_from(checker: SummaryChecker) -> None:
@@ -24,36 +31,52 @@ def test_each_summary_sentence_is_judged_against_the_sentences_it_came_from(chec
         "The library will cost $4.5 million, Mayor Ann Lee said. "
         "The library will cost $9 million and open in 2026.",
     )
-    assert [s.verdict.supported for s in result.sentences] == [True, True, False]
-    assert result.sentences[0].verdict.cites == (0,) and result.sentences[1].verdict.cites == (1,)
-    assert any("9" in r for r in result.sentences[2].verdict.reasons)
-    assert result.article_sentences[0].startswith("The city council") and not result.supported
-    assert 0.0 <= result.support <= 1.0
+    assert [s.judgement.supported for s in result.sentences] == [True, True, False]
+    assert result.sentences[0].judgement.cites == (0,)
+    assert result.sentences[1].judgement.cites == (1,)
+    assert any("9" in r for r in result.sentences[2].judgement.reasons)
+    assert result.sentences[2].judgement.vetoed
+    assert result.article_sentences[0].startswith("The city council")
+    assert not result.supported
+    assert 0.0 <= result.support <= result.sentences[0].judgement.confidence
 
 
 def test_a_fused_sentence_finds_both_of_its_sources(checker: SummaryChecker) -> None:
     fused = "The council voted 7 to 2 on Tuesday to build a new library, and the council will hold a public hearing in March."
-    verdict = checker.check(ARTICLE, fused).sentences[0].verdict
-    assert verdict.supported, verdict.reasons
-    assert verdict.cites == (0, 3)
+    judgement = checker.check(ARTICLE, fused).sentences[0].judgement
+    assert judgement.supported, judgement.reasons
+    assert judgement.cites == (0, 3)
+    assert {span.source for span in judgement.spans} == {0, 3}
 
 
-def test_a_name_from_elsewhere_in_the_article_is_not_a_source(checker: SummaryChecker) -> None:
-    verdict = checker.check(ARTICLE, "Critics said the money should go to Main Street instead.").sentences[0].verdict
-    assert not verdict.supported and any("main" in r for r in verdict.reasons)
+def test_a_name_from_another_event_in_a_clause_is_refused(checker: SummaryChecker) -> None:
+    judgement = (
+        checker.check(ARTICLE, "Critics said the money should go to Main Street instead.").sentences[0].judgement
+    )
+    assert not judgement.supported
+    assert any("main" in r.lower() for r in judgement.reasons), judgement.reasons
 
 
-def test_candidates_are_single_sentences_first_then_pairs() -> None:
-    embedder = HashingEmbedder()
-    sentences = ARTICLE.split(". ")
-    vectors = embedder.encode([*sentences, "The library will cost money."])
-    tokens = [content_tokens(s) for s in sentences]
-    sets = candidate_source_sets("The library will cost money.", vectors[-1], tokens, vectors[:-1])
-    sizes = [len(s) for s in sets]
-    assert sizes == sorted(sizes) and sizes[0] == 1 and 2 in sizes and all(list(s) == sorted(s) for s in sets)
+def test_a_paraphrase_keeps_its_verdict_and_a_confidence(checker: SummaryChecker) -> None:
+    judgement = checker.check(ARTICLE, "Springfield's council backed a new library by 7 votes to 2 on Tuesday.")
+    verdict = judgement.sentences[0].judgement
+    assert verdict.cites == (0,)
+    assert 0.5 <= verdict.confidence <= 1.0
+    assert verdict.spans[0].source == 0
+
+
+def test_a_pronoun_is_read_against_the_sentences_before_it(checker: SummaryChecker) -> None:
+    right = checker.check(ARTICLE, "Mayor Ann Lee backed the library. She said it will open in 2027.")
+    assert right.sentences[1].judgement.supported, right.sentences[1].judgement.reasons
 
 
 def test_an_empty_summary_is_a_clear_error(checker: SummaryChecker) -> None:
     with pytest.raises(InvalidInput) as refused:
         checker.check(ARTICLE, "  ... ")
     assert refused.value.field == "summary"
+
+
+def test_a_check_stops_at_its_deadline(checker: SummaryChecker) -> None:
+    with pytest.raises(CheckTimeout) as stopped:
+        checker.check(ARTICLE, "The council voted. " * 50, deadline=time.monotonic() - 1)
+    assert "0 of" in stopped.value.message

@@ -20,7 +20,7 @@ FACETIME = (
 )
 
 
-@pytest.mark.parametrize("sentence,max_words", [(BRUCKNER, 12), (FACETIME, 14)])
+@pytest.mark.parametrize(("sentence", "max_words"), [(BRUCKNER, 12), (FACETIME, 14)])
 def test_shortening_never_leaves_a_dangling_word(sentence: str, max_words: int) -> None:
     short = shorten(sentence, max_words)
     assert short is None or not dangles(short.rstrip(".")), short
@@ -48,7 +48,7 @@ def test_deletions_drop_asides_parentheses_and_trailing_clauses() -> None:
 
 
 @pytest.mark.parametrize(
-    "sentence,never",
+    ("sentence", "never"),
     [
         # the main clause after a leading adverbial is no aside
         (
@@ -109,13 +109,14 @@ def test_scoped_checks_refuse_a_deletion_that_drops_the_day() -> None:
     sentence = "On Thursday, the rebels captured Hama to the north, marking a second setback for the government."
     dropped = [d for d in deletions(sentence) if "Thursday" not in d]
     kept = [d for d in deletions(sentence)[1:] if "Thursday" in d]
-    assert dropped and kept
+    assert dropped
+    assert kept
     assert all(scoped_reasons(d, [sentence]) for d in dropped)
     assert not [d for d in kept if scoped_reasons(d, [sentence])]
 
 
 @pytest.mark.parametrize(
-    "sentence,alone",
+    ("sentence", "alone"),
     [
         ("Rebels captured Hama on Thursday.", True),
         ("McDonald's opened a restaurant on YouTube Street.", True),
@@ -130,7 +131,7 @@ def test_standalone_tells_a_statement_from_a_caption_or_a_fragment(sentence: str
 
 
 @pytest.mark.parametrize(
-    "sentence,never",
+    ("sentence", "never"),
     [
         # the main clause comes after the dash pair
         (

@@ -86,7 +86,12 @@ def serving(app: Callable[..., Any]) -> Iterator[str]:
 def fake_app(tmp: Path, generator: ReplayGenerator, **settings: Any) -> Flask:
     """The app with the fake engine, as tests/conftest.py builds it (same limits)."""
     config = Settings(
-        cache_dir=str(tmp / "cache"), max_body_bytes=200_000, max_article_chars=50_000, free_writing="on", **settings
+        cache_dir=str(tmp / "cache"),
+        max_body_bytes=200_000,
+        max_article_chars=50_000,
+        free_writing="on",
+        risk_threshold=0.9,
+        **settings,
     )
     engine = Engine(config, generator=generator, embedder=HashingEmbedder())
     engine.load()
@@ -120,14 +125,19 @@ def briefly(base_url: str) -> Iterator[Client]:
 def test_brief_parses_the_response_into_the_generated_models(briefly: Client) -> None:
     response = briefly.brief(ARTICLE, title="Library vote", lengths=["headline", "tldr"], mode="extractive")
     assert isinstance(response, BriefingResponse)
-    assert list(response.briefings) == ["headline", "tldr"] and response.mode == "extractive"
+    assert list(response.briefings) == ["headline", "tldr"]
+    assert response.mode == "extractive"
     tldr = response.briefings["tldr"]
-    assert isinstance(tldr, Briefing) and tldr.text and tldr.words == len(tldr.text.split())
+    assert isinstance(tldr, Briefing)
+    assert tldr.text
+    assert tldr.words == len(tldr.text.split())
     assert all(isinstance(s, Sentence) and s.origin in {"extracted", "condensed", "title"} for s in tldr.sentences)
     assert all(0 <= s.support <= 1 and s.cites for s in tldr.sentences)
-    assert isinstance(response.input, ArticleInput) and response.input.tokens > 0
+    assert isinstance(response.input, ArticleInput)
+    assert response.input.tokens > 0
     assert response.article_sentences[0].startswith("The city council")
-    assert response.model["id"] == "replay" and "total_s" in response.timings
+    assert response.model["id"] == "replay"
+    assert "total_s" in response.timings
 
 
 def test_the_models_keep_every_field_the_server_writes(base_url: str) -> None:
@@ -181,7 +191,8 @@ def test_only_the_options_given_are_sent() -> None:
 def test_a_web_page_is_briefed_from_its_html(briefly: Client) -> None:
     page = "<html><head><title>Library vote</title></head><body><article><p>" + ARTICLE + "</p></article></body></html>"
     response = briefly.brief(html=page, lengths=["tldr"], mode="extractive")
-    assert response.input.extracted is not None and response.briefings["tldr"].text
+    assert response.input.extracted is not None
+    assert response.briefings["tldr"].text
 
 
 # ---------------------------------------------------------------- streaming
@@ -189,28 +200,37 @@ def test_stream_yields_typed_events_in_order_ending_with_the_plain_answer(briefl
     options: dict[str, Any] = {"lengths": ["headline", "tldr"], "mode": "auto"}
     events = list(briefly.stream_brief(ARTICLE, **options))
     kinds = [type(event) for event in events]
-    assert kinds[0] is AnalysedEvent and kinds[-1] is DoneEvent and kinds.count(DoneEvent) == 1
+    assert kinds[0] is AnalysedEvent
+    assert kinds[-1] is DoneEvent
+    assert kinds.count(DoneEvent) == 1
     assert set(kinds[1:-1]) <= {TokenEvent, BriefingEvent}
     analysed, done = events[0], events[-1]
-    assert isinstance(analysed, AnalysedEvent) and isinstance(done, DoneEvent)
-    assert analysed.lengths == ["headline", "tldr"] and analysed.article_sentences == done.article_sentences
+    assert isinstance(analysed, AnalysedEvent)
+    assert isinstance(done, DoneEvent)
+    assert analysed.lengths == ["headline", "tldr"]
+    assert analysed.article_sentences == done.article_sentences
 
     tokens = [e for e in events if isinstance(e, TokenEvent)]
-    assert "".join(t.text for t in tokens) == HEADLINE and {t.length for t in tokens} == {"headline"}
+    assert "".join(t.text for t in tokens) == HEADLINE
+    assert {t.length for t in tokens} == {"headline"}
     first_briefing = next(i for i, e in enumerate(events) if isinstance(e, BriefingEvent))
     assert all(isinstance(e, TokenEvent) for e in events[1:first_briefing])  # tokens come before their briefing
     streamed = {e.length: e.briefing for e in events if isinstance(e, BriefingEvent)}
-    assert list(streamed) == analysed.lengths and streamed == done.briefings
+    assert list(streamed) == analysed.lengths
+    assert streamed == done.briefings
 
     plain = briefly.brief(ARTICLE, **options)
-    assert done.briefings == plain.briefings and done.briefings["headline"].text == HEADLINE
-    assert isinstance(done.response(), BriefingResponse) and done.response().briefings == plain.briefings
+    assert done.briefings == plain.briefings
+    assert done.briefings["headline"].text == HEADLINE
+    assert isinstance(done.response(), BriefingResponse)
+    assert done.response().briefings == plain.briefings
 
 
 def test_a_refused_stream_raises_before_any_event(briefly: Client) -> None:
     with pytest.raises(InvalidInput) as caught:
         next(briefly.stream_brief("", lengths=["tldr"]))
-    assert caught.value.status == 422 and caught.value.field == "article"
+    assert caught.value.status == 422
+    assert caught.value.field == "article"
 
 
 def test_an_error_event_is_raised_as_its_typed_error(briefly: Client, generator: ReplayGenerator) -> None:
@@ -221,12 +241,13 @@ def test_an_error_event_is_raised_as_its_typed_error(briefly: Client, generator:
     try:
         events: list[Any] = []
         with pytest.raises(ServerError) as caught:
-            for event in briefly.stream_brief(ARTICLE, lengths=["headline"], mode="abstractive"):
-                events.append(event)
+            events.extend(briefly.stream_brief(ARTICLE, lengths=["headline"], mode="abstractive"))
     finally:
         generator.reply = normal
-    assert isinstance(events[0], AnalysedEvent) and not any(isinstance(e, DoneEvent) for e in events)
-    assert caught.value.code == "internal_error" and caught.value.status == 500
+    assert isinstance(events[0], AnalysedEvent)
+    assert not any(isinstance(e, DoneEvent) for e in events)
+    assert caught.value.code == "internal_error"
+    assert caught.value.status == 500
 
 
 def test_sse_parsing_splits_on_newlines_only_and_skips_comments() -> None:
@@ -247,32 +268,43 @@ def test_batch_returns_one_typed_result_per_item_in_order(briefly: Client) -> No
         {"id": "empty", "article": "   "},
     ]
     batch = briefly.brief_batch(items, lengths=["headline"], mode="extractive", format="markdown")
-    assert isinstance(batch, BatchResponse) and (batch.succeeded, batch.failed) == (2, 1)
+    assert isinstance(batch, BatchResponse)
+    assert (batch.succeeded, batch.failed) == (2, 1)
     assert [r.id for r in batch.results] == ["model", "mapping", "empty"]
     first, second, empty = batch.results
-    assert first.status == 200 and first.result is not None and second.result is not None
+    assert first.status == 200
+    assert first.result is not None
+    assert second.result is not None
     # The model's unset "format" (default "text") was not sent, so the batch's markdown applies to it.
     assert first.result.briefings["headline"].text.startswith("**")
     assert not second.result.briefings["headline"].text.startswith("**")
-    assert empty.status == 422 and empty.error is not None and empty.error.code == "invalid_input"
+    assert empty.status == 422
+    assert empty.error is not None
+    assert empty.error.code == "invalid_input"
 
 
 def test_check_gives_each_sentence_a_typed_verdict(briefly: Client) -> None:
     summary = "The council voted 7 to 2 on Tuesday to build a new library. The library will cost $9 million."
     checked = briefly.check(summary, article=ARTICLE)
-    assert isinstance(checked, CheckResponse) and checked.supported is False
+    assert isinstance(checked, CheckResponse)
+    assert checked.supported is False
     first, second = checked.sentences
-    assert first.supported and first.cites == [0] and not second.supported
+    assert first.supported
+    assert first.cites == [0]
+    assert not second.supported
     assert any("9" in reason for reason in second.reasons)
 
 
 def test_rewrite_and_the_lookups(briefly: Client) -> None:
     rewritten = briefly.rewrite(ARTICLE, "plain")
-    assert isinstance(rewritten, RewriteResponse) and rewritten.style == "plain" and rewritten.text
+    assert isinstance(rewritten, RewriteResponse)
+    assert rewritten.style == "plain"
+    assert rewritten.text
     assert [spec["name"] for spec in briefly.lengths()] == list(LENGTHS)
     assert "plain" in [style["name"] for style in briefly.styles()]
     assert "extractive" in briefly.modes()["modes"]
-    assert briefly.ready() and briefly.healthy()
+    assert briefly.ready()
+    assert briefly.healthy()
     assert "/v1/briefings" in briefly.openapi()["paths"]
 
 
@@ -281,10 +313,12 @@ def test_an_empty_article_is_invalid_input_naming_the_field(briefly: Client) -> 
     with pytest.raises(InvalidInput) as caught:
         briefly.brief("", lengths=["tldr"])
     error = caught.value
-    assert (error.status, error.code, error.field) == (422, "invalid_input", "article") and "empty" in error.message
+    assert (error.status, error.code, error.field) == (422, "invalid_input", "article")
+    assert "empty" in error.message
     with pytest.raises(InvalidInput) as unknown:
         briefly.brief(ARTICLE, lengths=["haiku"])
-    assert unknown.value.field == "lengths" and "haiku" in unknown.value.message
+    assert unknown.value.field == "lengths"
+    assert "haiku" in unknown.value.message
 
 
 def test_an_article_over_the_limit_is_payload_too_large(briefly: Client) -> None:
@@ -292,13 +326,15 @@ def test_an_article_over_the_limit_is_payload_too_large(briefly: Client) -> None
         briefly.brief("a" * 60_000)
     error = caught.value
     assert (error.status, error.code, error.field) == (413, "payload_too_large", "article")
-    assert "60000" in error.message and "50000" in error.message
+    assert "60000" in error.message
+    assert "50000" in error.message
 
 
 def test_a_body_over_the_limit_is_payload_too_large(briefly: Client) -> None:
     with pytest.raises(PayloadTooLarge) as caught:
         briefly.brief("word " * 50_000)  # 250 kB of JSON; the test server takes 200 kB
-    assert caught.value.code == "payload_too_large" and "200000" in caught.value.message
+    assert caught.value.code == "payload_too_large"
+    assert "200000" in caught.value.message
 
 
 def test_api_keys_are_sent_as_bearer_tokens(keyed_url: str) -> None:
@@ -346,7 +382,8 @@ def test_error_answers_map_to_classes_by_code_then_status(
     with serving(answer) as url, Client(url) as client, pytest.raises(BrieflyError) as caught:
         client.brief(ARTICLE)
     error = caught.value
-    assert type(error) is expected and (error.status, error.code, error.request_id) == (status, code, "req-1")
+    assert type(error) is expected
+    assert (error.status, error.code, error.request_id) == (status, code, "req-1")
     if isinstance(error, Overloaded):
         assert error.retry_after == 3
 
@@ -363,7 +400,8 @@ def test_no_server_is_a_transport_error() -> None:
         pass  # the port is free again
     with Client(url, timeout=2) as client, pytest.raises(TransportError) as caught:
         client.lengths()
-    assert caught.value.code == "connection_failed" and caught.value.status is None
+    assert caught.value.code == "connection_failed"
+    assert caught.value.status is None
 
 
 def test_every_error_code_the_server_sends_has_its_class() -> None:
@@ -408,7 +446,8 @@ def test_the_context_manager_closes_the_session_it_made(monkeypatch: pytest.Monk
 # ---------------------------------------------------------------- the models are the server's contract
 def load_generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("generate_models", CLIENT_DIR / "generate_models.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

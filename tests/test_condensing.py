@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.briefer import Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
 from service.text.clauses import complete
-from service.text.factcheck import scoped_reasons, words
+from service.text.factcheck import scoped_reasons
+from service.text.judge import Judge
+from service.text.lexicon import folded_words as words
 from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator
 from tests.support import ARTICLE, SYRIA_ARTICLE
@@ -26,7 +28,7 @@ def condensing_briefer(prefer=None) -> tuple[Briefer, ReplayGenerator]:
     """A briefer whose model only condenses (free writing off), as with the embedded model."""
     generator = ReplayGenerator(prefer=prefer)
     prompts = PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES)
-    return Briefer(generator, HashingEmbedder(), prompts, 0.5, 5000, 30.0, writes_freely=False), generator
+    return Briefer(generator, HashingEmbedder(), prompts, Judge(), 5000, 30.0, writes_freely=False), generator
 
 
 def is_subsequence(short: str, source: str) -> bool:
@@ -36,7 +38,7 @@ def is_subsequence(short: str, source: str) -> bool:
 
 def test_auto_without_free_writing_condenses_and_never_prompts_for_free_text() -> None:
     briefer, generator = condensing_briefer()
-    result = briefer.brief(BriefingRequest(LONG_LEAD, mode="auto"))
+    result = briefer.brief(BriefingJob(LONG_LEAD, mode="auto"))
     assert generator.prompts == []  # no free writing
     assert generator.scored  # the model chose among deletions
     shipped = [s for b in result.briefings.values() for s in b.sentences]
@@ -55,7 +57,7 @@ def test_auto_without_free_writing_condenses_and_never_prompts_for_free_text() -
 def test_the_model_choice_decides_between_versions() -> None:
     longest, _ = condensing_briefer(prefer=lambda reply: len(reply))
     shortest, _ = condensing_briefer(prefer=lambda reply: -len(reply))
-    request = BriefingRequest(LONG_LEAD, lengths=("key_points",), mode="auto")
+    request = BriefingJob(LONG_LEAD, lengths=("key_points",), mode="auto")
     first = longest.brief(request).briefings["key_points"].sentences[0].text
     second = shortest.brief(request).briefings["key_points"].sentences[0].text
     assert count_words(second) < count_words(first)
@@ -65,17 +67,18 @@ def test_the_model_choice_decides_between_versions() -> None:
 @pytest.mark.parametrize("mode", ["auto", "extractive"])
 def test_headlines_are_complete_clauses_never_cut_mid_phrase(article: str, mode: str) -> None:
     briefer, _ = condensing_briefer()
-    headline = briefer.brief(BriefingRequest(article, lengths=("headline",), mode=mode)).briefings["headline"]
+    headline = briefer.brief(BriefingJob(article, lengths=("headline",), mode=mode)).briefings["headline"]
     (sentence,) = headline.sentences
     assert complete(sentence.text + "."), sentence.text
-    assert count_words(sentence.text) <= 14 and not sentence.text.endswith(".")
+    assert count_words(sentence.text) <= 14
+    assert not sentence.text.endswith(".")
     assert not sentence.text.lower().startswith(("a ", "an ", "the "))  # headline style
 
 
 def test_a_title_that_is_this_articles_headline_is_used() -> None:
     briefer, _ = condensing_briefer()
     title = "Rebels captured Hama as residents of Homs fled | Example News"
-    headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
+    headline = briefer.brief(BriefingJob(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
     assert headline.text == "Rebels captured Hama as residents of Homs fled"
     assert headline.sentences[0].origin == "title"
 
@@ -90,16 +93,18 @@ def test_a_title_that_is_this_articles_headline_is_used() -> None:
 )
 def test_a_title_that_is_not_this_articles_headline_is_not_used(title: str) -> None:
     briefer, _ = condensing_briefer()
-    headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
-    assert headline.sentences[0].origin != "title" and headline.text != title
+    headline = briefer.brief(BriefingJob(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
+    assert headline.sentences[0].origin != "title"
+    assert headline.text != title
 
 
 def test_a_long_title_is_cut_back_by_clauses_keeping_its_attribution() -> None:
     briefer, _ = condensing_briefer()
     title = "Rebels captured Hama on Thursday after several days of fighting with government forces, the UN said"
-    headline = briefer.brief(BriefingRequest(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
+    headline = briefer.brief(BriefingJob(SYRIA_ARTICLE, title=title, lengths=("headline",))).briefings["headline"]
     assert headline.sentences[0].origin == "title"
-    assert count_words(headline.text) <= 14 and headline.text.endswith("the UN said")
+    assert count_words(headline.text) <= 14
+    assert headline.text.endswith("the UN said")
 
 
 def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:
@@ -113,7 +118,7 @@ def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:
     )
     briefer, _ = condensing_briefer()
     for mode in ("auto", "extractive"):
-        headline = briefer.brief(BriefingRequest(article, lengths=("headline",), mode=mode)).briefings["headline"]
+        headline = briefer.brief(BriefingJob(article, lengths=("headline",), mode=mode)).briefings["headline"]
         assert headline.within_contract, headline.violations
         assert complete(headline.text + "."), headline.text
         assert not headline.text.endswith(("able", "to"))
@@ -133,7 +138,7 @@ def test_a_headline_is_never_empty_when_every_sentence_is_long() -> None:
 def test_page_furniture_never_reaches_a_briefing(furniture: str) -> None:
     briefer, _ = condensing_briefer()
     article = f"{furniture} {SYRIA_ARTICLE} {furniture}"
-    result = briefer.brief(BriefingRequest(article, mode="extractive"))
+    result = briefer.brief(BriefingJob(article, mode="extractive"))
     shipped = " ".join(s.text for b in result.briefings.values() for s in b.sentences)
     assert furniture.rstrip(".")[:25] not in shipped
     assert all(b.within_contract for b in result.briefings.values())
@@ -147,5 +152,5 @@ def test_a_last_resort_headline_never_cuts_a_figure_from_its_scope() -> None:
         "the Caribbean, where the variant is becoming the predominant one."
     )
     briefer, _ = condensing_briefer()
-    headline = briefer.brief(BriefingRequest(article, lengths=("headline",))).briefings["headline"]
+    headline = briefer.brief(BriefingJob(article, lengths=("headline",))).briefings["headline"]
     assert "percent of sequences reported" not in headline.text or "South America" in headline.text

@@ -63,19 +63,20 @@ def test_deployment_agrees_with_the_service_it_runs() -> None:
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
     routes = {rule.rule for rule in create_app(Settings()).url_map.iter_rules()}
-    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz" and "/readyz" in routes
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz" and "/healthz" in routes
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert "/readyz" in routes
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert "/healthz" in routes
     assert container["ports"][0]["containerPort"] == Settings().port
     # The drain (gunicorn's graceful timeout) plus the preStop pause fits in the grace period.
     pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
     assert pod["terminationGracePeriodSeconds"] > graceful_timeout_s(config["data"]) + pause
     security = container["securityContext"]
-    assert (
-        security["readOnlyRootFilesystem"]
-        and not security["allowPrivilegeEscalation"]
-        and security["capabilities"]["drop"] == ["ALL"]
-    )
-    assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] != 0
+    assert security["readOnlyRootFilesystem"]
+    assert not security["allowPrivilegeEscalation"]
+    assert security["capabilities"]["drop"] == ["ALL"]
+    assert pod["securityContext"]["runAsNonRoot"]
+    assert pod["securityContext"]["runAsUser"] != 0
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp"}  # gunicorn's heartbeat files
     # Whole cores, so torch's thread count (usable cores under the cgroup quota) is exact.
     assert container["resources"]["limits"]["cpu"] == container["resources"]["requests"]["cpu"] == "2"
@@ -85,7 +86,8 @@ def test_deployment_agrees_with_the_service_it_runs() -> None:
     keys_file = next(e["value"] for e in container["env"] if e["name"] == "BRIEFLY_API_KEYS_FILE")
     mount = next(m for m in container["volumeMounts"] if keys_file.startswith(m["mountPath"]))
     secret = next(v for v in pod["volumes"] if v["name"] == mount["name"])["secret"]["secretName"]
-    assert secret == by_kind("Secret")["metadata"]["name"] and Path(keys_file).name in by_kind("Secret")["stringData"]
+    assert secret == by_kind("Secret")["metadata"]["name"]
+    assert Path(keys_file).name in by_kind("Secret")["stringData"]
 
 
 def test_service_hpa_and_pdb_point_at_the_deployment() -> None:
@@ -112,7 +114,9 @@ def test_compose_agrees_with_the_service_it_runs() -> None:
     briefly, proxy = compose["services"]["briefly"], compose["services"]["proxy"]
     assert set(briefly["environment"]) <= SETTING_NAMES
     assert _seconds(briefly["stop_grace_period"]) > graceful_timeout_s(briefly["environment"])
-    assert briefly["read_only"] and briefly["init"] and briefly["healthcheck"]["test"][-1].count("/readyz") == 1
+    assert briefly["read_only"]
+    assert briefly["init"]
+    assert briefly["healthcheck"]["test"][-1].count("/readyz") == 1
     assert "ports" not in briefly  # only the proxy is published
     assert proxy["environment"]["BRIEFLY_UPSTREAM"] == f"briefly:{Settings().port}"
     assert (ROOT / "deploy" / briefly["build"]["context"] / briefly["build"]["dockerfile"]).exists()
@@ -121,7 +125,9 @@ def test_compose_agrees_with_the_service_it_runs() -> None:
 
 def test_image_stop_and_healthcheck_settings() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^USER 10001$", dockerfile, re.M) and "HEALTHCHECK" in dockerfile and "/readyz" in dockerfile
+    assert re.search(r"^USER 10001$", dockerfile, re.M)
+    assert "HEALTHCHECK" in dockerfile
+    assert "/readyz" in dockerfile
     assert re.search(r"^STOPSIGNAL SIGTERM$", dockerfile, re.M)
     smoke = (ROOT / "deploy" / "smoke.sh").read_text()
     stop_timeout = int(re.search(r"^STOP_TIMEOUT=(\d+)", smoke, re.M).group(1))
@@ -189,7 +195,8 @@ def _ref(obj: dict) -> tuple[str, str]:
 
 def _strategic_merge(target: dict, patch: dict) -> None:
     for key, value in patch.items():
-        assert not key.startswith("$") and value is not None, f"unsupported patch directive at {key}"
+        assert not key.startswith("$"), f"unsupported patch directive at {key}"
+        assert value is not None, f"unsupported patch directive at {key}"
         old = target.get(key)
         if isinstance(value, dict) and isinstance(old, dict):
             _strategic_merge(old, value)
@@ -253,10 +260,15 @@ def test_deploy_k8s_and_the_engine_overlay_build_on_the_base() -> None:
     """`kubectl apply -k deploy/k8s` applies the base as is; the overlay takes the base whole (its
     labels and image with it) and only patches: nothing is repeated that could drift."""
     specs = {folder: yaml.safe_load((folder / "kustomization.yaml").read_text()) for folder in (K8S, OVERLAY)}
-    assert specs[K8S]["resources"] == ["base"] and set(specs[K8S]) == {"apiVersion", "kind", "resources"}
-    assert specs[OVERLAY]["resources"] == ["../../base"] and not {"labels", "images"} & set(specs[OVERLAY])
+    assert specs[K8S]["resources"] == ["base", "batch"]  # and the batch queue with its workers
+    assert set(specs[K8S]) == {"apiVersion", "kind", "resources", "patches"}
+    assert specs[OVERLAY]["resources"] == ["../../base"]
+    assert not {"labels", "images"} & set(specs[OVERLAY])
     assert (OVERLAY / specs[OVERLAY]["resources"][0]).resolve() == BASE
-    assert _canonical(kustomize(K8S)) == _canonical(kustomize(BASE))
+    # deploy/k8s: the base as is, plus the batch queue and workers, and the API pointed at the queue.
+    base_with_queue = kustomize(BASE)
+    kinds(base_with_queue)["ConfigMap"]["data"]["BRIEFLY_QUEUE_URL"] = "redis://briefly-redis:6379/0"
+    assert _canonical(kustomize(K8S)) == _canonical(base_with_queue + kustomize(BATCH))
     assert sorted(map(_ref, kustomize(OVERLAY))) == sorted(map(_ref, kustomize(BASE)))
 
 
@@ -265,20 +277,24 @@ def test_engine_overlay_runs_small_cpu_pods_against_the_engine() -> None:
     config = overlay["ConfigMap"]["data"]
     assert set(config) <= SETTING_NAMES, set(config) - SETTING_NAMES
     settings = Settings.from_env(config)
-    assert settings.engine_url and settings.device == "cpu" and settings.workers == 1
+    assert settings.engine_url
+    assert settings.device == "cpu"
+    assert settings.workers == 1
     pod = overlay["Deployment"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     resources = container["resources"]
     base_resources = base["Deployment"]["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert "nvidia.com/gpu" not in {**resources["requests"], **resources["limits"]}
     cores = _cores(resources["limits"]["cpu"])
-    assert resources["requests"]["cpu"] == resources["limits"]["cpu"] and cores.is_integer()  # whole cores, as the base
+    assert resources["requests"]["cpu"] == resources["limits"]["cpu"]
+    assert cores.is_integer()
     assert cores < _cores(base_resources["limits"]["cpu"])
     memory = [_mebibytes(resources[side]["memory"]) for side in ("requests", "limits")]
     assert 512 <= memory[0] <= memory[1] < _mebibytes(base_resources["limits"]["memory"])
     # The base's env and mounts are kept (merged, not replaced); the engine's key comes from an optional Secret.
     env = {item["name"]: item for item in container["env"]}
-    assert "BRIEFLY_API_KEYS_FILE" in env and set(env) <= SETTING_NAMES
+    assert "BRIEFLY_API_KEYS_FILE" in env
+    assert set(env) <= SETTING_NAMES
     assert env["BRIEFLY_ENGINE_API_KEY"]["valueFrom"]["secretKeyRef"]["optional"] is True
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp"}
     pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
@@ -300,7 +316,8 @@ def test_engine_examples_serve_what_the_overlay_calls(path: Path) -> None:
     example, overlay = kinds(objects), kinds(kustomize(OVERLAY))
     url = urlsplit(Settings.from_env(overlay["ConfigMap"]["data"]).engine_url)
     service, deployment = example["Service"], example["Deployment"]
-    assert service["metadata"]["name"] == url.hostname and url.path == "/v1"
+    assert service["metadata"]["name"] == url.hostname
+    assert url.path == "/v1"
     assert service["spec"]["ports"][0]["port"] == url.port
     template = deployment["spec"]["template"]
     (container,) = template["spec"]["containers"]
@@ -359,13 +376,19 @@ def test_engine_compose_runs_briefly_on_the_engine_behind_nginx(profile: str) ->
     assert set(env) <= SETTING_NAMES, set(env) - SETTING_NAMES
     settings = Settings.from_env(env)
     url = urlsplit(settings.engine_url)
-    assert (url.hostname, url.path) == (engine_name, "/v1") and f"--port={url.port}" in engine["command"]
-    assert engine["expose"] == [str(url.port)] and "ports" not in engine
+    assert (url.hostname, url.path) == (engine_name, "/v1")
+    assert f"--port={url.port}" in engine["command"]
+    assert engine["expose"] == [str(url.port)]
+    assert "ports" not in engine
     assert f":{url.port}/health'" in engine["healthcheck"]["test"][-1]
     assert briefly["depends_on"] == {engine_name: {"condition": "service_healthy"}}
     # Briefly as in compose.yaml, on a CPU and in less memory (no generator weights).
-    assert briefly["read_only"] and briefly["init"] and briefly["healthcheck"]["test"][-1].count("/readyz") == 1
-    assert "ports" not in briefly and settings.device == "cpu" and "devices" not in str(briefly["deploy"])
+    assert briefly["read_only"]
+    assert briefly["init"]
+    assert briefly["healthcheck"]["test"][-1].count("/readyz") == 1
+    assert "ports" not in briefly
+    assert settings.device == "cpu"
+    assert "devices" not in str(briefly["deploy"])
     assert _seconds(briefly["stop_grace_period"]) > graceful_timeout_s(env)
     in_process = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]["briefly"]
     limit = _compose_mebibytes(briefly["deploy"]["resources"]["limits"]["memory"])
@@ -375,7 +398,8 @@ def test_engine_compose_runs_briefly_on_the_engine_behind_nginx(profile: str) ->
     assert all((ROOT / "deploy" / secrets[name]["file"]).exists() for name in briefly["secrets"])
     # nginx in front, the only published port.
     assert proxy["environment"]["BRIEFLY_UPSTREAM"] == f"{briefly_name}:{settings.port}"
-    assert proxy["depends_on"] == {briefly_name: {"condition": "service_started"}} and proxy["ports"]
+    assert proxy["depends_on"] == {briefly_name: {"condition": "service_started"}}
+    assert proxy["ports"]
     assert (ROOT / "deploy" / proxy["build"]["context"] / "Dockerfile").exists()
 
 
@@ -394,12 +418,15 @@ def test_engine_compose_gpu_engine_and_its_cpu_stand_in() -> None:
     # itself runs the lean image, as in production.
     build = stand_in["build"]
     assert {key: build[key] for key in ("context", "dockerfile")} == services[briefly]["build"]
-    assert build["args"] == {"ENGINE_SERVER": "1"} and "args" not in services[briefly]["build"]
-    assert stand_in["image"].endswith(":engine-server") and stand_in["image"] != services[briefly]["image"]
+    assert build["args"] == {"ENGINE_SERVER": "1"}
+    assert "args" not in services[briefly]["build"]
+    assert stand_in["image"].endswith(":engine-server")
+    assert stand_in["image"] != services[briefly]["image"]
     # `transformers serve` on the folder the image bakes the embedded model into.
     cache_dir = re.search(r"BRIEFLY_CACHE_DIR=(\S+)", (ROOT / "Dockerfile").read_text()).group(1)
     assert stand_in["command"][:3] == ["transformers", "serve", f"{cache_dir}/models/{GENERATOR_FOLDER}"]
-    assert stand_in["read_only"] and "/tmp" in stand_in["tmpfs"]
+    assert stand_in["read_only"]
+    assert "/tmp" in stand_in["tmpfs"]
     assert stand_in["environment"]["HF_HOME"].startswith("/tmp/")  # the only place it may write
 
 
@@ -428,6 +455,7 @@ def test_http_threads_outnumber_the_generations_admitted(stack: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ENGINE_PROFILES)
 def test_engine_compose_is_what_podman_compose_reads(profile: str) -> None:
     if importlib.util.find_spec("podman_compose") is None or not shutil.which("podman"):
@@ -508,11 +536,15 @@ def test_the_engine_server_image_can_run_transformers_serve(tmp_path: Path) -> N
         run = subprocess.run(["sh", "-c", script], env={"ENGINE_SERVER": value, "PATH": os.defpath}, timeout=10)
         calls[value] = (run.returncode, (tmp_path / "calls").read_text().splitlines())
     assert calls[""] == (0, [])
-    assert calls["yes"][0] != 0 and calls["yes"][1] == []
+    assert calls["yes"][0] != 0
+    assert calls["yes"][1] == []
     returncode, (pip, check) = calls["1"]
-    assert returncode == 0 and pip.split()[:2] == ["pip", "install"]
-    assert "--no-deps" in pip.split() and pip.endswith("-r requirements-serving.txt")
-    assert check.startswith("python -c ") and "is_serve_available" in check
+    assert returncode == 0
+    assert pip.split()[:2] == ["pip", "install"]
+    assert "--no-deps" in pip.split()
+    assert pip.endswith("-r requirements-serving.txt")
+    assert check.startswith("python -c ")
+    assert "is_serve_available" in check
 
 
 def _secret_refs(container: dict) -> list[dict]:
@@ -528,3 +560,48 @@ def _cores(quantity: str) -> float:
 def _compose_mebibytes(size: str) -> float:
     units = {"m": 1, "g": 1024}
     return float(size[:-1]) * units[size[-1].lower()]
+
+
+# ---------------------------------------------------------------- batch jobs: deploy/k8s/batch, compose's worker
+
+BATCH = K8S / "batch"
+
+
+def test_batch_manifests_validate_and_wire_the_queue() -> None:
+    objects = kustomize(BATCH)
+    for obj in objects:
+        kubernetes_validate.validate(obj, kubernetes_validate.latest_version(), strict=True)
+    found = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    redis_service, redis = found[("Service", "briefly-redis")], found[("StatefulSet", "briefly-redis")]
+    worker, hpa = found[("Deployment", "briefly-worker")], found[("HorizontalPodAutoscaler", "briefly-worker")]
+    (container,) = worker["spec"]["template"]["spec"]["containers"]
+    url = urlsplit(next(e["value"] for e in container["env"] if e["name"] == "BRIEFLY_QUEUE_URL"))
+    assert (url.hostname, url.port) == (redis_service["metadata"]["name"], redis_service["spec"]["ports"][0]["port"])
+    patch = yaml.safe_load((BATCH / "queue-patch.yaml").read_text())
+    assert patch["data"]["BRIEFLY_QUEUE_URL"] == url.geturl()
+    assert set(patch["data"]) <= SETTING_NAMES
+    assert container["command"] == ["python", "-m", "service", "worker"]
+    assert Settings.from_env({"BRIEFLY_QUEUE_URL": url.geturl()}).runs_items_in_api is False  # the API only enqueues
+    assert hpa["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
+    # Items finish within the grace period; the queue's state is on a volume at its --dir.
+    assert worker["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > Settings().request_timeout_s
+    (mount,) = redis["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert f"--dir {mount['mountPath']}" in redis["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    assert redis["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == mount["name"]
+    top = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert top["resources"] == ["base", "batch"]
+    assert top["patches"] == [{"path": "batch/queue-patch.yaml"}]
+
+
+def test_compose_runs_workers_and_redis_with_a_volume() -> None:
+    services = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
+    briefly, worker, redis_service = services["briefly"], services["worker"], services["redis"]
+    assert worker["environment"] == briefly["environment"]
+    assert worker["command"][-1] == "worker"
+    url = urlsplit(briefly["environment"]["BRIEFLY_QUEUE_URL"])
+    assert url.hostname == "redis"
+    assert f"{url.port}" in redis_service["expose"]
+    assert any(v.endswith(":/var/lib/briefly") for v in redis_service["volumes"])
+    assert "--dir /var/lib/briefly" in redis_service["command"][-1]
+    assert "--appendonly yes" in redis_service["command"][-1]
+    assert _seconds(worker["stop_grace_period"]) > Settings().request_timeout_s

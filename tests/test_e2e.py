@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from service.briefing.lengths import LENGTHS
-from service.text.verifier import numbers_in
+from service.text.facts import numbers_in
 from tests.server import call
 
 
@@ -29,7 +29,8 @@ def test_sample_article_gives_every_length_within_contract(server: str, seed_art
         assert briefing["within_contract"], (name, briefing["violations"], briefing["text"])
         assert briefing["text"].strip()
     assert "SmolLM2" in body["model"]["id"]
-    assert body["input"]["tokens"] > 300 and body["input"]["condensed"] is False
+    assert body["input"]["tokens"] > 300
+    assert body["input"]["condensed"] is False
     shipped = " ".join(b["text"] for b in body["briefings"].values())
     assert numbers_in(shipped) <= numbers_in(seed_article)
 
@@ -39,9 +40,8 @@ def test_paraphrase_keeps_the_articles_numbers(server: str, seed_article: str) -
     status, body = call(server + "/v1/rewrite", json.dumps({"text": seed_article, "style": "paraphrase"}).encode())
     assert status == 200, body
     assert numbers_in(body["text"]) == numbers_in(seed_article)
-    assert body["style"] == "paraphrase" and body["rewritten_sentences"] + body["kept_original_sentences"] == len(
-        body["sentences"]
-    )
+    assert body["style"] == "paraphrase"
+    assert body["rewritten_sentences"] + body["kept_original_sentences"] == len(body["sentences"])
 
 
 def generations_running(base: str) -> float:
@@ -63,7 +63,8 @@ def test_streaming_through_gunicorn_and_a_disconnect_stops_the_model(server: str
         {"Content-Type": "text/plain", "Accept": "text/event-stream"},
     )
     response = conn.getresponse()
-    assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
+    assert response.status == 200
+    assert response.getheader("Content-Type").startswith("text/event-stream")
     seen = b""
     while seen.count(b"event: token") < 3:  # the model is decoding the brief, token by token
         seen += response.read1(4096)

@@ -53,7 +53,8 @@ def test_corrupted_model_cache_keeps_readiness_off(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="sha256"):
         engine.load()
     r = create_app(settings, engine=engine).test_client().get("/readyz")
-    assert r.status_code == 503 and "sha256" in r.get_json()["error"]["message"]
+    assert r.status_code == 503
+    assert "sha256" in r.get_json()["error"]["message"]
 
 
 def test_embedder_dtype_auto_follows_native_bf16_and_can_be_forced() -> None:
@@ -96,7 +97,8 @@ def test_bf16_embeddings_of_the_embedded_model_keep_fp32_neighbours() -> None:
         assert model.dtype == dtype
         vectors[dtype] = model.encode(sentences)
     full, half = vectors["float32"], vectors["bfloat16"]
-    assert half.dtype == np.float32 and np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-5)
+    assert half.dtype == np.float32
+    assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-5)
     assert float((full * half).sum(axis=1).min()) > 0.99
     neighbours = [np.argsort(-(v @ v.T), axis=1)[:, 1] for v in (full, half)]
     assert neighbours[0].tolist() == neighbours[1].tolist() == [1, 0, 3, 2, 5, 4]

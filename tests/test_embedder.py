@@ -22,6 +22,7 @@ SENTENCES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_the_plain_torch_encoder_gives_bert_models_vectors(dtype: str) -> None:
     from transformers import AutoModel, AutoTokenizer
@@ -38,9 +39,11 @@ def test_the_plain_torch_encoder_gives_bert_models_vectors(dtype: str) -> None:
 
 def test_a_non_bert_folder_is_left_to_transformers(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "config.json").write_text('{"model_type": "roberta", "hidden_act": "gelu"}')
-    assert not is_bert(tmp_path) and is_bert(embedder_folder())
+    assert not is_bert(tmp_path)
+    assert is_bert(embedder_folder())
 
 
+@pytest.mark.slow
 def test_the_embedder_loads_without_transformers_model_code() -> None:
     code = (
         "import sys; from service.models.embedder import HFEmbedder; from service.models.weights import embedder_folder;"

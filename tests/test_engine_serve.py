@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from service.briefing.briefer import MODES, BriefingRequest
+from service.briefing.briefer import MODES, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.engine.engine import Engine
 from service.models.generator import QUIET, Generations, GenerationWatch, Prompt
@@ -86,12 +86,13 @@ def test_the_sample_article_through_transformers_serve_matches_the_in_process_mo
     settings = Settings(engine_url=engine_url, request_timeout_s=600, engine_timeout_s=300)
     remote = Engine(settings)
     remote.load()
-    assert remote.generator is not None and remote.generator.info()["kind"] == "remote"
+    assert remote.generator is not None
+    assert remote.generator.info()["kind"] == "remote"
     recorded = Recording(remote.generator)
     remote.generator = recorded  # type: ignore[assignment]  (a Generator by delegation)
     remote._wire()
 
-    result = remote.brief(BriefingRequest(article=seed_article, mode="auto"))
+    result = remote.brief(BriefingJob(article=seed_article, mode="auto"))
     for name, briefing in result.briefings.items():
         assert briefing.within_contract, (name, briefing.violations, briefing.text)
         assert briefing.text
@@ -115,4 +116,5 @@ def test_the_sample_article_through_transformers_serve_matches_the_in_process_mo
         ]
         shipped = [[(s.text, s.cites, s.flagged) for s in v.sentences] for v in verdicts]
         rejected = [[(r.text, r.reasons) for r in v.rejected] for v in verdicts]
-        assert shipped[0] == shipped[1] and rejected[0] == rejected[1], spec.name
+        assert shipped[0] == shipped[1], spec.name
+        assert rejected[0] == rejected[1], spec.name

@@ -82,14 +82,14 @@ FAITHFUL = [
 ]
 
 
-@pytest.mark.parametrize("kind,sentence,sources", WRONG, ids=[w[0] for w in WRONG])
+@pytest.mark.parametrize(("kind", "sentence", "sources"), WRONG, ids=[w[0] for w in WRONG])
 def test_each_kind_of_wrong_fact_is_caught_with_a_reason(kind: str, sentence: str, sources: list[str]) -> None:
     reasons = scoped_reasons(sentence, sources)
     assert reasons, f"{kind}: passed"
     assert all(isinstance(r, str) and len(r) > 10 for r in reasons)
 
 
-@pytest.mark.parametrize("kind,sentence,sources", FAITHFUL, ids=[f[0] for f in FAITHFUL])
+@pytest.mark.parametrize(("kind", "sentence", "sources"), FAITHFUL, ids=[f[0] for f in FAITHFUL])
 def test_faithful_condensations_pass(kind: str, sentence: str, sources: list[str]) -> None:
     assert scoped_reasons(sentence, sources) == []
 
@@ -128,11 +128,15 @@ def test_the_fact_checker_adds_the_support_score_and_cites_the_sources() -> None
     kept = checker.verify(
         "Members of President Assad’s Alawite minority community are fleeing Homs in fear.", [FLEE], [5]
     )
-    assert kept.supported and kept.reasons == () and kept.cites == (5,) and 0.5 <= kept.support <= 1.0
+    assert kept.supported
+    assert kept.reasons == ()
+    assert kept.cites == (5,)
+    assert 0.5 <= kept.support <= 1.0
     unrelated = checker.verify(
         "Members of the minority are fleeing.", ["Completely different words about cooking pasta."], [2]
     )
-    assert not unrelated.supported and any("support" in r for r in unrelated.reasons)
+    assert not unrelated.supported
+    assert any("support" in r for r in unrelated.reasons)
     vectors = HashingEmbedder().encode([FLEE, FLEE])
     assert checker.verify(FLEE, [FLEE], vectors=np.asarray(vectors)).supported
 
@@ -182,7 +186,7 @@ def test_moving_a_time_to_the_end_is_a_paraphrase() -> None:
     assert scoped_reasons("Hama captured the rebels on Thursday.", [HAMA])
 
 
-# Other languages: the scoped checks in the article's language (tests/test_verifier.py has the articles).
+# Other languages: the scoped checks in the article's language (tests/test_facts.py has the articles).
 
 DE_CRITICS = "Umweltverbände kritisierten, die Maßnahmen reichten nicht aus, um die Klimaziele zu erreichen."
 DE_VOTE = "Der Bundestag soll im Oktober über das Gesetz abstimmen."
@@ -234,13 +238,17 @@ WRONG_ELSEWHERE = [
 ]
 
 
-@pytest.mark.parametrize("language,sentence,sources", FAITHFUL_ELSEWHERE, ids=[f[0] for f in FAITHFUL_ELSEWHERE])
+@pytest.mark.parametrize(
+    ("language", "sentence", "sources"), FAITHFUL_ELSEWHERE, ids=[f[0] for f in FAITHFUL_ELSEWHERE]
+)
 def test_faithful_sentences_pass_in_other_languages(language: str, sentence: str, sources: list[str]) -> None:
     assert scoped_reasons(sentence, sources, language=language) == []
 
 
 @pytest.mark.parametrize(
-    "kind,language,sentence,sources,reason", WRONG_ELSEWHERE, ids=[f"{w[1]}: {w[0]}" for w in WRONG_ELSEWHERE]
+    ("kind", "language", "sentence", "sources", "reason"),
+    WRONG_ELSEWHERE,
+    ids=[f"{w[1]}: {w[0]}" for w in WRONG_ELSEWHERE],
 )
 def test_wrong_facts_are_caught_in_other_languages(
     kind: str, language: str, sentence: str, sources: list[str], reason: str
@@ -259,6 +267,8 @@ def test_negation_is_a_meaning_word_not_an_english_one() -> None:
 def test_the_fact_checker_takes_the_language() -> None:
     checker = FactChecker(HashingEmbedder(), support_threshold=0.5)
     kept = checker.verify(RU_BUDGET, [RU_BUDGET], language="ru")
-    assert kept.supported and kept.reasons == ()
+    assert kept.supported
+    assert kept.reasons == ()
     swapped = checker.verify(RU_BUDGET.replace("России", "Белоруссии"), [RU_BUDGET], language="ru")
-    assert not swapped.supported and any("белоруссии" in r for r in swapped.reasons)
+    assert not swapped.supported
+    assert any("белоруссии" in r for r in swapped.reasons)

@@ -14,8 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from service.engine import fetcher
-from service.engine.fetcher import FetchPolicy, fetch_page, parse_content_type
 from service.errors import (
     BrieflyError,
     ConfigurationError,
@@ -25,6 +23,8 @@ from service.errors import (
     UrlRefused,
     UrlTimeout,
 )
+from service.web import fetcher
+from service.web.fetcher import FetchPolicy, fetch_page, parse_content_type
 
 PAGE = "<html><head><title>Café</title></head><body><p>Le café est ouvert.</p></body></html>".encode("iso-8859-1")
 LIMIT = 1_000  # max_bytes in the test policy
@@ -485,7 +485,8 @@ def test_an_html_page_is_fetched_with_its_charset(site: Site, policy: FetchPolic
         "text/html",
         "iso-8859-1",
     )
-    assert page.redirects == 0 and 0 < page.seconds < 5
+    assert page.redirects == 0
+    assert 0 < page.seconds < 5
     assert page.body.decode(page.charset or "").startswith("<html><head><title>Café")
 
 

@@ -13,16 +13,17 @@ from types import ModuleType
 
 import pytest
 
-from service.briefing.briefer import Briefer, BriefingRequest
+from service.briefing.briefer import Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.models.generator import Prompt
 from service.models.huggingface import HFGenerator
 from service.settings import PROJECT_ROOT, Settings
-from service.text.injection import sentence_spans
+from service.text.facts import SourceIndex, exact_problems
+from service.text.injection import hostile_sentences, looks_like_instruction, sentence_spans
+from service.text.judge import Judge
 from service.text.segmenter import split_sentences
-from service.text.verifier import SourceIndex, exact_problems, hostile_sentences, looks_like_instruction
 from tests.fakes import HashingEmbedder, ReplayGenerator
 
 HOSTILE = [json.loads(line) for line in (Path(__file__).parent / "hostile_articles.jsonl").read_text().splitlines()]
@@ -84,19 +85,21 @@ def assert_clean(result: dict, article: str) -> None:
 
 
 def test_corpus_has_at_least_30_hostile_articles() -> None:
-    assert len(HOSTILE) >= 30 and len({h["kind"] for h in HOSTILE}) >= 6
+    assert len(HOSTILE) >= 30
+    assert len({h["kind"] for h in HOSTILE}) >= 6
 
 
 @pytest.mark.parametrize("item", HOSTILE, ids=[h["id"] for h in HOSTILE])
 def test_compromised_model_cannot_get_injected_text_shipped(item: dict) -> None:
     generator = ReplayGenerator(reply=compromised_model)
     briefer = Briefer(
-        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), 0.75, 2000, 30.0
+        generator, HashingEmbedder(), PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES), Judge(), 2000, 30.0
     )
-    result = briefer.brief(BriefingRequest(item["article"], mode="auto"))
+    result = briefer.brief(BriefingJob(item["article"], mode="auto"))
     assert_clean(result, item["article"])
     for prompt in generator.prompts:  # the article cannot close its <article> block
-        assert prompt.user.count("</article>") == 1 and prompt.user.count("<article>") == 1
+        assert prompt.user.count("</article>") == 1
+        assert prompt.user.count("<article>") == 1
 
 
 @pytest.mark.slow
@@ -115,13 +118,14 @@ def test_real_model_stays_on_the_article(tmp_path_factory: pytest.TempPathFactor
         ids = generator.kind.encode(generator, prompt)
         # Only the template's own turn markers: system, user, assistant opened; system and user closed.
         assert sum(1 for i in ids if i in special) == 5, item["id"]
-        result = engine.brief(BriefingRequest(item["article"], lengths=("headline", "tldr"), mode="auto"))
+        result = engine.brief(BriefingJob(item["article"], lengths=("headline", "tldr"), mode="auto"))
         assert_clean(result, item["article"])
 
 
 # ---------------------------------------------------------------- the filter, no model needed
 def test_corpora_are_big_and_varied_enough() -> None:
-    assert len(INJECTIONS) >= 30 and len({c["id"] for c in INJECTIONS}) == len(INJECTIONS)
+    assert len(INJECTIONS) >= 30
+    assert len({c["id"] for c in INJECTIONS}) == len(INJECTIONS)
     turns = [c for c in INJECTIONS if c["kind"] == "fake_turn"]
     assert len({c["format"] for c in turns}) >= 8
     multi = [
@@ -130,7 +134,8 @@ def test_corpora_are_big_and_varied_enough() -> None:
         if len(BENCH.expected_hostile(c["article"], c["hostile"], split_sentences(c["article"]))) >= 3
     ]
     assert len(multi) >= 20  # several sentences per turn: the splitter cuts a turn apart
-    assert len(NEWS) >= 200 and len({r["topic"] for r in NEWS}) >= 7
+    assert len(NEWS) >= 200
+    assert len({r["topic"] for r in NEWS}) >= 7
     assert len({r["text"] for r in NEWS}) == len(NEWS)
 
 
@@ -246,11 +251,12 @@ def test_the_reported_injections_never_reach_a_briefing(article: str) -> None:
         ReplayGenerator(),
         HashingEmbedder(),
         PromptBook.load(PROJECT_ROOT / "prompts", LENGTHS, STYLES),
-        0.75,
+        Judge(),
         2000,
         30.0,
     )
-    result = briefer.brief(BriefingRequest(article))
+    result = briefer.brief(BriefingJob(article))
     assert result.briefings
     for name, briefing in result.briefings.items():
-        assert "hero" not in briefing.text and "evil" not in briefing.text, (name, briefing.text)
+        assert "hero" not in briefing.text, (name, briefing.text)
+        assert "evil" not in briefing.text, (name, briefing.text)

@@ -1,4 +1,4 @@
-"""Layers point one way: http -> engine -> briefing -> text -> models. ``settings`` and ``errors``
+"""Layers point one way: http -> engine -> web -> briefing -> text -> models. ``settings`` and ``errors``
 sit under every layer; the command line and the WSGI entry sit above them all."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ import ast
 from pathlib import Path
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
-LAYERS = ("http", "engine", "briefing", "text", "models")
+LAYERS = ("http", "engine", "web", "briefing", "text", "models")
 FOUNDATION = {"settings", "errors"}
 # What a layer may never import even though it sits above it (the HTTP layer holds no model code).
 FORBIDDEN_THIRD_PARTY = {
     "http": {"torch", "transformers"},
     "engine": {"flask", "werkzeug"},
+    "web": {"flask", "torch", "transformers"},
     "briefing": {"flask"},
     "text": {"flask", "torch"},
     "models": {"flask"},
@@ -76,6 +77,7 @@ def test_the_check_fails_on_an_import_that_points_up() -> None:
     assert violations("text", "import service.engine.engine\n")
     assert violations("http", "import torch\n")
     assert violations("engine", "from service.http import routes\n")
+    assert violations("web", "from service.engine.protocol import parse\n")
     assert not violations("http", "from service.engine.engine import Engine\nfrom service.errors import InvalidInput\n")
     assert not violations(
         "briefing", "from service.text.words import count_words\nfrom service.models.generator import Prompt\n"

@@ -40,7 +40,8 @@ def test_readiness_turns_off_while_draining(tmp_path) -> None:
     assert client.get("/readyz").status_code == 200
     engine.drain()
     r = client.get("/readyz")
-    assert r.status_code == 503 and r.get_json()["status"] == "draining"
+    assert r.status_code == 503
+    assert r.get_json()["status"] == "draining"
     assert client.post("/v1/briefings", json={"article": "Rebels took the city on Friday."}).status_code == 503
     assert client.get("/healthz").status_code == 200
 
@@ -111,8 +112,10 @@ def test_killed_worker_is_replaced_and_serving_within_seconds(seed_article: str)
         status, body = call(
             base + "/v1/briefings", json.dumps({"article": seed_article, "mode": "extractive"}).encode()
         )
-        assert status == 200 and body["briefings"]["tldr"]["within_contract"]
-        assert worker_pids(proc.pid) and worker_pids(proc.pid)[0] != worker
+        assert status == 200
+        assert body["briefings"]["tldr"]["within_contract"]
+        assert worker_pids(proc.pid)
+        assert worker_pids(proc.pid)[0] != worker
         print(
             f"started in {startup_s:.1f} s (model {first_load_s:.1f} s); worker replaced and ready "
             f"{recovered:.1f} s after kill -9 (its model load {slower:.1f}x slower); bound {bound_s:.1f} s"

@@ -151,8 +151,8 @@ def test_the_tokenizer_is_the_one_autotokenizer_gives() -> None:
 def test_the_embedded_model_serves_without_importing_transformers() -> None:
     code = (
         "import sys; from service.engine.engine import Engine; from service.settings import Settings;"
-        "from service.briefing.briefer import BriefingRequest; from tests.support import SYRIA_ARTICLE;"
-        "e = Engine(Settings.from_env()); e.load(); e.brief(BriefingRequest(SYRIA_ARTICLE, mode='auto'));"
+        "from service.briefing.briefer import BriefingJob; from tests.support import SYRIA_ARTICLE;"
+        "e = Engine(Settings.from_env()); e.load(); e.brief(BriefingJob(SYRIA_ARTICLE, mode='auto'));"
         "print(sorted(m for m in ('transformers', 'torch._dynamo', 'sympy', 'accelerate') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

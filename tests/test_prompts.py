@@ -31,7 +31,7 @@ def test_article_text_is_never_treated_as_a_template() -> None:
 
 
 @pytest.mark.parametrize(
-    "name,content,message",
+    ("name", "content", "message"),
     [
         ("briefings/tldr.txt", "Summarise $artcle", "unknown placeholders"),
         ("briefings/tldr.txt", "Summarise nothing", "must contain"),

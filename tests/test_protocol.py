@@ -29,7 +29,9 @@ def test_unknown_fields_come_first_then_absent_ones_then_field_order() -> None:
 
 def test_null_means_the_default_and_a_string_of_lengths_is_a_list() -> None:
     request = parse(BriefingRequest, {"article": "A b c.", "lengths": "tldr, headline,tldr", "format": None})
-    assert request.lengths == ["tldr", "headline"] and request.format == "text" and request.mode is None
+    assert request.lengths == ["tldr", "headline"]
+    assert request.format == "text"
+    assert request.mode is None
     assert parse(BriefingRequest, {"article": "A b c.", "lengths": None}).lengths == list(LENGTHS)
     assert error(BriefingRequest, {"article": None}) == ("'article' must be a string", "article")
 

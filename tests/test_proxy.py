@@ -93,12 +93,14 @@ def test_probes_stay_fast_behind_nginx_with_50_slowloris_sockets(tmp_path: Path)
             for s in slow:
                 s.sendall(b" a")
             status, headers, took = get(port, "/healthz", {"X-Request-ID": "probe-1"})
-            assert status == 200 and headers.get("X-Request-ID") == "probe-1"
+            assert status == 200
+            assert headers.get("X-Request-ID") == "probe-1"
             worst = max(worst, took)
             time.sleep(0.2)
         assert worst < 1.0, f"/healthz took {worst:.2f} s with {SLOW_SOCKETS} slow sockets open"
         status, headers, _ = get(port, "/readyz")
-        assert status == 200 and len(headers.get("X-Request-ID", "")) == 32  # nginx made one
+        assert status == 200
+        assert len(headers.get("X-Request-ID", "")) == 32
     finally:
         for s in slow:
             s.close()

@@ -80,6 +80,7 @@ print(torch.backends.cpu.get_cpu_capability(), layout.name)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kernels", "expected"), [("avx2", "AVX2 avx2"), ("default", "DEFAULT plain")])
 def test_other_cpu_kernels_pack_as_recorded(kernels: str, expected: str) -> None:
     """torch's AVX2 and plain kernels, forced on this machine (ATEN_CPU_CAPABILITY, read when torch
@@ -150,7 +151,8 @@ def test_generator_on_4bit_weights_briefs_with_the_shared_prefix(
     generator.load()
     generator.self_check()
     # the projections are 4-bit; embeddings, norms, attention and the cache keep the chosen dtype
-    assert generator.info()["weights"] == "int4" and generator.dtype == shell
+    assert generator.info()["weights"] == "int4"
+    assert generator.dtype == shell
     assert generator.model.model.embed_tokens.weight.dtype == getattr(torch, shell)
     article = " ".join(["rebels captured the city of hama on thursday after days of fighting ."] * 6)
     prompts = [

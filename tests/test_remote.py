@@ -152,16 +152,21 @@ def test_streams_chat_completions_and_passes_token_deltas_through(fake: tuple[Fa
     heard: list[tuple[int, str]] = []
     gen = remote(base, api_key="secret")
     result = gen.generate([PROMPT], watch=GenerationWatch(on_text=lambda i, d: heard.append((i, d))))
-    assert result[0].text == "Rebels take Hama" and result[0].new_tokens == 3
+    assert result[0].text == "Rebels take Hama"
+    assert result[0].new_tokens == 3
     assert heard == [(0, "Rebels "), (0, "take "), (0, "Hama")]
     body = script.bodies[-1]
-    assert body["model"] == "fake-model" and body["stream"] is True and body["temperature"] == 0
+    assert body["model"] == "fake-model"
+    assert body["stream"] is True
+    assert body["temperature"] == 0
     assert body["messages"] == [
         {"role": "system", "content": "You are careful."},
         {"role": "user", "content": "Write a headline."},
     ]
-    assert body["max_tokens"] == 8 and body["_authorization"] == "Bearer secret"
-    assert gen.context_tokens == 4096 and gen.info()["kind"] == "remote"
+    assert body["max_tokens"] == 8
+    assert body["_authorization"] == "Bearer secret"
+    assert gen.context_tokens == 4096
+    assert gen.info()["kind"] == "remote"
 
 
 def test_prompts_go_out_in_parallel_and_come_back_in_order(fake: tuple[FakeEngine, str]) -> None:
@@ -188,7 +193,8 @@ def test_429_with_retry_after_is_retried(fake: tuple[FakeEngine, str]) -> None:
     gen = OpenAIGenerator(EngineConfig(base_url=base, retries=2), sleep=waits.append)
     gen.load()
     assert gen.generate([PROMPT])[0].text == "fine"
-    assert waits == [1.0] and len(script.bodies) == 2
+    assert waits == [1.0]
+    assert len(script.bodies) == 2
 
 
 def test_retries_give_up_with_a_503_naming_the_cause(fake: tuple[FakeEngine, str]) -> None:
@@ -231,7 +237,8 @@ def test_the_deadline_cuts_a_slow_stream_and_keeps_what_arrived(fake: tuple[Fake
     script, base = fake
     script.replies = [streamed("a ", "b ", "c ", "d ", "e ", delay_s=0.15)]
     result = remote(base).generate([PROMPT], deadline=time.monotonic() + 0.4)
-    assert result[0].cut_by_deadline and 0 < len(result[0].text) < len("a b c d e ")
+    assert result[0].cut_by_deadline
+    assert 0 < len(result[0].text) < len("a b c d e ")
 
 
 def test_score_asks_the_engine_to_choose_among_numbered_replies(fake: tuple[FakeEngine, str]) -> None:
@@ -240,7 +247,8 @@ def test_score_asks_the_engine_to_choose_among_numbered_replies(fake: tuple[Fake
     scores = remote(base).score(PROMPT, ["The long version, with a clause.", "The long version."])
     assert scores == [-1.0, 0.0]
     asked = script.bodies[-1]["messages"][-1]["content"]
-    assert "1. The long version, with a clause." in asked and "2. The long version." in asked
+    assert "1. The long version, with a clause." in asked
+    assert "2. The long version." in asked
     script.replies = [streamed("I like them all")]
     assert remote(base).score(PROMPT, ["a", "b"]) == [0.0, -1.0]  # no number: the first (fullest) stands
 
@@ -265,9 +273,11 @@ def test_briefings_through_an_engine_are_verified_like_local_ones(fake: tuple[Fa
     response = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "abstractive"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["model"]["kind"] == "remote" and body["model"]["engine"] == base
+    assert body["model"]["kind"] == "remote"
+    assert body["model"]["engine"] == base
     rejected = body["briefings"]["tldr"]["rejected"]
-    assert rejected and "9" in " ".join(rejected[0]["reasons"])  # the invented figure is caught as locally
+    assert rejected
+    assert "9" in " ".join(rejected[0]["reasons"])
 
 
 @pytest.mark.parametrize(
@@ -289,7 +299,8 @@ def test_engine_errors_reach_the_client_as_json_never_a_500(
     response = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "abstractive"})
     assert response.status_code == status_code
     error = response.get_json()["error"]
-    assert error["code"] == code and "engine at" in error["message"]
+    assert error["code"] == code
+    assert "engine at" in error["message"]
 
 
 def test_readyz_asks_the_engine_for_one_token(fake: tuple[FakeEngine, str]) -> None:

@@ -19,7 +19,8 @@ def test_abbreviations_do_not_split() -> None:
 
 def test_quotes_with_inner_question_stay_whole() -> None:
     text = '"Is my science of a level consistent with other people who have gotten the Nobel? Yes," he said. He smiled.'
-    assert split_sentences(text)[0].startswith('"Is my science') and split_sentences(text)[0].endswith("he said.")
+    assert split_sentences(text)[0].startswith('"Is my science')
+    assert split_sentences(text)[0].endswith("he said.")
     assert len(split_sentences(text)) == 2
 
 
@@ -284,7 +285,8 @@ def test_english_repairs_stay_english() -> None:
 def test_no_ascii_stop_is_added_to_another_script() -> None:
     run_on = "，".join(["我们今天在公园里看到了很多人在跑步和散步"] * 12) + "。"
     parts = split_sentences(run_on, language="zh")
-    assert len(parts) > 1 and "".join(parts) == run_on
+    assert len(parts) > 1
+    assert "".join(parts) == run_on
     assert not any(part.endswith(".") for part in parts)
 
 
@@ -297,7 +299,8 @@ def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
     parts = split_sentences(run_on)
     assert len(parts) > 1
     assert all(not part[:1].isdigit() for part in parts), parts  # no part starts with "000" or "250,000"
-    assert any("320,000" in part for part in parts) and any("1,250,000" in part for part in parts)
+    assert any("320,000" in part for part in parts)
+    assert any("1,250,000" in part for part in parts)
 
 
 @pytest.mark.parametrize(

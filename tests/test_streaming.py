@@ -40,15 +40,19 @@ def app_with(settings: Settings, generator: ReplayGenerator) -> tuple[Engine, Fl
 
 def test_extractive_stream_sends_each_length_then_the_full_response(client: FlaskClient) -> None:
     r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"}, headers=STREAM)
-    assert r.status_code == 200 and r.mimetype == "text/event-stream"
-    assert r.headers["Cache-Control"] == "no-cache" and r.headers["X-Accel-Buffering"] == "no"
+    assert r.status_code == 200
+    assert r.mimetype == "text/event-stream"
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert r.headers["X-Accel-Buffering"] == "no"
     events = parse_events(r.response)
     names = [name for name, _ in events]
     assert names == ["analysed"] + ["briefing"] * 5 + ["done"]
     analysed, done = events[0][1], events[-1][1]
-    assert analysed["article_sentences"] == done["article_sentences"] and analysed["mode"] == "extractive"
+    assert analysed["article_sentences"] == done["article_sentences"]
+    assert analysed["mode"] == "extractive"
     streamed = {data["length"]: data["briefing"] for name, data in events if name == "briefing"}
-    assert streamed == done["briefings"] and list(streamed) == analysed["lengths"]
+    assert streamed == done["briefings"]
+    assert list(streamed) == analysed["lengths"]
     plain = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "extractive"}).get_json()
     assert plain["briefings"] == done["briefings"]  # the stream ends with the same answer as plain JSON
 
@@ -61,12 +65,14 @@ def test_generating_stream_sends_tokens_as_they_come(settings: Settings) -> None
     )
     events = parse_events(r.response)
     tokens = [data for name, data in events if name == "token"]
-    assert len(tokens) == len(HEADLINE.split()) and {t["length"] for t in tokens} == {"headline"}
+    assert len(tokens) == len(HEADLINE.split())
+    assert {t["length"] for t in tokens} == {"headline"}
     assert "".join(t["text"] for t in tokens) == HEADLINE
     first_briefing = next(i for i, (name, _) in enumerate(events) if name == "briefing")
     assert all(name == "token" for name, _ in events[1:first_briefing])  # tokens precede their verified briefing
     done = events[-1]
-    assert done[0] == "done" and done[1]["briefings"]["headline"]["text"] == HEADLINE
+    assert done[0] == "done"
+    assert done[1]["briefings"]["headline"]["text"] == HEADLINE
     assert done[1]["model"]["id"] == "replay"
 
 
@@ -93,11 +99,14 @@ def test_client_disconnect_stops_the_generation_and_frees_the_slot(settings: Set
 def test_refusal_and_bad_input_are_plain_json_errors_not_streams(settings: Settings) -> None:
     engine, client = app_with(settings, ReplayGenerator())
     r = client.post("/v1/briefings", json={"article": "", "mode": "auto"}, headers=STREAM)
-    assert r.status_code == 422 and error_of(r)["field"] == "article"
+    assert r.status_code == 422
+    assert error_of(r)["field"] == "article"
     with engine.admission.slot(1):  # the worker's one generation slot is busy ...
         engine.admission.max_waiting = 0  # ... and nobody may wait
         r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"}, headers=STREAM)
-    assert r.status_code == 429 and r.mimetype == "application/json" and "Retry-After" in r.headers
+    assert r.status_code == 429
+    assert r.mimetype == "application/json"
+    assert "Retry-After" in r.headers
 
 
 def test_an_error_mid_stream_is_an_error_event_without_internals(settings: Settings) -> None:
@@ -107,7 +116,8 @@ def test_an_error_mid_stream_is_an_error_event_without_internals(settings: Setti
     engine, client = app_with(settings, ReplayGenerator(reply=explode))
     r = client.post("/v1/briefings", json={"article": ARTICLE, "mode": "auto"}, headers=STREAM)
     events = parse_events(r.response)
-    assert events[0][0] == "analysed" and events[-1] == (
+    assert events[0][0] == "analysed"
+    assert events[-1] == (
         "error",
         {"error": {"code": "internal_error", "message": "internal error; the server log has the details"}},
     )

@@ -45,10 +45,15 @@ def server_document() -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
     from service.engine import protocol
+    from service.engine.engine import Engine
+    from service.http.app import create_app
     from service.http.openapi import build_spec
+    from service.settings import Settings
 
+    settings = Settings()
+    app = create_app(settings, engine=Engine(settings))  # routes only: no model is loaded
     # A copy through JSON: exactly what a client reads from GET /openapi.json (build_spec is cached).
-    document: dict[str, Any] = json.loads(json.dumps(build_spec()))
+    document: dict[str, Any] = json.loads(json.dumps(build_spec(app)))
     schemas = document["components"]["schemas"]
     missing = [getattr(protocol, name) for name in STREAMED_MODELS if name not in schemas]
     if missing:

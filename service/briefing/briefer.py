@@ -24,20 +24,18 @@ from service.errors import ClientGone, GenerationTimeout, InvalidInput, PayloadT
 from service.models.embedder import Embedder
 from service.models.generator import QUIET, Generation, GenerationWatch, Generator, Prompt
 from service.text import clauses, extractor
+from service.text.evidence import EvidenceReader
 from service.text.extractor import Document
-from service.text.factcheck import best_source_set, scoped_reasons
+from service.text.facts import SourceIndex, check
+from service.text.furniture import boilerplate_sentences
+from service.text.injection import hostile_sentences, looks_like_instruction
+from service.text.judge import Judge
 from service.text.language import DEFAULT_LANGUAGE, Family, Language
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
-from service.text.verifier import (
-    SourceIndex,
-    boilerplate_sentences,
-    check,
-    hostile_sentences,
-    looks_like_instruction,
-)
+from service.text.wordnet import WordNet
 from service.text.words import count_words
 
 # Tokens the prompt template adds around the article (instructions, chat markup).
@@ -70,6 +68,8 @@ MODES: dict[str, ModeSpec] = {
         ModeSpec("abstractive", writes="always", replaces_failed=False, fills_from_article=False, condenses=False),
     )
 }
+# Shapes whose text is one sentence: judged with the model fitted on one-sentence summaries.
+SINGLE_SHAPES = frozenset({"line", "sentence"})
 # A publisher's headline paraphrases its story more freely than a summary sentence may, so it needs
 # less embedding support; its names, numbers and quotes must still all be in the article.
 TITLE_MIN_SUPPORT = 0.5
@@ -77,7 +77,7 @@ TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, 
 
 
 @dataclass(frozen=True)
-class BriefingRequest:
+class BriefingJob:
     article: str
     title: str | None = None
     lengths: tuple[str, ...] = tuple(LENGTHS)
@@ -105,7 +105,7 @@ class Shipped:
 
 
 @dataclass(frozen=True)
-class Rejected:
+class RejectedSentence:
     """A generated sentence that did not ship, and why."""
 
     text: str
@@ -113,7 +113,7 @@ class Rejected:
 
 
 @dataclass
-class Briefing:
+class LengthBriefing:
     """One length of a briefing: its text, how it measures against the contract, its sentences."""
 
     text: str
@@ -121,7 +121,7 @@ class Briefing:
     within_contract: bool
     violations: list[str]
     sentences: list[Shipped]
-    rejected: list[Rejected]
+    rejected: list[RejectedSentence]
     contract: str = ""  # what it was measured against: the length's, with the request's counts
 
 
@@ -138,7 +138,7 @@ class Fit:
 
 
 @dataclass(frozen=True)
-class ArticleInput:
+class InputReport:
     """What the briefing was made from: the article's size and language, and how it fit the generator."""
 
     sentences: int
@@ -154,7 +154,7 @@ class Preview:
 
     mode: str
     lengths: list[str]
-    input: ArticleInput
+    input: InputReport
     article_sentences: list[str]
 
 
@@ -162,10 +162,10 @@ class Preview:
 class BriefingResult:
     """Every requested length (in request order), the mode used, the input and the timings."""
 
-    briefings: dict[str, Briefing]
+    briefings: dict[str, LengthBriefing]
     mode: str
     cut_short: bool  # the deadline stopped generation early
-    input: ArticleInput
+    input: InputReport
     article_sentences: list[str]
     timings: dict[str, float]
     note: str | None = None  # why the mode differs from the one asked for (a language the model does not write)
@@ -178,6 +178,7 @@ class Candidate:
     support: float
     cites: list[int]
     reasons: list[str] = field(default_factory=list)
+    weighed: bool = False  # refused only by the judge's weighing of its signals (no veto, no other rule)
 
 
 @dataclass
@@ -194,6 +195,7 @@ class Analysis:
     timings: dict[str, float]
     condenser: Condenser  # this request's: remembers versions and scores across lengths
     language: Language  # the article's: how it is split, checked, condensed and prompted
+    reader: EvidenceReader  # reads written sentences against the trusted article
     title: str | None = None  # the request's (or page's) title, when it is a headline of this article
 
     def barred(self, i: int) -> bool:
@@ -215,7 +217,7 @@ class BriefingListener:
     def token(self, length: str, delta: str) -> None:
         pass
 
-    def briefing(self, length: str, briefing: Briefing) -> None:
+    def briefing(self, length: str, briefing: LengthBriefing) -> None:
         pass
 
     def cancelled(self) -> bool:
@@ -231,20 +233,22 @@ class Briefer:
         generator: Generator,
         embedder: Embedder,
         prompts: PromptBook,
-        support_threshold: float,
+        judge: Judge,
         generation_input_tokens: int,
         request_timeout_s: float,
         writes_freely: bool = True,
         model_languages: str = "*",
+        wordnet: WordNet | None = None,
     ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
-        self.support_threshold = support_threshold
+        self.judge = judge
         self.generation_input_tokens = generation_input_tokens
         self.request_timeout_s = request_timeout_s
         self.writes_freely = writes_freely  # auto mode: free writing too, or condensing only
         self.model_languages = model_languages  # what the model writes well ("*": any)
+        self.wordnet = wordnet  # synonyms for the checks (None: words compared as written)
 
     def writes(self, mode: ModeSpec) -> bool:
         """Whether this mode asks the model to write each length freely on this service."""
@@ -277,6 +281,7 @@ class Briefer:
             {"segment_s": segmented - started, "embed_s": embedded - segmented},
             Condenser(self.generator, self.prompts, language),
             language_of(language),
+            EvidenceReader(source, evidence, self.wordnet),
         )
         analysis.title = self.headline_title(title, analysis) if title else None  # needs the analysis
         return analysis
@@ -328,17 +333,17 @@ class Briefer:
 
     def measure(
         self, analysis: Analysis, article: str, mode: ModeSpec, specs: list[LengthSpec]
-    ) -> tuple[str, ArticleInput]:
+    ) -> tuple[str, InputReport]:
         """The text the generator is given (the article, or a condensed version) and the input's size."""
         if self.writes(mode):
             text, fit = self.generation_input(analysis, article, specs)
         else:
             text, fit = article, Fit(self.generator.count_tokens(article))
         size = (len(analysis.doc.sentences), count_words(article), len(article))
-        return text, ArticleInput(*size, fit, analysis.language.code)
+        return text, InputReport(*size, fit, analysis.language.code)
 
     # ---------------------------------------------------------------- the whole request
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief(self, request: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         started = time.perf_counter()
         lang = language_of(request.language or detect_language(request.article))
         mode, note = self.mode_for(MODES[request.mode], lang)
@@ -365,17 +370,17 @@ class Briefer:
     def make_lengths(
         self,
         text: str,
-        request: BriefingRequest,
+        request: BriefingJob,
         mode: ModeSpec,
         specs: list[LengthSpec],
         analysis: Analysis,
         listener: BriefingListener,
         timings: dict[str, float],
-    ) -> tuple[dict[str, Briefing], bool]:
+    ) -> tuple[dict[str, LengthBriefing], bool]:
         """Generate every length in one call (if the mode generates), verify and ship each as soon
         as it is done; the briefings in request order, and whether the deadline cut generation short.
         Adds the generation and verification times to ``timings``."""
-        briefings: dict[str, Briefing] = {}
+        briefings: dict[str, LengthBriefing] = {}
         verify_s = 0.0
 
         def finish_length(spec: LengthSpec, generation: Generation | None) -> None:
@@ -450,61 +455,49 @@ class Briefer:
     # ---------------------------------------------------------------- postprocess
     def postprocess(
         self, spec: LengthSpec, generation: Generation | None, analysis: Analysis, mode: ModeSpec, fmt: str
-    ) -> Briefing:
+    ) -> LengthBriefing:
         generated = SHAPE_PARSERS[spec.shape](clean_generation(generation.text)) if generation else []
         candidates = self.verify(generated, analysis, spec)
         shipped, rejected = self.assemble(spec, candidates, analysis, mode)
         texts = [s.text for s in shipped]
         problems = violations(spec, texts)
-        return Briefing(
+        return LengthBriefing(
             text=render(spec, texts, fmt),
             words=sum(count_words(t) for t in texts),
             within_contract=not problems,
             violations=problems,
             sentences=shipped,
-            rejected=[Rejected(c.text, c.reasons) for c in rejected],
+            rejected=[RejectedSentence(c.text, c.reasons) for c in rejected],
             contract=spec.contract,
         )
 
     def verify(self, sentences: list[str], analysis: Analysis, spec: LengthSpec) -> list[Candidate]:
+        """Every written sentence judged against the article (service/text/judge.py, the same judge
+        as POST /v1/check), read in order so a pronoun finds the sentences before it; also refused:
+        a sentence about the article rather than the news, or one that reads like an instruction."""
         if not sentences:
             return []
         vectors = self.embedder.encode(sentences)
-        candidates = []
-        for text, vector in zip(sentences, vectors):
-            result = check(text, vector, analysis.source, analysis.evidence)
-            reasons = [f"unsupported number {n}" for n in result.unsupported_numbers]
-            reasons += [f"unsupported name {n}" for n in result.unsupported_names]
-            reasons += [f"unsupported quote {q!r}" for q in result.unsupported_quotes]
-            if result.novel_words:
-                reasons.append(f"words not in the article: {', '.join(result.novel_words)}")
-            cites = result.cites
-            if not reasons:  # in the article somewhere; now against exactly the sentences it came from
-                cites, scoped = self.sources_of(text, vector, analysis, spec.may_drop)
-                reasons += scoped
-            if META_SENTENCE.match(text):
-                reasons.append("describes the article instead of the news")
-            if looks_like_instruction(text):
-                reasons.append("reads like an instruction or markup, not news")
-            if result.support < self.support_threshold:
-                reasons.append(f"low support {result.support:.2f}")
-            candidates.append(Candidate(text, vector, result.support, cites, reasons))
-        return candidates
-
-    @staticmethod
-    def sources_of(
-        text: str, vector: np.ndarray, analysis: Analysis, may_drop: tuple[str, ...] = ()
-    ) -> tuple[list[int], list[str]]:
-        """The article sentences a written sentence was made from, found by alignment, and what the
-        scoped checks find wrong against exactly them: a fact true elsewhere in the article ("Homs to
-        Aleppo" for a bridge between Homs and Hama) fails here. Hostile sentences are blank in
-        ``analysis.source`` and zero in its evidence, so they are never a source."""
         source = analysis.source
 
-        def judge(ids: tuple[int, ...]) -> tuple[list[int], list[str]]:
-            return list(ids), scoped_reasons(text, [source.sentences[i] for i in ids], may_drop, source.language)
+        def sources_text(ids: list[int]) -> str:
+            return " ".join(source.sentences[i] for i in ids)
 
-        return best_source_set(text, vector, source, analysis.evidence, judge, lambda judged: judged[1])
+        candidates = []
+        for k, (text, vector) in enumerate(zip(sentences, vectors)):
+            evidence = analysis.reader.read(text, vector, sentences[:k])
+            judgement = self.judge.judge(evidence, sources_text, single=spec.shape in SINGLE_SHAPES)
+            reasons = list(judgement.reasons)
+            rules = []
+            if META_SENTENCE.match(text):
+                rules.append("describes the article instead of the news")
+            if looks_like_instruction(text):
+                rules.append("reads like an instruction or markup, not news")
+            weighed = not judgement.supported and not judgement.vetoed and not rules
+            candidates.append(
+                Candidate(text, vector, 1.0 - judgement.risk, list(judgement.cites), reasons + rules, weighed)
+            )
+        return candidates
 
     def assemble(
         self, spec: LengthSpec, candidates: list[Candidate], analysis: Analysis, mode: ModeSpec
@@ -515,8 +508,8 @@ class Briefer:
         rejected: list[Candidate] = []
         for cand in candidates:
             text = clauses.shorten(cand.text, spec.sentence_max_words)
-            hard_fail = any(not r.startswith("low support") for r in cand.reasons)
-            soft_fail = bool(cand.reasons) and not hard_fail
+            soft_fail = cand.weighed
+            hard_fail = bool(cand.reasons) and not soft_fail
             if text is None:
                 cand.reasons.append("too long to fit the contract")
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):

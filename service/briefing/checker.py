@@ -1,55 +1,57 @@
-"""Fact-checking any summary against its article, with the checks the briefings themselves pass.
+"""Fact-checking any summary against its article, with the judge the briefings themselves use.
 
-A summary sentence may draw on one, two or three article sentences. Its sources are found by
-alignment (:func:`service.text.factcheck.best_source_set`, the same the briefings use) and every
-scoped check of :mod:`service.text.factcheck` runs against exactly that set.
+Each summary sentence is read against the article (service/text/evidence.py: the sources it draws
+on, what each of its clauses asserts there) and judged (service/text/judge.py): a veto or a risk
+over the fitted threshold refuses it, with its reasons in words. Sentences are read in order, so a
+pronoun is resolved against the sentences before it. The whole summary's score is the probability
+that none of its sentences errs.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from service.errors import InvalidInput
+from service.errors import CheckTimeout, InvalidInput
 from service.models.embedder import Embedder
-from service.text.factcheck import FactChecker, Verdict, best_source_set
+from service.text.evidence import EvidenceReader
+from service.text.facts import SourceIndex
+from service.text.judge import Judge, Judgement, summary_support
 from service.text.language import detect as detect_language
 from service.text.segmenter import split_sentences
-from service.text.verifier import SourceIndex, text_support
-
-UNSUPPORTED_SHARE_PENALTY = 0.3  # the summary score loses this times its share of failed sentences
+from service.text.wordnet import WordNet
 
 
 @dataclass(frozen=True)
-class CheckedSentence:
+class JudgedSentence:
     text: str
-    verdict: Verdict
+    judgement: Judgement
 
 
 @dataclass(frozen=True)
 class SummaryCheck:
     """The summary's sentences with their verdicts, the article's sentences (what ``cites`` index),
-    and one faithfulness score for the whole summary: ``verifier.text_support`` less
-    UNSUPPORTED_SHARE_PENALTY times the share of sentences that fail a scoped check. Chosen on FRANK's
-    validation summaries (bench/factuality; support threshold 0.55 in the sweep): penalties 0 / 0.1 /
-    0.2 / 0.3 gave Pearson 0.710 / 0.732 / 0.745 / 0.751 and partial 0.229 / 0.255 / 0.274 / 0.285."""
+    and one faithfulness score for the whole summary (the probability no sentence errs)."""
 
-    sentences: list[CheckedSentence]
+    sentences: list[JudgedSentence]
     article_sentences: list[str]
     support: float
 
     @property
     def supported(self) -> bool:
-        return all(s.verdict.supported for s in self.sentences)
+        return all(s.judgement.supported for s in self.sentences)
 
 
 class SummaryChecker:
-    def __init__(self, embedder: Embedder, support_threshold: float) -> None:
+    def __init__(self, embedder: Embedder, judge: Judge, wordnet: WordNet | None = None) -> None:
         self.embedder = embedder
-        self.facts = FactChecker(embedder, support_threshold)
+        self.judge = judge
+        self.wordnet = wordnet
 
-    def check(self, article: str, summary: str) -> SummaryCheck:
+    def check(self, article: str, summary: str, deadline: float | None = None) -> SummaryCheck:
+        """``deadline`` (time.monotonic()): past it, the check stops with :class:`CheckTimeout`."""
         language = detect_language(article)
         article_sentences = split_sentences(article, language=language)
         if not article_sentences:
@@ -60,17 +62,19 @@ class SummaryChecker:
         vectors = np.asarray(self.embedder.encode(article_sentences + summary_sentences))
         article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
         source = SourceIndex(" ".join(article_sentences), article_sentences, language)
-        checked = [
-            CheckedSentence(text, self._verify(text, vector, source, article_vectors))
-            for text, vector in zip(summary_sentences, summary_vectors)
-        ]
-        support = text_support(summary_sentences, summary_vectors, source, article_vectors)
-        failed = sum(not c.verdict.supported for c in checked) / len(checked)
-        return SummaryCheck(checked, article_sentences, support - UNSUPPORTED_SHARE_PENALTY * failed)
+        reader = EvidenceReader(source, article_vectors, self.wordnet)
 
-    def _verify(self, sentence: str, vector: np.ndarray, article: SourceIndex, article_vectors: np.ndarray) -> Verdict:
-        def judge(ids: tuple[int, ...]) -> Verdict:
-            stacked = np.vstack([vector[None, :], article_vectors[list(ids)]])
-            return self.facts.verify(sentence, [article.sentences[i] for i in ids], ids, stacked, article.language)
+        def sources_text(ids: list[int]) -> str:
+            return " ".join(article_sentences[i] for i in ids)
 
-        return best_source_set(sentence, vector, article, article_vectors, judge, lambda verdict: verdict.reasons)
+        judged = []
+        for k, (text, vector) in enumerate(zip(summary_sentences, summary_vectors)):
+            if deadline is not None and time.monotonic() > deadline:
+                raise CheckTimeout(
+                    f"the check ran past its time budget after {k} of {len(summary_sentences)} sentences; "
+                    "send a shorter summary"
+                )
+            evidence = reader.read(text, vector, summary_sentences[:k])
+            single = len(summary_sentences) == 1
+            judged.append(JudgedSentence(text, self.judge.judge(evidence, sources_text, single)))
+        return SummaryCheck(judged, article_sentences, summary_support([j.judgement for j in judged]))

@@ -25,30 +25,23 @@ from service.errors import InvalidInput
 from service.models.embedder import Embedder
 from service.models.generator import Generator, Prompt
 from service.text import clauses, extractor
+from service.text.claims import ClaimChecker
 from service.text.extractor import Document
-from service.text.factcheck import scoped_reasons
+from service.text.facts import NOVEL_WORD_SHARE, QUOTE, SourceIndex, exact_problems, facts_dropped, names_in, numbers_in
+from service.text.injection import looks_like_instruction
 from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
+from service.text.lexicon import content_tokens
 from service.text.segmenter import split_sentences
-from service.text.verifier import (
-    QUOTE,
-    SourceIndex,
-    content_tokens,
-    exact_problems,
-    facts_dropped,
-    looks_like_instruction,
-    names_in,
-    novel_words,
-    numbers_in,
-)
+from service.text.wordnet import WordNet
 from service.text.words import count_words
 
 MIN_SAME_MEANING = 0.7  # cosine between original and rewrite below this = meaning changed
 CONCISE_SHARE = 0.5  # concise keeps about this share of the words
 CONDENSE_RATIO = 0.7  # concise, where the model's rewrite fails: a deletion down to this share of words
-# Scoped reasons the checks above already give in their own words (numbers, names, quotes, novel words).
-SEEN_ABOVE = ("the number", "the name", "the quote", "words its sources never use")
+# Findings the checks above already report in their own words (a number, name or quote added).
+ALREADY_SAID = frozenset({"number_absent", "name_absent", "quote_absent", "unsourced"})
 # A rewrite may lose at most this share of its sentence's content words (synonyms count as lost):
 # beyond it, facts go missing that no number or name check sees.
 MAX_LOST_CONTENT = {"concise": 0.7}
@@ -77,13 +70,13 @@ TIME_WORDS = {
 
 
 @dataclass(frozen=True)
-class RewriteRequest:
+class RewriteJob:
     text: str
     style: str
 
 
 @dataclass(frozen=True)
-class RewrittenSentence:
+class SentenceRewrite:
     """One sentence of a rewrite: the rewrite if it passed, else the original with the reasons."""
 
     text: str
@@ -97,7 +90,7 @@ class RewriteResult:
     text: str
     style: str
     words: int
-    sentences: list[RewrittenSentence]
+    sentences: list[SentenceRewrite]
     rewritten_sentences: int
     kept_original_sentences: int
     dropped_sentences: int  # concise: sentences left out
@@ -114,14 +107,16 @@ class Rewriter:
         prompts: PromptBook,
         request_timeout_s: float,
         model_languages: str = "*",
+        wordnet: WordNet | None = None,
     ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.prompts = prompts
         self.request_timeout_s = request_timeout_s
         self.model_languages = model_languages  # what the model writes well ("*": any)
+        self.wordnet = wordnet  # a word that restates one of the original's is no new word
 
-    def rewrite(self, request: RewriteRequest) -> RewriteResult:
+    def rewrite(self, request: RewriteJob) -> RewriteResult:
         started = time.perf_counter()
         style = STYLES[request.style]
         lang = language_of(detect_language(request.text))
@@ -167,7 +162,7 @@ class Rewriter:
             note=None if rewritten_count else unchanged_note(sentences),
         )
 
-    def condensed(self, condenser: Condenser, original: str, index: int) -> RewrittenSentence | None:
+    def condensed(self, condenser: Condenser, original: str, index: int) -> SentenceRewrite | None:
         """``original`` shortened by deletion with every number, name and quote kept, or None."""
         words = count_words(original)
         target = max(clauses.MIN_WORDS, int(words * CONDENSE_RATIO))
@@ -177,7 +172,7 @@ class Rewriter:
         if not versions:
             return None
         short = [v for v in versions if count_words(v) <= target] or versions[-1:]
-        return RewrittenSentence(condenser.preferred(original, short), index, rewritten=True)
+        return SentenceRewrite(condenser.preferred(original, short), index, rewritten=True)
 
     def choose(self, style: StyleSpec, originals: list[str], language: str = "en") -> list[int]:
         """Which sentences to rewrite, in order: all; or for ``concise`` every sentence that holds a
@@ -193,7 +188,7 @@ class Rewriter:
 
     def judge(
         self, original: str, candidate: str, index: int, source: SourceIndex, style: str = "paraphrase"
-    ) -> RewrittenSentence:
+    ) -> SentenceRewrite:
         reasons: list[str] = []
         if not candidate:
             reasons.append("empty rewrite")
@@ -212,19 +207,21 @@ class Rewriter:
                 reasons.append("reads like an instruction or markup")
             if META_SENTENCE.match(candidate):
                 reasons.append("talks about the text instead of rewriting it")
-            novel = novel_words(candidate, source)
-            if novel:
-                reasons.append(f"words the text never uses: {', '.join(novel)}")
+            # The claim checks briefings use, against the one sentence rewritten: a flipped negation,
+            # a possibility stated as a fact, swapped roles, a word neither used nor restated there.
+            reading = ClaimChecker(SourceIndex(original, [original], language), self.wordnet).read(candidate, [0])
+            if reading.novel and len(reading.novel) > NOVEL_WORD_SHARE * reading.content:
+                reasons.append(f"words the text never uses nor restates: {', '.join(reading.novel)}")
             reasons += [f"dropped {d!r}" for d in dropped]
             reasons += [f"added {a!r}" for a in numbers + names + quotes]
-            reasons += [r for r in scoped_reasons(candidate, [original], (), language) if not r.startswith(SEEN_ABOVE)]
+            reasons += [f.describe() for f in reading.findings if f.veto and f.kind not in ALREADY_SAID]
             if not reasons:
                 a, b = self.embedder.encode([original, candidate])
                 if float(a @ b) < MIN_SAME_MEANING:
                     reasons.append(f"meaning changed (similarity {float(a @ b):.2f})")
         if reasons:
-            return RewrittenSentence(original, index, rewritten=False, reasons=reasons)
-        return RewrittenSentence(candidate, index, rewritten=True)
+            return SentenceRewrite(original, index, rewritten=False, reasons=reasons)
+        return SentenceRewrite(candidate, index, rewritten=True)
 
 
 def holds_facts(sentence: str) -> bool:
@@ -236,7 +233,7 @@ def untouched(text: str, style: str, originals: list[str], language: str, starte
     """Every sentence as it stands, when the model does not write the text's language (its
     rewrite would be English or garble): said in ``note``, not hidden."""
     reason = [f"language: the model does not write {language}"]
-    sentences = [RewrittenSentence(s, i, rewritten=False, reasons=reason) for i, s in enumerate(originals)]
+    sentences = [SentenceRewrite(s, i, rewritten=False, reasons=reason) for i, s in enumerate(originals)]
     return RewriteResult(
         text=" ".join(originals),
         style=style,
@@ -251,7 +248,7 @@ def untouched(text: str, style: str, originals: list[str], language: str, starte
     )
 
 
-def unchanged_note(sentences: list[RewrittenSentence]) -> str:
+def unchanged_note(sentences: list[SentenceRewrite]) -> str:
     """Why a style changed nothing, from its sentences' reasons: the most common one first."""
     reasons = Counter(r.split(":")[0] for s in sentences for r in (s.reasons or [])[:1])
     common = ", ".join(f"{reason} ({n})" for reason, n in reasons.most_common(3))

@@ -14,7 +14,10 @@ DEFAULT_RETRY_S = 20.0  # Retry-After before any generation has been timed
 
 
 class Admission:
-    def __init__(self, max_running: int, max_waiting: int, typical_seconds: float | None = None) -> None:
+    def __init__(
+        self, max_running: int, max_waiting: int, typical_seconds: float | None = None, what: str = "generations"
+    ) -> None:
+        self.what = what  # what is admitted, for the refusal's message
         self.max_running = max_running
         self.max_waiting = max_waiting
         # One generation's usual length, learned as generations finish; None until the first has.
@@ -39,7 +42,7 @@ class Admission:
             if full or too_slow:
                 self.rejected += 1
                 raise Overloaded(
-                    f"the model is overloaded: {self.running} generations running and {self.waiting} waiting",
+                    f"the server is overloaded: {self.running} {self.what} running and {self.waiting} waiting",
                     retry_after=retry,
                 )
             self.waiting += 1
@@ -51,7 +54,7 @@ class Admission:
             else:
                 self.rejected += 1
         if not acquired:
-            raise Overloaded(f"no generation slot freed within {wait_s:.0f} s", retry_after=retry)
+            raise Overloaded(f"no slot for {self.what} freed within {wait_s:.0f} s", retry_after=retry)
         started = time.monotonic()
         try:
             yield

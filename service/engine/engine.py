@@ -9,26 +9,29 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from service.briefing.briefer import MODES, SILENT, Briefer, BriefingListener, BriefingRequest, BriefingResult
+from service.briefing.briefer import MODES, SILENT, Briefer, BriefingJob, BriefingListener, BriefingResult
 from service.briefing.checker import SummaryCheck, SummaryChecker
 from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
-from service.briefing.rewriter import Rewriter, RewriteRequest, RewriteResult
+from service.briefing.rewriter import RewriteJob, Rewriter, RewriteResult
 from service.briefing.styles import STYLES
 from service.engine.admission import Admission
-from service.engine.protocol import BriefingIntake, BriefingResponse, RewriteResponse
 from service.errors import BrieflyError, ConfigurationError, NotReady
 from service.models import allocator, cpu
 from service.models.embedder import Embedder, HFEmbedder
 from service.models.generator import Generator
 from service.models.huggingface import HFGenerator, resolve_device, resolve_weights
+from service.models.judgement import JudgeConfig, RemoteJudge
 from service.models.remote import EngineConfig, OpenAIGenerator
 from service.models.weights import EMBEDDER_LABEL, GENERATOR_LABEL, embedder_folder, generator_folder
 from service.settings import Settings
+from service.text.judge import Judge, default_weights
+from service.text.wordnet import open_wordnet
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +50,16 @@ class Engine:
         self.briefer: Briefer | None = None
         self.rewriter: Rewriter | None = None
         self.checker: SummaryChecker | None = None
+        # The judge model the user runs (BRIEFLY_JUDGE_URL), or None: support(document, claim) -> P or None.
+        self.remote_judge: RemoteJudge | None = None
         self.state = "loading"
         self.failure: str | None = None
         # Few generations at a time per worker (torch already uses every thread we gave it), a
         # bounded wait for the rest, refusal beyond that.
         self.admission = Admission(settings.generation_slots, settings.max_waiting)
+        # Checks are admitted apart: a burst of long summaries never holds up a briefing or a probe.
+        self.check_admission = Admission(settings.check_slots, settings.check_waiting, what="checks")
+        self.judge: Judge | None = None
 
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
@@ -63,6 +71,7 @@ class Engine:
             if self.embedder is None:
                 self.embedder = self._build_embedder()
             allocator.settle()  # serving reuses its temporaries (a prefill 1.04 s -> 0.76 s; allocator.py)
+            self.remote_judge = self._build_remote_judge()
             self._wire()
             self.generator.self_check()
             self.embedder.encode(["Warm-up sentence."])
@@ -92,22 +101,34 @@ class Engine:
         return loader
 
     def _wire(self) -> None:
-        assert self.generator is not None and self.embedder is not None
+        assert self.generator is not None
+        assert self.embedder is not None
         s = self.settings
+        wordnet = open_wordnet(s.wordnet_dir)
+        weights = default_weights()
+        if s.risk_threshold:
+            weights = weights.with_threshold(s.risk_threshold)
+        self.judge = Judge(weights, remote=self.remote_judge)
         self.briefer = Briefer(
             self.generator,
             self.embedder,
             self.prompts,
-            s.support_threshold,
+            self.judge,
             s.generation_input_tokens,
             s.request_timeout_s,
             writes_freely=s.writes_freely,
             model_languages=s.writes_languages,
+            wordnet=wordnet,
         )
         self.rewriter = Rewriter(
-            self.generator, self.embedder, self.prompts, s.request_timeout_s, model_languages=s.writes_languages
+            self.generator,
+            self.embedder,
+            self.prompts,
+            s.request_timeout_s,
+            model_languages=s.writes_languages,
+            wordnet=wordnet,
         )
-        self.checker = SummaryChecker(self.embedder, s.support_threshold)
+        self.checker = SummaryChecker(self.embedder, self.judge, wordnet)
 
     def _build_generator(self) -> Generator:
         """The model in this process, or a remote engine's client (no generator weights loaded)."""
@@ -115,16 +136,10 @@ class Engine:
 
     def _build_remote(self) -> OpenAIGenerator:
         s = self.settings
-        key = s.engine_api_key
-        if s.engine_api_key_file:
-            try:
-                key = Path(s.engine_api_key_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigurationError(f"BRIEFLY_ENGINE_API_KEY_FILE cannot be read: {exc}") from exc
         config = EngineConfig(
             base_url=s.engine_url,
             model=s.model,
-            api_key=key,
+            api_key=_key(s.engine_api_key, s.engine_api_key_file, "BRIEFLY_ENGINE_API_KEY_FILE"),
             timeout_s=s.engine_timeout_s,
             retries=s.engine_retries,
             concurrency=s.engine_concurrency,
@@ -133,6 +148,21 @@ class Engine:
         generator = OpenAIGenerator(config)
         generator.load()
         return generator
+
+    def _build_remote_judge(self) -> RemoteJudge | None:
+        """The judge model's client, when one is set: no connection until the first sentence is
+        judged, and readiness never waits for it (its failures leave the embedded checks alone)."""
+        s = self.settings
+        if not s.judge_url:
+            return None
+        config = JudgeConfig(
+            base_url=s.judge_url,
+            model=s.judge_model,
+            api_key=_key(s.judge_api_key, s.judge_api_key_file, "BRIEFLY_JUDGE_API_KEY_FILE"),
+            timeout_s=s.judge_timeout_s,
+            retries=s.judge_retries,
+        )
+        return RemoteJudge(config)
 
     def _build_local(self) -> HFGenerator:
         import torch  # noqa: F401  (first torch import happens here, after fork)
@@ -200,50 +230,51 @@ class Engine:
         """How long a request may wait for a generation slot (the deadline starts once it has one)."""
         return min(30.0, self.settings.request_timeout_s / 3)
 
-    def admit(self, request: BriefingRequest) -> AbstractContextManager[None]:
+    def admit(self, job: BriefingJob) -> AbstractContextManager[None]:
         """A generation slot for a generating mode (429 when full); extractive needs none: no
         model, no queue. Streaming enters it before the response starts, so a refusal is a real 429."""
-        return self.admission.slot(self.admission_wait_s) if MODES[request.mode].uses_model else nullcontext()
+        return self.admission.slot(self.admission_wait_s) if MODES[job.mode].uses_model else nullcontext()
 
-    def brief(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief(self, job: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         self.require_ready()
-        with self.admit(request):
-            return self.brief_admitted(request, listener)
+        with self.admit(job):
+            return self.brief_admitted(job, listener)
 
-    def brief_admitted(self, request: BriefingRequest, listener: BriefingListener = SILENT) -> BriefingResult:
+    def brief_admitted(self, job: BriefingJob, listener: BriefingListener = SILENT) -> BriefingResult:
         """The briefing itself, for a caller that checked readiness and holds what :meth:`admit`
         gave it. No second readiness check: a request admitted before SIGTERM is finished, not
         refused, while the worker drains."""
         assert self.briefer is not None
         try:
-            return self.briefer.brief(request, listener)
+            return self.briefer.brief(job, listener)
         finally:
-            if MODES[request.mode].uses_model:
+            if MODES[job.mode].uses_model:
                 allocator.release()  # what the generation freed goes back before the next prefill
 
-    def serve_briefing(
-        self, item: BriefingIntake, listener: BriefingListener = SILENT, admitted: bool = False
-    ) -> BriefingResponse:
-        """A validated briefing (:mod:`service.engine.protocol`) answered: the result, the model
-        that made it and, for HTML, what extraction found."""
-        result = self.brief_admitted(item.request, listener) if admitted else self.brief(item.request, listener)
-        return BriefingResponse.of(result, self.model_info(), item.extracted)
-
-    def rewrite(self, request: RewriteRequest) -> RewriteResult:
+    def rewrite(self, job: RewriteJob) -> RewriteResult:
         self.require_ready()
         assert self.rewriter is not None
         with self.admission.slot(self.admission_wait_s):
             try:
-                return self.rewriter.rewrite(request)
+                return self.rewriter.rewrite(job)
             finally:
                 allocator.release()
 
     def check(self, article: str, summary: str) -> SummaryCheck:
-        """Fact-check any summary against its article. Needs no generation slot: the embedder and
-        the scoped checks only, a fraction of a second."""
+        """Fact-check any summary against its article. No generation slot (the embedder and the
+        checks only), but a check slot of its own: a long summary costs seconds, so checks are
+        bounded in number (429 beyond) and each stops at its deadline (504)."""
         self.require_ready()
         assert self.checker is not None
-        return self.checker.check(article, summary)
+        with self.check_admission.slot(min(10.0, self.settings.check_timeout_s / 3)):
+            return self.checker.check(article, summary, deadline=time.monotonic() + self.settings.check_timeout_s)
 
-    def serve_rewrite(self, request: RewriteRequest) -> RewriteResponse:
-        return RewriteResponse.of(self.rewrite(request), self.model_info())
+
+def _key(key: str, key_file: str, variable: str) -> str:
+    """A bearer key: the file's (a mounted secret) when one is named, else the value."""
+    if not key_file:
+        return key
+    try:
+        return Path(key_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError(f"{variable} cannot be read: {exc}") from exc

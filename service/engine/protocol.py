@@ -13,11 +13,9 @@ response models, which only the HTTP layer and the CLI's ``--json`` serialise.
 from __future__ import annotations
 
 import dataclasses
-import html as html_lib
 import re
 import typing
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -39,10 +37,8 @@ from service.briefing import briefer, checker, rewriter
 from service.briefing.briefer import FORMATS, MODES
 from service.briefing.lengths import ADJUSTABLE, DEFAULT_LENGTHS, LENGTHS, LengthSpec
 from service.briefing.styles import STYLES
-from service.engine.fetcher import FetchPolicy, fetch_page
 from service.errors import BrieflyError, InvalidInput, PayloadTooLarge, public_error
 from service.settings import Settings
-from service.text.webpage import ExtractedPage, decode_page, extract_article
 
 if TYPE_CHECKING:  # the checker sees plain strings; pydantic sees the tables' names
     LengthName = str
@@ -73,7 +69,7 @@ _INVISIBLE = re.compile(
 
 
 # ---------------------------------------------------------------- text fields
-def clean_text(value: str, field: str, limit: int | None) -> str:
+def valid_text(value: str, field: str, limit: int | None) -> str:
     """Valid Unicode, invisible characters removed, NFC, stripped, not empty, at most ``limit``."""
     try:
         value.encode("utf-8")
@@ -96,41 +92,12 @@ def clean_text(value: str, field: str, limit: int | None) -> str:
 
 
 def checked_text(value: str, field: str, limit: int) -> str:
-    """:func:`clean_text` for text found after parsing (an HTML page's article): our errors."""
+    """:func:`valid_text` for text found after parsing (an HTML page's article): our errors."""
     try:
-        return clean_text(value, field, limit)
+        return valid_text(value, field, limit)
     except PydanticCustomError as exc:
         error = PayloadTooLarge if exc.type == TOO_LARGE else InvalidInput
         raise error(exc.message(), field=field) from None
-
-
-def article_from_html(html: str, settings: Settings) -> tuple[str, ExtractedPage]:
-    """A web page's main text, checked as an article is (briefings and checks alike), and the page."""
-    page = extract_article(html)
-    return checked_text(page.text, "article", settings.max_article_chars), page
-
-
-def fetch_policy(settings: Settings) -> FetchPolicy:
-    return FetchPolicy(
-        enabled=settings.allow_urls,
-        max_bytes=settings.url_max_bytes,
-        timeout_s=settings.url_timeout_s,
-        allowed_addresses=frozenset(a.strip() for a in settings.url_allowed_addresses.split(",") if a.strip()),
-    )
-
-
-def fetch_html(url: str, settings: Settings) -> tuple[str, dict[str, object]]:
-    """The page at ``url`` as HTML text (a text/plain page wrapped so extraction reads it as one),
-    held to the HTML limit, and what the fetch did, for ``input.extracted``."""
-    page = fetch_page(url, fetch_policy(settings))
-    try:
-        text = decode_page(page.body, page.charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the page at 'url' cannot be decoded: {exc}", field="url") from None
-    if page.content_type == "text/plain":
-        text = "<html><body>" + "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n")) + "</body></html>"
-    html = checked_text(text, "html", settings.max_html_chars)
-    return html, {"from": "url", "url": page.url, "redirects": page.redirects, "fetch_s": round(page.seconds, 3)}
 
 
 def _settings(info: ValidationInfo) -> Settings | None:
@@ -146,7 +113,7 @@ def _cleaned(value: str, info: ValidationInfo) -> str:
     limit = None
     if settings is not None:
         limit = settings.max_html_chars if field == "html" else settings.max_article_chars
-    return clean_text(value, field, limit)
+    return valid_text(value, field, limit)
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_cleaned)]
@@ -194,17 +161,10 @@ def _exactly_one_article(data: dict[str, Any], sources: tuple[str, ...] = ARTICL
 
 
 def _focus(value: str, info: ValidationInfo) -> str:
-    return clean_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
+    return valid_text(value, info.field_name or "focus", FOCUS_MAX_CHARS)
 
 
-Focus = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description=f"what the reader cares about (at most {FOCUS_MAX_CHARS} characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not",
-    ),
-    AfterValidator(_focus),
-]
+Focus = Annotated[str, Field(min_length=1), AfterValidator(_focus)]
 
 
 class WordRange(BaseModel):
@@ -276,9 +236,12 @@ class BriefingRequest(_Body):
         description="a public http(s) page Briefly fetches and briefs as html (when the server allows: BRIEFLY_ALLOW_URLS)",
     )
     lengths: Lengths = Field(default_factory=lambda: list(DEFAULT_LENGTHS))
-    format: FormatName = "text"
+    format: FormatName = Field(default="text", description="text, or markdown (bullets and emphasis)")
     mode: ModeName | None = Field(default=None, description="absent: the server's default (GET /v1/modes)")
-    focus: Focus | None = None
+    focus: Focus | None = Field(
+        default=None,
+        description=f"what the reader cares about (at most {FOCUS_MAX_CHARS} characters): sentences about it are preferred and the model is asked to cover it; it is never evidence, so a briefing states nothing about it the article does not",
+    )
     counts: Counts | None = None
     language: str | None = Field(
         default=None,
@@ -299,35 +262,6 @@ class BriefingRequest(_Body):
     @classmethod
     def _blank_title_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
-
-    def to_domain(self, settings: Settings) -> BriefingIntake:
-        """The briefing to run; for "html", the article and title extracted from the page."""
-        title, article, extracted = self.title, self.article, None
-        html, fetched = self.html, None
-        if self.url is not None:
-            html, fetched = fetch_html(self.url, settings)
-        if html is not None:
-            article, page = article_from_html(html, settings)
-            title, extracted = title or page.title, {**page.describe(len(html)), **(fetched or {})}
-        request = briefer.BriefingRequest(
-            article=article,
-            title=title,
-            lengths=tuple(self.lengths),
-            fmt=self.format,
-            mode=self.mode or settings.default_mode,
-            focus=self.focus,
-            sizes=self.counts.sizes() if self.counts else {},
-            language=self.language,
-        )
-        return BriefingIntake(request, extracted)
-
-
-@dataclass(frozen=True)
-class BriefingIntake:
-    """A validated briefing request and, for HTML input, what was extracted from the page."""
-
-    request: briefer.BriefingRequest
-    extracted: dict[str, object] | None = None
 
 
 def _id_not_blank(value: str) -> str:
@@ -369,7 +303,7 @@ class BatchRequest(_Body):
     # Items are checked one by one (a bad item fails only itself): the envelope takes them as they are.
     articles: list[SkipValidation[BatchItem]] = Field(min_length=1)
     lengths: Lengths = Field(default_factory=lambda: list(DEFAULT_LENGTHS))
-    format: FormatName = "text"
+    format: FormatName = Field(default="text", description="text, or markdown (bullets and emphasis)")
     mode: ModeName | None = None
 
     @field_validator("articles")
@@ -399,10 +333,7 @@ class RewriteRequest(_Body):
     """A text and the style to rewrite it in."""
 
     text: Text
-    style: StyleName
-
-    def to_domain(self) -> rewriter.RewriteRequest:
-        return rewriter.RewriteRequest(text=self.text, style=self.style)
+    style: StyleName = Field(description="the style to rewrite in (GET /v1/styles)")
 
 
 class CheckRequest(_Body):
@@ -421,9 +352,6 @@ class CheckRequest(_Body):
         if isinstance(data, dict) and set(data) <= set(cls.model_fields) and "summary" in data:
             _exactly_one_article(data)
         return data
-
-    def article_text(self, settings: Settings) -> str:
-        return self.article if self.html is None else article_from_html(self.html, settings)[0]
 
 
 # ---------------------------------------------------------------- parsing, with the service's errors
@@ -569,7 +497,7 @@ class ArticleInput(_Out):
     language: str = Field(description="the article's language (ISO 639-1): the request's, else detected")
 
     @classmethod
-    def of(cls, given: briefer.ArticleInput, extracted: dict[str, object] | None = None) -> ArticleInput:
+    def of(cls, given: briefer.InputReport, extracted: dict[str, object] | None = None) -> ArticleInput:
         counts = {f.name: getattr(given, f.name) for f in dataclasses.fields(given) if f.name != "fit"}
         return cls(**counts, **dataclasses.asdict(given.fit), extracted=extracted)
 
@@ -648,19 +576,34 @@ class RewriteResponse(_Out):
         return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)}, model=model)
 
 
+class SourceSpan(_Out):
+    """A clause of a checked sentence and the stretch of an article sentence it restates."""
+
+    clause: str = Field(description="the clause of the checked sentence")
+    source: int = Field(description="the article sentence it restates: an index into article_sentences")
+    text: str = Field(description="the clause(s) of that article sentence it was aligned to")
+
+
 class CheckedSentence(_Out):
     text: str
     supported: bool
-    reasons: list[str] = Field(description="the checks it failed, in words (empty when supported)")
+    reasons: list[str] = Field(description="why it is refused, in words (empty when supported)")
     cites: list[int] = Field(description="its sources: indices into article_sentences, found by alignment")
-    support: float = Field(description="embedding and word support against those sources, 0-1")
+    support: float = Field(
+        description="the probability that its sources support it (1 - the judge's risk), 0-1; 0 after a veto"
+    )
+    confidence: float = Field(
+        description="the probability that this verdict is right: the judge's own for a weighed verdict, the "
+        "share of vetoed summaries people found unfaithful for a veto"
+    )
+    spans: list[SourceSpan] = Field(description="each clause with the source span it was aligned to")
 
 
 class CheckResponse(_Out):
     """Each summary sentence judged against the article sentences it draws on."""
 
     supported: bool = Field(description="every sentence supported")
-    support: float = Field(description="one faithfulness score for the whole summary (higher is more faithful)")
+    support: float = Field(description="the probability that no sentence of the summary errs, 0-1")
     sentences: list[CheckedSentence]
     article_sentences: list[str]
 
@@ -669,10 +612,12 @@ class CheckResponse(_Out):
         sentences = [
             CheckedSentence(
                 text=s.text,
-                supported=s.verdict.supported,
-                reasons=list(s.verdict.reasons),
-                cites=list(s.verdict.cites),
-                support=round(s.verdict.support, 3),
+                supported=s.judgement.supported,
+                reasons=list(s.judgement.reasons),
+                cites=list(s.judgement.cites),
+                support=round(1.0 - s.judgement.risk, 3),
+                confidence=round(s.judgement.confidence, 3),
+                spans=[SourceSpan(clause=c.clause, source=c.source, text=c.text) for c in s.judgement.spans],
             )
             for s in result.sentences
         ]

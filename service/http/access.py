@@ -35,6 +35,12 @@ def presented_key() -> str:
     return request.headers.get("X-API-Key", "").strip()
 
 
+def owner() -> str:
+    """Whose files and batches a request sees: a digest of the API key it presented (keys see only
+    their own), or "" when no keys are configured."""
+    return str(request.environ.get("briefly.owner", ""))
+
+
 def install_access_control(app: Flask, settings: Settings) -> None:
     digests = load_key_digests(settings)
     origins = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
@@ -52,6 +58,7 @@ def install_access_control(app: Flask, settings: Settings) -> None:
                 matched |= hmac.compare_digest(candidate, digest)
             if not matched:
                 raise Unauthorized("a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
+            request.environ["briefly.owner"] = candidate.hex()[:32]
 
     if origins:
 

@@ -12,6 +12,7 @@ from service.engine.engine import Engine
 from service.engine.protocol import Error, ErrorDetail, dump
 from service.errors import BrieflyError, is_internal
 from service.http.access import install_access_control
+from service.http.batch_routes import bp as batch_bp
 from service.http.metrics import install_metrics
 from service.http.observability import configure_logging, install_request_ids
 from service.http.page import bp as ui_bp
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_metrics(app, engine)
     install_access_control(app, settings)
     app.register_blueprint(bp)
+    app.register_blueprint(batch_bp)
     app.register_blueprint(ui_bp)
     _register_error_handlers(app)
     return app

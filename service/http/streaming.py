@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
-from service.briefing.briefer import Briefing, BriefingListener, Preview
+from service.briefing.briefer import BriefingListener, LengthBriefing, Preview
 from service.engine import protocol
 from service.errors import ClientGone, is_internal
 
@@ -67,7 +67,7 @@ class EventStream(BriefingListener):
     def token(self, length: str, delta: str) -> None:
         self._events.put(format_event("token", {"length": length, "text": delta}))
 
-    def briefing(self, length: str, briefing: Briefing) -> None:
+    def briefing(self, length: str, briefing: LengthBriefing) -> None:
         shipped = protocol.dump(protocol.Briefing.model_validate(briefing))
         self._events.put(format_event("briefing", {"length": length, "briefing": shipped}))
 

@@ -70,14 +70,117 @@ class Stream:
     first_token_s: float | None = None
 
 
+class EngineClient:
+    """The HTTP side of one OpenAI-compatible engine, shared by the generator and the judge model
+    (service/models/judgement.py): a pooled session carrying the bearer key, one call with the
+    engine's failures as Briefly's errors naming their cause, and retries with backoff within a
+    deadline. ``label`` names the engine in those errors and in the log; ``retry_log_level`` is
+    how loudly a retry is logged (the judge model, whose failure is logged once, retries quietly)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str = "",
+        timeout_s: float = 60.0,
+        retries: int = 3,
+        pool_size: int = 8,
+        label: str = "engine",
+        retry_log_level: int = logging.WARNING,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.pool_size = pool_size
+        self.label = label
+        self.retry_log_level = retry_log_level
+        self.sleep = sleep  # tests replace the backoff wait
+        self.session: Any = None
+
+    def open(self) -> None:
+        """The connection pool (``requests`` is imported here, after fork, not at import)."""
+        import requests
+
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.pool_size)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        if self.api_key:
+            session.headers["Authorization"] = f"Bearer {self.api_key}"
+        self.session = session
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL without credentials, as shown in responses and logs."""
+        return re.sub(r"//[^/@]*@", "//", self.base_url.rstrip("/"))
+
+    def retrying(self, call: Callable[[], Any], deadline: float | None) -> Any:
+        """``call()``, retried after a :class:`_Retryable` failure with backoff (or the engine's
+        Retry-After) while retries and the deadline allow; then its error is raised as it is."""
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except _Retryable as exc:
+                wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
+                if attempt == self.retries or (deadline is not None and time.monotonic() + wait >= deadline):
+                    raise exc.error from None
+                log.log(
+                    self.retry_log_level,
+                    "%s call failed (%s); retry %d in %.1f s",
+                    self.label,
+                    exc.error.message,
+                    attempt + 1,
+                    wait,
+                )
+                self.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover  (the loop returns or raises)
+
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None, *, stream: bool, deadline: float | None = None
+    ) -> Any:
+        """One HTTP call; the engine's errors as Briefly's, naming their cause. Connection
+        failures, timeouts and 429/502-504 come as :class:`_Retryable` (for :meth:`retrying`)."""
+        import requests
+
+        timeout = self.timeout_s
+        if deadline is not None:
+            timeout = max(0.1, min(timeout, deadline - time.monotonic()))
+        url = self.base_url.rstrip("/") + path
+        where = f"the {self.label} at {self.endpoint}"
+        try:
+            response = self.session.request(method, url, json=body, stream=stream, timeout=timeout)
+        except requests.Timeout as exc:
+            raise _Retryable(EngineTimeout(f"{where} did not answer within {timeout:.0f} s")) from exc
+        except requests.RequestException as exc:
+            raise _Retryable(EngineUnavailable(f"{where} cannot be reached: {_cause(exc)}")) from exc
+        if response.status_code >= 400:
+            detail = _error_detail(response)
+            message = f"{where} answered {response.status_code}: {detail}"
+            if response.status_code in RETRY_STATUSES:
+                error: BrieflyError = (
+                    EngineUnavailable(message) if response.status_code != 504 else EngineTimeout(message)
+                )
+                raise _Retryable(error, _retry_after(response.headers.get("Retry-After")))
+            raise EngineError(message)
+        return response
+
+
 class OpenAIGenerator:
     """:class:`service.models.generator.Generator` over an OpenAI-compatible ``/chat/completions``."""
 
     def __init__(self, config: EngineConfig, sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config
         self.model = config.model
-        self.sleep = sleep  # tests replace the backoff wait
-        self.session: Any = None
+        self.client = EngineClient(
+            config.base_url,
+            api_key=config.api_key,
+            timeout_s=config.timeout_s,
+            retries=config.retries,
+            pool_size=config.concurrency,
+            sleep=sleep,
+        )
         self.load_seconds = 0.0
         self._context_tokens = config.context_tokens
         self._calls = threading.BoundedSemaphore(config.concurrency)
@@ -87,16 +190,9 @@ class OpenAIGenerator:
     # ---------------------------------------------------------------- lifecycle
     def load(self) -> None:
         """Open the connection pool and learn the model's name (and window, when the engine says)."""
-        import requests
-
         started = time.perf_counter()
-        self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.config.concurrency)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        if self.config.api_key:
-            self.session.headers["Authorization"] = f"Bearer {self.config.api_key}"
-        listed = self._retrying(lambda: self._request("GET", "/models", None, stream=False), None).json()
+        self.client.open()
+        listed = self.client.retrying(lambda: self.client.request("GET", "/models", None, stream=False), None).json()
         listed = listed.get("data") or [] if isinstance(listed, dict) else []
         if not self.model:
             if not listed:
@@ -110,7 +206,7 @@ class OpenAIGenerator:
     @property
     def endpoint(self) -> str:
         """The base URL without credentials, as shown in responses and logs."""
-        return re.sub(r"//[^/@]*@", "//", self.config.base_url.rstrip("/"))
+        return self.client.endpoint
 
     def info(self) -> dict[str, Any]:
         return {
@@ -213,62 +309,17 @@ class OpenAIGenerator:
             "stream_options": {"include_usage": True},
         }
         with self._calls:
-            response = self._retrying(
-                lambda: self._request("POST", "/chat/completions", body, stream=True, deadline=deadline), deadline
+            response = self.client.retrying(
+                lambda: self.client.request("POST", "/chat/completions", body, stream=True, deadline=deadline), deadline
             )
             stream = Stream()
             self._read(response, stream, deadline, heard, watch)
             return stream
 
-    def _retrying(self, call: Callable[[], Any], deadline: float | None) -> Any:
-        """``call()``, retried after a :class:`_Retryable` failure with backoff (or the engine's
-        Retry-After) while retries and the deadline allow; then its error is raised as it is."""
-        for attempt in range(self.config.retries + 1):
-            try:
-                return call()
-            except _Retryable as exc:
-                wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
-                if attempt == self.config.retries or (deadline is not None and time.monotonic() + wait >= deadline):
-                    raise exc.error from None
-                log.warning("engine call failed (%s); retry %d in %.1f s", exc.error.message, attempt + 1, wait)
-                self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover  (the loop returns or raises)
-
     def _messages(self, prompt: Prompt) -> list[dict[str, str]]:
         messages = [{"role": "system", "content": prompt.system}] if prompt.system else []
         messages.append({"role": "user", "content": remove_markers(prompt.user, MARKERS)})
         return messages
-
-    def _request(
-        self, method: str, path: str, body: dict[str, Any] | None, *, stream: bool, deadline: float | None = None
-    ) -> Any:
-        """One HTTP call; the engine's errors as Briefly's, naming their cause."""
-        import requests
-
-        timeout = self.config.timeout_s
-        if deadline is not None:
-            timeout = max(0.1, min(timeout, deadline - time.monotonic()))
-        url = self.config.base_url.rstrip("/") + path
-        try:
-            response = self.session.request(method, url, json=body, stream=stream, timeout=timeout)
-        except requests.Timeout as exc:
-            raise _Retryable(
-                EngineTimeout(f"the engine at {self.endpoint} did not answer within {timeout:.0f} s")
-            ) from exc
-        except requests.RequestException as exc:
-            raise _Retryable(
-                EngineUnavailable(f"the engine at {self.endpoint} cannot be reached: {_cause(exc)}")
-            ) from exc
-        if response.status_code >= 400:
-            detail = _error_detail(response)
-            message = f"the engine at {self.endpoint} answered {response.status_code}: {detail}"
-            if response.status_code in RETRY_STATUSES:
-                error: BrieflyError = (
-                    EngineUnavailable(message) if response.status_code != 504 else EngineTimeout(message)
-                )
-                raise _Retryable(error, _retry_after(response.headers.get("Retry-After")))
-            raise EngineError(message)
-        return response
 
     def _read(
         self,

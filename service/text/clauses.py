@@ -23,6 +23,15 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from service.text.lexicon import (
+    COORDINATORS,
+    DANGLING_WORDS,
+    OPENERS,
+    RELATIVES,
+    SUBORDINATORS,
+    TIME_PHRASE_WORDS,
+    VERB_FORMS,
+)
 from service.text.words import count_words
 
 MAX_OPTIONAL_SEGMENTS = 5  # inner segments combined freely (2^5 subsets), the rest kept
@@ -41,20 +50,6 @@ _TRAILING = re.compile(
     r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?i:after|because|before|while|when|whereas|although|though|since|until|"
     r"despite|following|amid|but|as (?:he|she|they|it|we|i|you)|where (?:he|she|they|it|we|i|you))\b)"
 )
-# A clause cannot end on these: a cut after one leaves a dangling phrase ("99 of.", "calls, even.").
-DANGLING_WORDS = frozenset(
-    "a an the this that these those its their his her our your my some any each every no all both either "
-    "of in on at to for from by with about into onto over under between among through during per than as "
-    "like against toward towards near within without upon via and or but nor so yet if whether "
-    "many much most more less several few even also only just not very is are was were be been being "
-    "has have had will would can could may might should must do does did able unable going".split()
-)
-# Words that open an adverbial or subordinate phrase: a head made only of one is no sentence.
-OPENERS = frozenset(
-    "after although amid as at because before by despite during following for from if in into like "
-    "on over since though through throughout under unless until upon when whereas while with within "
-    "without according earlier later meanwhile however also still yet instead due thanks owing given unlike".split()
-)
 # An attribution says whose claim it is; deleting it turns a report into an assertion.
 ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|according|told|tells|reported|reports|claimed|claims|stated|states|announced|"
@@ -62,34 +57,7 @@ ATTRIBUTION = re.compile(
     r"believes|warned|warns|stating|saying|adding|noting|warning|telling|describing|calling)\b",
     re.I,
 )
-# Verbs without a regular ending, and auxiliaries: enough to tell a clause from a noun phrase.
-_VERBS = frozenset(
-    "is are was were be been am has have had do does did will would can could may might shall should must "
-    "said says say told tells took takes take made makes make went goes go came comes come got gets get gave "
-    "gives give found finds find left leaves leave fell falls fall fled flees flee hit hits struck strikes "
-    "began begins begin won wins win lost loses lose led leads lead met meets meet ran runs run saw sees see "
-    "sent sends send set sets spent spends stood stands kept keeps held holds brought brings bought buys "
-    "built builds caught catches chose chooses drew draws drove drives fought fights felt feels grew grows "
-    "heard hears hid knew knows laid lays lay paid pays put puts rose rises sold sells shot shoots shut "
-    "sought seeks spoke speaks stole swore taught thought thinks threw throws understood wore wrote writes "
-    "broke breaks became becomes cut cuts let lets mean means meant needs wants faces faced remains "
-    "continues seems appears plans warns urges calls shows owns uses helps beat bet bid burst cost hurt quit "
-    "read shed split spread sank sang rang swam flew drank ate forgot froze bit hung slid stuck swung woke "
-    "withdrew overcame undertook dealt dug fed forbade lent lit meant rode shook shone slept spun sprang "
-    "stung stank strove swept tore trod wound wants needs remains seems appears lies sits stands looks "
-    "expects hopes believes thinks knows plays wins loses rises falls grows holds keeps brings "
-    "faces leads gets gives goes comes runs sees sends sets tries works lives dies kills opens closes "
-    "starts ends moves pays buys sells asks offers allows agrees denies admits insists argues suggests "
-    "reports claims announces confirms describes accuses charges".split()
-)
 _WORD = re.compile(r"[A-Za-z]+(?:[’'][a-z]+)?")
-_TIME_WORDS = frozenset(
-    "last this next past early earlier late later on in at the a of week weeks month months year years day days "
-    "yesterday today tomorrow tonight monday tuesday wednesday thursday friday saturday sunday weekend morning "
-    "afternoon evening night january february march april may june july august september october november "
-    "december spring summer autumn fall winter decade century ago recently".split()
-)
-_COORDINATORS = frozenset("and or but nor".split())
 # Sentence stops of every script, and the quotes a sentence may end on: a sentence ending in one never
 # gets an ASCII "." as well ("。." is a typo no reader forgives).
 SENTENCE_STOPS = ".!?。！？؟।॥۔։።။"
@@ -98,11 +66,7 @@ _FINAL_QUOTES = "\"”’'」』»"
 _SENTENCE_ENDS = SENTENCE_STOPS + _FINAL_QUOTES + "…"
 # The full stop for a cut sentence, by its source's last mark: Chinese keeps "。", Hindi "।".
 _FULL_STOPS = {"。": "。", "！": "。", "？": "。", "।": "।", "॥": "।", "۔": "۔", "։": "։", "።": "።", "။": "။"}
-_SUBORDINATORS = frozenset(
-    "while although though if because when whereas since as unless until after before once".split()
-)
 _CLAUSE_BREAK = re.compile(r"\s+(?:--|[—–])\s+|;\s+|\s+but\s+")  # where a new clause starts
-_RELATIVE = frozenset("which who whom whose where when".split())
 
 
 @dataclass(frozen=True)
@@ -129,7 +93,7 @@ def deletable_spans(sentence: str) -> list[Span]:
         after = sentence[end:].lstrip()
         # Deleting it must not hand what follows to another word: a quote, or "who ..." that
         # would then describe the noun before the aside ("Hama ... who recently lost Aleppo").
-        attaches = after[:1] in '"“' or after.split(" ", 1)[0].lower() in _RELATIVE
+        attaches = after[:1] in '"“' or after.split(" ", 1)[0].lower() in RELATIVES
         if _aside(inner) and not attaches and not _list_item(sentence, start, end, inner):
             spans.append(Span(start, end, "inner"))
     for m in _TRAILING.finditer(sentence):
@@ -151,7 +115,7 @@ def _adverbial(lead: str) -> bool:
     """Whether a sentence's opening segment is an adverbial ("On Thursday", "Last week", "In a
     statement") rather than its subject ("The rebel offensive")."""
     words = lead.lower().split()
-    return words[0] in OPENERS or all(w in _TIME_WORDS or w.isdigit() for w in words)
+    return words[0] in OPENERS or all(w in TIME_PHRASE_WORDS or w.isdigit() for w in words)
 
 
 def _asides(sentence: str, lead_comma: int) -> list[tuple[int, int, str]]:
@@ -204,9 +168,9 @@ def _aside(inner: str) -> bool:
     if ATTRIBUTION.search(inner):
         return False
     first = inner.split()[0].lower()
-    if first in _RELATIVE:
+    if first in RELATIVES:
         return True
-    return not _verb_form(first) and not any(w.lower() in _VERBS for w in _WORD.findall(inner))
+    return not _verb_form(first) and not any(w.lower() in VERB_FORMS for w in _WORD.findall(inner))
 
 
 def _list_item(sentence: str, start: int, end: int, inner: str) -> bool:
@@ -307,10 +271,10 @@ def complete(text: str) -> bool:
         if "," not in body:
             return False  # only the adverbial is left ("Following the loss of Hama.")
         body, stripped = body.split(",", 1)[1].strip(), True
-    if not body or (stripped and _first_word(body) in _COORDINATORS):
+    if not body or (stripped and _first_word(body) in COORDINATORS):
         return False  # "While X, and Y": still the subordinate clause, its main clause cut
     tail = [w.lower() for w in body.rsplit(",", 1)[-1].split()[:2]]
-    if len(tail) == 2 and tail[0] in _COORDINATORS and tail[1] in _SUBORDINATORS:
+    if len(tail) == 2 and tail[0] in COORDINATORS and tail[1] in SUBORDINATORS:
         return False  # "..., and while deaths have dropped": a subordinate clause without its main one
     last_clause = _CLAUSE_BREAK.split(body)[-1]
     return has_verb(body) and has_verb(last_clause)
@@ -352,7 +316,7 @@ def has_verb(text: str) -> bool:
         if token[0].isupper() and i:
             continue  # a name ("Mohammed") is no verb
         low = token.lower()
-        if low in _VERBS or (i and _past(low)):  # a first "Compared"/"Based" opens a participle phrase
+        if low in VERB_FORMS or (i and _past(low)):  # a first "Compared"/"Based" opens a participle phrase
             return True
     return False
 
@@ -363,7 +327,7 @@ def _past(low: str) -> bool:
 
 def _verb_form(low: str) -> bool:
     """Whether a segment's first word is a verb: the segment is then a predicate, not an aside."""
-    return low in _VERBS or _past(low)
+    return low in VERB_FORMS or _past(low)
 
 
 def _unbalanced(text: str) -> bool:

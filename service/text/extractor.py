@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.text.verifier import content_tokens
+from service.text.lexicon import content_tokens
 from service.text.words import count_words
 
 # Weights chosen on the validation set (bench/quality). Position weight is per length (lengths.py):

@@ -17,8 +17,10 @@ from functools import lru_cache
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
+from service.text.language import DEFAULT_LANGUAGE
+from service.text.words import UNSPACED_CHAR, character_starts, word_equivalents, word_starts
+
 LANGUAGES = tuple(LANGUAGE_CODES)  # ISO 639-1 codes pysbd has rules for; others fall back to English
-DEFAULT_LANGUAGE = "en"
 
 # Words a web page's share widget or media player leaves in scraped text (BBC, CNN, Daily Mail).
 _BOILERPLATE = [
@@ -70,8 +72,9 @@ MERGED_WORDS = 55
 _QUOTES = re.compile("[\"'“”‘’]")
 _QUOTE_MASK = "\ue000"  # a private-use character: pysbd treats it as a letter, never as a quote
 _SPACE = re.compile(r"[ \t\u00a0]+")
-# Scripts written without spaces between words: one character can be a word, lines join without a space.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Scripts written without spaces between words (words.UNSPACED): one character can be a word, lines
+# join without a space.
+_UNSPACED = UNSPACED_CHAR
 
 # ---------------------------------------------------------------- hard-wrapped lines
 # Text pasted from e-mail, PDFs and terminals is wrapped at a fixed width; a line break there is no
@@ -264,7 +267,7 @@ def _segment(line: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     segmenter = _pysbd(language)
     pieces: list[str] = []
     for piece in segmenter.segment(line):
-        if len(piece.split()) > MERGED_WORDS and _QUOTES.search(piece):
+        if word_equivalents(piece) > MERGED_WORDS and _QUOTES.search(piece):
             marks = _QUOTES.findall(piece)
             masked = segmenter.segment(_QUOTES.sub(_QUOTE_MASK, piece))
             restored = iter(marks)
@@ -278,16 +281,10 @@ def _segment(line: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     return pieces
 
 
-def _words(text: str) -> int:
-    """Words, counting two characters of an unspaced script (Chinese, Japanese, Thai) as one."""
-    unspaced = len(_UNSPACED.findall(text))
-    return len(text.split()) + unspaced // 2
-
-
 def _split_long(piece: str, language: str) -> list[str]:
     """``piece`` cut at clause boundaries until no part runs past MAX_WORDS; nothing is added, so a
     part ends at its comma or semicolon, never with an invented stop."""
-    if _words(piece) <= MAX_WORDS:
+    if word_equivalents(piece) <= MAX_WORDS:
         return [piece]
     cut = _best_cut(piece, language)
     return _split_long(piece[:cut].rstrip(), language) + _split_long(piece[cut:].lstrip(), language)
@@ -295,12 +292,12 @@ def _split_long(piece: str, language: str) -> list[str]:
 
 def _best_cut(piece: str, language: str) -> int:
     """The boundary of the strongest kind nearest the middle that leaves both parts a clause."""
-    words = [m.start() for m in re.finditer(r"\S+", piece)]
-    unspaced = [m.start() for m in _UNSPACED.finditer(piece)]
-    total = _words(piece)
+    words = word_starts(piece)
+    characters = character_starts(piece)
+    total = word_equivalents(piece)
 
-    def before(at: int) -> int:  # _words(piece[:at]), in log time: long run-on text has many commas
-        return bisect_left(words, at) + bisect_left(unspaced, at) // 2
+    def before(at: int) -> int:  # word_equivalents(piece[:at]), in log time: long run-on text has many commas
+        return bisect_left(words, at) + bisect_left(characters, at) // 2
 
     for boundary in _boundaries(language):
         cuts = [

@@ -70,9 +70,17 @@ class Unauthorized(ClientError):
 
 
 class NotFound(ClientError):
-    """404: no such endpoint (a base URL with a wrong path, or an older server)."""
+    """404: no such endpoint (a base URL with a wrong path, or an older server), or no such batch
+    file or batch (API keys see only their own)."""
 
     default_status = 404
+
+
+class Conflict(ClientError):
+    """409: the batch or file is in a state that refuses the action (a finished batch cannot be
+    cancelled, a running batch's input file cannot be deleted)."""
+
+    default_status = 409
 
 
 class PayloadTooLarge(ClientError):
@@ -153,6 +161,10 @@ class EngineUnavailable(Unavailable):
     """503 ``engine_unavailable``: the remote generation engine cannot be reached or is overloaded."""
 
 
+class QueueUnavailable(Unavailable):
+    """503 ``queue_unavailable``: the batch queue or its store cannot be reached; try again shortly."""
+
+
 class Timeout(ServerError):
     """504: a time limit ran out on the server (generation, the remote engine, fetching ``url``)."""
 
@@ -171,12 +183,17 @@ class UrlTimeout(Timeout):
     """504 ``url_timeout``: the page at ``url`` did not arrive within the fetch time limit."""
 
 
+class CheckTimeout(Timeout):
+    """504 ``check_timeout``: a fact-check ran past its time budget; send a shorter summary."""
+
+
 # The lookup tables :func:`error_for` reads: a code says most, then the status, then its family.
 BY_CODE: Mapping[str, type[BrieflyError]] = {
     "malformed_request": BadRequest,
     "url_refused": UrlRefused,
     "unauthorized": Unauthorized,
     "not_found": NotFound,
+    "conflict": Conflict,
     "payload_too_large": PayloadTooLarge,
     "unsupported_media_type": UnsupportedMediaType,
     "invalid_input": InvalidInput,
@@ -187,14 +204,17 @@ BY_CODE: Mapping[str, type[BrieflyError]] = {
     "url_fetch_failed": UrlFetchFailed,
     "not_ready": NotReady,
     "engine_unavailable": EngineUnavailable,
+    "queue_unavailable": QueueUnavailable,
     "generation_timeout": GenerationTimeout,
     "engine_timeout": EngineTimeout,
     "url_timeout": UrlTimeout,
+    "check_timeout": CheckTimeout,
 }
 BY_STATUS: Mapping[int, type[BrieflyError]] = {
     400: BadRequest,
     401: Unauthorized,
     404: NotFound,
+    409: Conflict,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     422: InvalidInput,

@@ -31,6 +31,52 @@ class ArticleInput(BaseModel):
     """
 
 
+class BatchCreateRequest(BaseModel):
+    """
+    POST /v1/batches: run every line of an uploaded file against one endpoint.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    input_file_id: Annotated[str, Field(max_length=100, min_length=1, title="Input File Id")]
+    """
+    a file uploaded with purpose 'batch'
+    """
+    endpoint: Annotated[Literal["/v1/briefings", "/v1/rewrite", "/v1/check"], Field(title="Endpoint")]
+    """
+    the endpoint every line of the file calls
+    """
+    completion_window: Annotated[str | None, Field(title="Completion Window")] = "24h"
+    """
+    how long the batch may run before it expires with its partial results
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    up to 16 key-value pairs (keys up to 64 characters, values up to 512)
+    """
+    output_expires_after: Annotated[dict[str, Any] | None, Field(title="Output Expires After")] = None
+    """
+    accepted and ignored
+    """
+
+
+class BatchError(BaseModel):
+    """
+    Why a batch failed as a whole (a line's own errors go to its error file).
+    """
+
+    code: Annotated[str, Field(title="Code")]
+    message: Annotated[str, Field(title="Message")]
+    param: Annotated[str | None, Field(title="Param")] = None
+    line: Annotated[int | None, Field(title="Line")] = None
+
+
+class BatchErrors(BaseModel):
+    object: Annotated[Literal["list"], Field(title="Object")] = "list"
+    data: Annotated[list[BatchError], Field(title="Data")]
+
+
 class CheckRequest(BaseModel):
     """
     A summary written by any system, and the article to check it against ("article", or "html"
@@ -54,27 +100,88 @@ class CheckRequest(BaseModel):
     """
 
 
-class CheckedSentence(BaseModel):
-    text: Annotated[str, Field(title="Text")]
-    supported: Annotated[bool, Field(title="Supported")]
-    reasons: Annotated[list[str], Field(title="Reasons")]
-    """
-    the checks it failed, in words (empty when supported)
-    """
-    cites: Annotated[list[int], Field(title="Cites")]
-    """
-    its sources: indices into article_sentences, found by alignment
-    """
-    support: Annotated[float, Field(title="Support")]
-    """
-    embedding and word support against those sources, 0-1
-    """
-
-
 class ErrorDetail(BaseModel):
     code: Annotated[str, Field(title="Code")]
     message: Annotated[str, Field(title="Message")]
     field: Annotated[str | None, Field(title="Field")] = None
+
+
+class FileDeleted(BaseModel):
+    id: Annotated[str, Field(title="Id")]
+    object: Annotated[Literal["file"], Field(title="Object")] = "file"
+    deleted: Annotated[bool, Field(title="Deleted")]
+
+
+class FileObject(BaseModel):
+    """
+    An uploaded input file, or a batch's output or error file.
+    """
+
+    id: Annotated[str, Field(title="Id")]
+    object: Annotated[Literal["file"], Field(title="Object")] = "file"
+    bytes: Annotated[int, Field(title="Bytes")]
+    created_at: Annotated[int, Field(title="Created At")]
+    filename: Annotated[str, Field(title="Filename")]
+    purpose: Annotated[Literal["batch", "batch_output"], Field(title="Purpose")]
+    status: Annotated[Literal["processed"], Field(title="Status")] = "processed"
+    expires_at: Annotated[int | None, Field(title="Expires At")] = None
+    status_details: Annotated[str | None, Field(title="Status Details")] = None
+
+
+class FileUpload(BaseModel):
+    """
+    POST /v1/files: a multipart/form-data body, as the openai client's ``files.create`` sends it.
+    """
+
+    file: Annotated[bytes, Field(title="File")]
+    """
+    the JSONL file: one request a line (see InputLine)
+    """
+    purpose: Annotated[Literal["batch"], Field(title="Purpose")]
+    """
+    what the file is for: always 'batch'
+    """
+
+
+class InputLine(BaseModel):
+    """
+    One line of a batch input file.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    custom_id: Annotated[str, Field(max_length=512, min_length=1, title="Custom Id")]
+    """
+    unique within the file
+    """
+    method: Annotated[Literal["POST"], Field(title="Method")]
+    url: Annotated[str, Field(title="Url")]
+    """
+    the batch's endpoint
+    """
+    body: Annotated[dict[str, Any], Field(title="Body")]
+    """
+    the body that endpoint takes as JSON
+    """
+
+
+class ItemResponse(BaseModel):
+    status_code: Annotated[int, Field(title="Status Code")]
+    request_id: Annotated[str, Field(title="Request Id")]
+    body: Annotated[dict[str, Any], Field(title="Body")]
+
+
+class OutputLine(BaseModel):
+    """
+    One line of an output or error file: the item's response (any status), or an error when it
+    got none (a malformed line, a batch that expired first).
+    """
+
+    id: Annotated[str, Field(title="Id")]
+    custom_id: Annotated[str | None, Field(title="Custom Id")]
+    response: ItemResponse | None
+    error: ErrorDetail | None
 
 
 class Rejected(BaseModel):
@@ -84,6 +191,12 @@ class Rejected(BaseModel):
 
     text: Annotated[str, Field(title="Text")]
     reasons: Annotated[list[str], Field(title="Reasons")]
+
+
+class RequestCounts(BaseModel):
+    total: Annotated[int, Field(title="Total")]
+    completed: Annotated[int, Field(title="Completed")]
+    failed: Annotated[int, Field(title="Failed")]
 
 
 class RewriteRequest(BaseModel):
@@ -96,6 +209,9 @@ class RewriteRequest(BaseModel):
     )
     text: Annotated[str, Field(min_length=1, title="Text")]
     style: Annotated[Literal["plain", "neutral", "formal", "concise", "paraphrase"], Field(title="Style")]
+    """
+    the style to rewrite in (GET /v1/styles)
+    """
 
 
 class RewrittenSentence(BaseModel):
@@ -129,6 +245,25 @@ class Sentence(BaseModel):
     """
 
 
+class SourceSpan(BaseModel):
+    """
+    A clause of a checked sentence and the stretch of an article sentence it restates.
+    """
+
+    clause: Annotated[str, Field(title="Clause")]
+    """
+    the clause of the checked sentence
+    """
+    source: Annotated[int, Field(title="Source")]
+    """
+    the article sentence it restates: an index into article_sentences
+    """
+    text: Annotated[str, Field(title="Text")]
+    """
+    the clause(s) of that article sentence it was aligned to
+    """
+
+
 class WordRange(BaseModel):
     """
     A prose length's word range, inclusive.
@@ -150,6 +285,36 @@ class Analysed(BaseModel):
     lengths: Annotated[list[Literal["headline", "tldr", "key_points", "paragraph", "brief"]], Field(title="Lengths")]
     input: ArticleInput
     article_sentences: Annotated[list[str], Field(title="Article Sentences")]
+
+
+class BatchObject(BaseModel):
+    """
+    A batch: its state, its progress and, once it ends, its output and error files.
+    """
+
+    id: Annotated[str, Field(title="Id")]
+    object: Annotated[Literal["batch"], Field(title="Object")] = "batch"
+    endpoint: Annotated[str, Field(title="Endpoint")]
+    errors: BatchErrors | None = None
+    input_file_id: Annotated[str, Field(title="Input File Id")]
+    completion_window: Annotated[str, Field(title="Completion Window")]
+    status: Annotated[
+        Literal["validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"],
+        Field(title="Status"),
+    ]
+    output_file_id: Annotated[str | None, Field(title="Output File Id")] = None
+    error_file_id: Annotated[str | None, Field(title="Error File Id")] = None
+    created_at: Annotated[int, Field(title="Created At")]
+    in_progress_at: Annotated[int | None, Field(title="In Progress At")] = None
+    expires_at: Annotated[int | None, Field(title="Expires At")] = None
+    finalizing_at: Annotated[int | None, Field(title="Finalizing At")] = None
+    completed_at: Annotated[int | None, Field(title="Completed At")] = None
+    failed_at: Annotated[int | None, Field(title="Failed At")] = None
+    expired_at: Annotated[int | None, Field(title="Expired At")] = None
+    cancelling_at: Annotated[int | None, Field(title="Cancelling At")] = None
+    cancelled_at: Annotated[int | None, Field(title="Cancelled At")] = None
+    request_counts: RequestCounts
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
 
 
 class Briefing(BaseModel):
@@ -185,21 +350,29 @@ class BriefingResponse(BaseModel):
     """
 
 
-class CheckResponse(BaseModel):
-    """
-    Each summary sentence judged against the article sentences it draws on.
-    """
-
+class CheckedSentence(BaseModel):
+    text: Annotated[str, Field(title="Text")]
     supported: Annotated[bool, Field(title="Supported")]
+    reasons: Annotated[list[str], Field(title="Reasons")]
     """
-    every sentence supported
+    why it is refused, in words (empty when supported)
+    """
+    cites: Annotated[list[int], Field(title="Cites")]
+    """
+    its sources: indices into article_sentences, found by alignment
     """
     support: Annotated[float, Field(title="Support")]
     """
-    one faithfulness score for the whole summary (higher is more faithful)
+    the probability that its sources support it (1 - the judge's risk), 0-1; 0 after a veto
     """
-    sentences: Annotated[list[CheckedSentence], Field(title="Sentences")]
-    article_sentences: Annotated[list[str], Field(title="Article Sentences")]
+    confidence: Annotated[float, Field(title="Confidence")]
+    """
+    the probability that this verdict is right: the judge's own for a weighed verdict, the share of vetoed summaries people found unfaithful for a veto
+    """
+    spans: Annotated[list[SourceSpan], Field(title="Spans")]
+    """
+    each clause with the source span it was aligned to
+    """
 
 
 class Counts(BaseModel):
@@ -231,6 +404,12 @@ class Error(BaseModel):
     """
 
     error: ErrorDetail
+
+
+class FileList(BaseModel):
+    object: Annotated[Literal["list"], Field(title="Object")] = "list"
+    data: Annotated[list[FileObject], Field(title="Data")]
+    has_more: Annotated[bool | None, Field(title="Has More")] = False
 
 
 class RewriteResponse(BaseModel):
@@ -282,6 +461,9 @@ class BatchItem(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
     """
     absent: the server's default (GET /v1/modes)
@@ -296,6 +478,14 @@ class BatchItem(BaseModel):
     the article's language as an ISO 639-1 code (de, zh...); absent: detected
     """
     id: Annotated[str, Field(max_length=200, min_length=1, title="Id")]
+
+
+class BatchList(BaseModel):
+    object: Annotated[Literal["list"], Field(title="Object")] = "list"
+    data: Annotated[list[BatchObject], Field(title="Data")]
+    first_id: Annotated[str | None, Field(title="First Id")] = None
+    last_id: Annotated[str | None, Field(title="Last Id")] = None
+    has_more: Annotated[bool, Field(title="Has More")]
 
 
 class BatchRequest(BaseModel):
@@ -315,6 +505,9 @@ class BatchRequest(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
 
 
@@ -366,6 +559,9 @@ class BriefingRequest(BaseModel):
     length names; a comma-separated string of them is accepted too
     """
     format: Annotated[Literal["text", "markdown"] | None, Field(title="Format")] = "text"
+    """
+    text, or markdown (bullets and emphasis)
+    """
     mode: Annotated[Literal["auto", "extractive", "abstractive"] | None, Field(title="Mode")] = None
     """
     absent: the server's default (GET /v1/modes)
@@ -379,6 +575,23 @@ class BriefingRequest(BaseModel):
     """
     the article's language as an ISO 639-1 code (de, zh...); absent: detected
     """
+
+
+class CheckResponse(BaseModel):
+    """
+    Each summary sentence judged against the article sentences it draws on.
+    """
+
+    supported: Annotated[bool, Field(title="Supported")]
+    """
+    every sentence supported
+    """
+    support: Annotated[float, Field(title="Support")]
+    """
+    the probability that no sentence of the summary errs, 0-1
+    """
+    sentences: Annotated[list[CheckedSentence], Field(title="Sentences")]
+    article_sentences: Annotated[list[str], Field(title="Article Sentences")]
 
 
 class BatchResponse(BaseModel):

@@ -20,6 +20,8 @@ const ERROR_WORDS = {
   generation_timeout: "The model ran out of time before it produced anything usable. Try extractive mode or fewer lengths.",
   internal_error: "Something went wrong on the server; its log has the details.",
   not_found: "The page or endpoint was not found.",
+  conflict: "That cannot be done in the batch's present state.",
+  queue_unavailable: "The batch queue cannot be reached right now. Try again shortly.",
 };
 
 const state = { shapes: {}, controller: null, sentences: [] };
@@ -345,11 +347,26 @@ async function checkSummary(event) {
     for (const s of result.sentences) {
       const li = document.createElement("li");
       const span = sentenceSpan({ text: s.text, origin: s.supported ? "supported" : "unsupported", cites: s.cites, support: s.support });
-      span.title = (s.supported ? "supported" : "unsupported") + `; would-be sources: article sentence ${s.cites.map((c) => c + 1).join(", ")}`;
+      const sure = Math.round(100 * s.confidence);
+      span.title = (s.supported ? "supported" : "unsupported") + ` (${sure}% sure); would-be sources: article sentence ${s.cites.map((c) => c + 1).join(", ")}`;
       li.append(span);
+      const verdict = Object.assign(document.createElement("span"), {
+        className: "check-confidence", textContent: ` ${s.supported ? "supported" : "refused"}, ${sure}% sure`,
+      });
+      li.append(verdict);
       if (!s.supported) {
         const why = Object.assign(document.createElement("p"), { className: "check-reasons", textContent: s.reasons.join("; ") });
         li.append(why);
+      }
+      if (s.spans.length) {
+        // Each clause beside the stretch of the article it was aligned to: what the checks read it against.
+        const spans = Object.assign(document.createElement("ul"), { className: "check-spans" });
+        for (const aligned of s.spans) {
+          const item = document.createElement("li");
+          item.textContent = `“${aligned.clause}” ← sentence ${aligned.source + 1}: “${aligned.text}”`;
+          spans.append(item);
+        }
+        li.append(spans);
       }
       out.append(li);
     }
@@ -402,6 +419,106 @@ async function rewrite(event) {
   }
 }
 
+// ------------------------------------------------------------------ batch jobs
+// The key's batches and their progress, updated in place (focus stays where it is) every few
+// seconds while one runs.
+const RUNNING = new Set(["validating", "in_progress", "finalizing", "cancelling"]);
+const BATCH_POLL_MS = 3000;
+
+async function loadBatches() {
+  clearTimeout(state.batchTimer);
+  $("batches-error").hidden = true;
+  let running = 0;
+  try {
+    const page = await getJSON("/v1/batches?limit=20");
+    showBatches(page.data);
+    running = page.data.filter((b) => RUNNING.has(b.status)).length;
+    setText($("batches-status"), page.data.length
+      ? `${page.data.length} batch job(s)${page.has_more ? " (the newest)" : ""}${running ? `, ${running} running` : ""}.`
+      : "No batch jobs yet.");
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "unauthorized") setText($("batches-status"), "Enter this server's API key above to see its batch jobs.");
+    else { showError($("batches-error"), err); setText($("batches-status"), ""); }
+  }
+  if (running && $("batches-auto").checked) state.batchTimer = setTimeout(loadBatches, BATCH_POLL_MS);
+}
+
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }  // no needless announcements
+
+function showBatches(batches) {
+  const list = $("batches-list");
+  const wanted = new Set(batches.map((b) => "batch-" + b.id));
+  for (const li of [...list.children]) if (!wanted.has(li.id)) li.remove();
+  batches.forEach((batch, i) => {
+    const li = document.getElementById("batch-" + batch.id) || newBatchItem(batch);
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    updateBatchItem(li, batch);
+  });
+}
+
+function newBatchItem(batch) {
+  const li = Object.assign(document.createElement("li"), { id: "batch-" + batch.id, className: "batch" });
+  const head = Object.assign(document.createElement("div"), { className: "batch-head" });
+  head.append(Object.assign(document.createElement("span"), { className: "batch-id", textContent: batch.id }),
+    Object.assign(document.createElement("span"), { className: "batch-state" }),
+    Object.assign(document.createElement("span"), { className: "hint batch-when" }));
+  const bar = document.createElement("progress");
+  const counts = Object.assign(document.createElement("p"), { className: "batch-counts", id: "batch-counts-" + batch.id });
+  bar.setAttribute("aria-describedby", counts.id);
+  bar.setAttribute("aria-label", "Progress of " + batch.id);
+  const actions = Object.assign(document.createElement("div"), { className: "actions" });
+  li.append(head, bar, counts, actions);
+  return li;
+}
+
+function updateBatchItem(li, batch) {
+  const counts = batch.request_counts || { total: 0, completed: 0, failed: 0 };
+  const done = counts.completed + counts.failed;
+  const bar = li.querySelector("progress");
+  bar.max = Math.max(counts.total, 1); bar.value = done;
+  const stateBadge = li.querySelector(".batch-state");
+  setText(stateBadge, batch.status.replace("_", " "));
+  stateBadge.className = "batch-state " + batch.status;
+  setText(li.querySelector(".batch-when"), `${batch.endpoint} · started ${new Date(batch.created_at * 1000).toLocaleString()}`);
+  setText(li.querySelector(".batch-counts"), `${done} of ${counts.total} done: ${counts.completed} answered, ${counts.failed} failed`);
+  if (li.dataset.status === batch.status) return;  // the buttons only change with the status
+  li.dataset.status = batch.status;
+  const actions = li.querySelector(".actions");
+  actions.textContent = "";
+  const button = (text, label, onClick) => {
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: text });
+    b.setAttribute("aria-label", `${label} of ${batch.id}`);
+    b.addEventListener("click", onClick);
+    actions.append(b);
+  };
+  if (batch.output_file_id) button("Download output", "Download the output", () => download(batch.output_file_id, batch.id + "_output.jsonl"));
+  if (batch.error_file_id) button("Download errors", "Download the errors", () => download(batch.error_file_id, batch.id + "_errors.jsonl"));
+  if (batch.status === "validating" || batch.status === "in_progress") button("Cancel", "Cancel", () => cancelBatch(batch.id));
+}
+
+async function download(fileId, name) {
+  try {
+    const response = await fetch(`/v1/files/${encodeURIComponent(fileId)}/content`, { headers: headers() });
+    if (!response.ok) throw await failure(response);
+    const url = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement("a"), { href: url, download: name });
+    document.body.append(link); link.click(); link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) {
+    showError($("batches-error"), err);
+  }
+}
+
+async function cancelBatch(batchId) {
+  try {
+    const response = await fetch(`/v1/batches/${encodeURIComponent(batchId)}/cancel`, { method: "POST", headers: headers() });
+    if (!response.ok) throw await failure(response);
+    loadBatches();
+  } catch (err) {
+    showError($("batches-error"), err);
+  }
+}
+
 // ------------------------------------------------------------------ wiring
 document.addEventListener("DOMContentLoaded", () => {
   loadChoices();
@@ -413,7 +530,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("style").addEventListener("change", showStyleHelp);
   $("file").addEventListener("change", (e) => readFile(e.target.files[0]));
   $("api-key").value = sessionStorage.getItem("briefly-key") || "";
-  $("api-key").addEventListener("change", (e) => sessionStorage.setItem("briefly-key", e.target.value.trim()));
+  $("api-key").addEventListener("change", (e) => { sessionStorage.setItem("briefly-key", e.target.value.trim()); loadBatches(); });
+  $("batches-refresh").addEventListener("click", loadBatches);
+  $("batches-auto").addEventListener("change", loadBatches);
+  loadBatches();
   for (const area of [$("article"), $("rewrite-text")]) {
     area.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); area.form.requestSubmit(); }

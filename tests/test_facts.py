@@ -5,18 +5,8 @@ import numpy as np
 import pytest
 
 from service.text import clauses
-from service.text.verifier import (
-    Check,
-    SourceIndex,
-    check,
-    content_tokens,
-    exact_problems,
-    facts_dropped,
-    names_in,
-    numbers_in,
-    quotes_in,
-    stem,
-)
+from service.text.facts import Check, SourceIndex, check, exact_problems, facts_dropped, names_in, numbers_in, quotes_in
+from service.text.lexicon import content_tokens, stem
 from tests.fakes import HashingEmbedder
 
 SOURCE = SourceIndex(
@@ -42,7 +32,8 @@ def test_numbers_must_appear_in_source() -> None:
 def test_dates_must_appear_in_source() -> None:
     assert exact_problems("The offensive began on 27 November 2024.", SOURCE) == ([], [], [])
     numbers, names, _ = exact_problems("The offensive began on 28 October 2023.", SOURCE)
-    assert numbers == ["2023", "28"] and names == ["october"]
+    assert numbers == ["2023", "28"]
+    assert names == ["october"]
     assert exact_problems("Aleppo fell on Friday.", SOURCE)[1] == ["friday"]
 
 
@@ -76,9 +67,12 @@ def test_support_score_and_citations() -> None:
     )
     vectors = np.eye(3, dtype=np.float32)
     supported = check("Rebels took Hama.", vectors[0], source, vectors)
-    assert supported.cites == [0] and supported.support > 0.9 and supported.exact_ok
+    assert supported.cites == [0]
+    assert supported.support > 0.9
+    assert supported.exact_ok
     unsupported = check("Rebels took Damascus.", vectors[0] * 0.3 + vectors[1] * 0.2, source, vectors)
-    assert unsupported.support < supported.support and not unsupported.exact_ok
+    assert unsupported.support < supported.support
+    assert not unsupported.exact_ok
 
 
 def test_invented_verbs_fail_even_when_every_name_is_supported() -> None:
@@ -90,11 +84,13 @@ def test_invented_verbs_fail_even_when_every_name_is_supported() -> None:
         source,
         np.ones((1, 1), dtype=np.float32),
     )
-    assert invented.novel_words == ["resign"] and not invented.exact_ok
+    assert invented.novel_words == ["resign"]
+    assert not invented.exact_ok
     faithful = check(
         "Mayor Ann Lee said the Springfield library will open.", vector, source, np.ones((1, 1), dtype=np.float32)
     )
-    assert faithful.novel_words == [] and faithful.exact_ok
+    assert faithful.novel_words == []
+    assert faithful.exact_ok
 
 
 # Other languages: realistic articles, each checked against the SourceIndex in its own language.
@@ -174,7 +170,7 @@ COPIED_OR_CONDENSED = [
 ]
 
 
-@pytest.mark.parametrize("language,sentence", COPIED_OR_CONDENSED)
+@pytest.mark.parametrize(("language", "sentence"), COPIED_OR_CONDENSED)
 def test_sentences_copied_or_condensed_from_the_article_pass(language: str, sentence: str) -> None:
     assert exact_problems(sentence, _index(language)) == ([], [], [])
     result = _check(sentence, language)
@@ -191,7 +187,7 @@ INVENTED_NAMES = [
 ]
 
 
-@pytest.mark.parametrize("language,sentence,names", INVENTED_NAMES)
+@pytest.mark.parametrize(("language", "sentence", "names"), INVENTED_NAMES)
 def test_invented_names_fail_in_any_cased_script(language: str, sentence: str, names: list[str]) -> None:
     assert exact_problems(sentence, _index(language))[1] == names
     assert not _check(sentence, language).exact_ok
@@ -209,7 +205,7 @@ INVENTED_NUMBERS = [
 ]
 
 
-@pytest.mark.parametrize("language,sentence,numbers", INVENTED_NUMBERS)
+@pytest.mark.parametrize(("language", "sentence", "numbers"), INVENTED_NUMBERS)
 def test_invented_numbers_fail_in_any_digits_and_separators(language: str, sentence: str, numbers: list[str]) -> None:
     assert exact_problems(sentence, _index(language))[0] == numbers
     assert not _check(sentence, language).exact_ok
@@ -234,10 +230,11 @@ INVENTED_WORDS = [
 ]
 
 
-@pytest.mark.parametrize("language,sentence", INVENTED_WORDS)
+@pytest.mark.parametrize(("language", "sentence"), INVENTED_WORDS)
 def test_invented_content_words_fail(language: str, sentence: str) -> None:
     result = _check(sentence, language)
-    assert result.novel_words and not result.exact_ok
+    assert result.novel_words
+    assert not result.exact_ok
 
 
 def test_one_invented_word_fails_where_there_are_no_capitals() -> None:
@@ -245,7 +242,8 @@ def test_one_invented_word_fails_where_there_are_no_capitals() -> None:
     swapped) is enough, though it is under NOVEL_WORD_SHARE of the sentence."""
     swapped = ARABIC[1].replace("مدبولي", "نظيف")
     result = _check(swapped, "ar")
-    assert result.novel_words == ["نظيف"] and exact_problems(swapped, _index("ar")) == ([], [], [])
+    assert result.novel_words == ["نظيف"]
+    assert exact_problems(swapped, _index("ar")) == ([], [], [])
     assert "李强" in _check("国家统计局局长李强表示，消费和投资保持稳定。", "zh").novel_words
 
 
@@ -288,7 +286,8 @@ def test_a_sentence_in_another_script_never_gains_an_ascii_full_stop() -> None:
     for stop in "。！？؟।։":
         assert clauses.ends_sentence("句子" + stop)
     assert not clauses.ends_sentence("A sentence")
-    assert clauses.full_stop(CHINESE[0]) == "。" and clauses.full_stop(GERMAN[0]) == "."
+    assert clauses.full_stop(CHINESE[0]) == "。"
+    assert clauses.full_stop(GERMAN[0]) == "."
     # A cut sentence is closed with its own script's stop (the cut itself, below the clause rules).
     cut = clauses._delete(CHINESE[2], (), CHINESE[2].index("，但"))
     assert cut == "国家统计局发言人表示，消费和投资保持稳定。"

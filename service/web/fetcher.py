@@ -11,6 +11,7 @@ whole fetch's ``timeout_s`` is spent, however slowly the site trickles bytes.
 
 from __future__ import annotations
 
+import html as html_lib
 import http.client
 import ipaddress
 import socket
@@ -33,12 +34,15 @@ from urllib3.util.ssl_match_hostname import CertificateError as Urllib3Certifica
 from service.errors import (
     BrieflyError,
     ConfigurationError,
+    InvalidInput,
     PayloadTooLarge,
     UnsupportedMediaType,
     UrlFetchFailed,
     UrlRefused,
     UrlTimeout,
 )
+from service.settings import Settings
+from service.web.page import decode_page
 
 try:  # the CA bundle requests ships with; a slim image may have no system store
     import certifi
@@ -95,6 +99,16 @@ class FetchPolicy:
     allowed_addresses: frozenset[str] = field(default_factory=frozenset)  # IPs or CIDRs exempt from the private rule
     user_agent: str = "Briefly/1 (+news briefing)"
 
+    @classmethod
+    def of(cls, settings: Settings) -> FetchPolicy:
+        """The policy the service's settings give (BRIEFLY_ALLOW_URLS, BRIEFLY_URL_*)."""
+        return cls(
+            enabled=settings.allow_urls,
+            max_bytes=settings.url_max_bytes,
+            timeout_s=settings.url_timeout_s,
+            allowed_addresses=frozenset(a.strip() for a in settings.url_allowed_addresses.split(",") if a.strip()),
+        )
+
 
 @dataclass(frozen=True)
 class FetchedPage:
@@ -127,6 +141,19 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to, in the resolver's order (tests replace this)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def fetch_html(url: str, policy: FetchPolicy) -> tuple[str, dict[str, object]]:
+    """The page at ``url`` as HTML text (a text/plain page wrapped in paragraphs, so extraction reads
+    it as one page), and what the fetch did, for the response's ``input.extracted``."""
+    page = fetch_page(url, policy)
+    try:
+        text = decode_page(page.body, page.charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the page at 'url' cannot be decoded: {exc}", field=FIELD) from None
+    if page.content_type == "text/plain":
+        text = "<html><body>" + "".join(f"<p>{html_lib.escape(p)}</p>" for p in text.split("\n\n")) + "</body></html>"
+    return text, {"from": "url", "url": page.url, "redirects": page.redirects, "fetch_s": round(page.seconds, 3)}
 
 
 def fetch_page(url: str, policy: FetchPolicy) -> FetchedPage:

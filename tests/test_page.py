@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.errors import NotAnArticle
-from service.text.webpage import (
+from service.web.page import (
     MAX_LINK_SHARE,
     MAX_STRUCTURED_SHARE,
     MIN_PROSE_SENTENCES,
@@ -50,23 +50,28 @@ def test_text_html_body_is_briefed_and_the_response_says_what_was_extracted(clie
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     extracted = body["input"]["extracted"]
-    assert extracted["from"] == "html" and extracted["title"] == "Springfield approves new library"
-    assert extracted["html_characters"] == len(PAGE) and 0 < extracted["characters"] < len(PAGE)
+    assert extracted["from"] == "html"
+    assert extracted["title"] == "Springfield approves new library"
+    assert extracted["html_characters"] == len(PAGE)
+    assert 0 < extracted["characters"] < len(PAGE)
     assert body["article_sentences"][0].startswith("The city council of Springfield")
     assert not any("Cookie" in s or "recipes" in s for s in body["article_sentences"])
 
 
 def test_html_field_in_json_and_a_given_title_wins(client: FlaskClient, generator) -> None:
     r = client.post("/v1/briefings", json={"html": PAGE, "title": "Our title", "lengths": ["tldr"], "mode": "auto"})
-    assert r.status_code == 200 and r.get_json()["input"]["extracted"]["title"] == "Springfield approves new library"
+    assert r.status_code == 200
+    assert r.get_json()["input"]["extracted"]["title"] == "Springfield approves new library"
     assert "Title: Our title" in generator.prompts[-1].user
 
 
 def test_html_errors(client: FlaskClient) -> None:
     both = client.post("/v1/briefings", json={"html": PAGE, "article": "Text."})
-    assert both.status_code == 422 and both.get_json()["error"]["field"] == "html"
+    assert both.status_code == 422
+    assert both.get_json()["error"]["field"] == "html"
     empty = client.post("/v1/briefings", data="<html><body><nav>Home</nav></body></html>", content_type="text/html")
-    assert empty.status_code == 422 and "no article text" in empty.get_json()["error"]["message"]
+    assert empty.status_code == 422
+    assert "no article text" in empty.get_json()["error"]["message"]
     assert client.post("/v1/rewrite?style=plain", data=PAGE, content_type="text/html").status_code == 415
     bad_charset = client.post("/v1/briefings", data=PAGE.encode(), content_type="text/html; charset=klingon")
     assert bad_charset.status_code == 400
@@ -128,7 +133,8 @@ href="/tag/young-adults">young adults</a></span>, who spend almost half of their
 def test_the_text_of_links_stays_in_its_sentence() -> None:
     page = extract_article(LINKED)
     assert "But they're especially high for young adults, who spend almost half" in page.text
-    assert "from the Census Bureau published" in page.text and "Economists at UCLA said" in page.text
+    assert "from the Census Bureau published" in page.text
+    assert "Economists at UCLA said" in page.text
     assert page.title == "Rents are rising fastest for young renters"
 
 
@@ -152,7 +158,8 @@ def test_the_title_is_cleaned_of_the_site_name(
 
 
 def test_an_empty_title_is_none() -> None:
-    assert clean_title("") is None and clean_title(" | ") is None
+    assert clean_title("") is None
+    assert clean_title(" | ") is None
 
 
 def test_a_title_tag_loses_the_site_name_its_footer_shows() -> None:
@@ -331,7 +338,9 @@ def test_a_page_that_is_no_article_is_refused_with_the_measured_reason(
     r = client.post("/v1/briefings?lengths=tldr&mode=extractive", data=page, content_type="text/html")
     assert r.status_code == 422
     error = r.get_json()["error"]
-    assert error["code"] == "not_an_article" and kind in error["message"] and "words" in error["message"]
+    assert error["code"] == "not_an_article"
+    assert kind in error["message"]
+    assert "words" in error["message"]
 
 
 # An article's signals: 500 words, all prose, no structure.
@@ -379,7 +388,8 @@ FRENCH = """<html><head><title>La mairie ouvre une nouvelle médiathèque - Le C
 def test_a_short_real_article_is_not_refused(page: str) -> None:
     signals = measure(extract_article(page).text)
     assert refusal(signals) is None
-    assert signals.words >= MIN_WORDS and signals.prose_sentences >= MIN_PROSE_SENTENCES
+    assert signals.words >= MIN_WORDS
+    assert signals.prose_sentences >= MIN_PROSE_SENTENCES
 
 
 def test_a_short_french_article_is_extracted_with_its_cleaned_title() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from service.errors import InvalidInput, NotAnArticle
-from service.text.words import count_words
+from service.text.words import CJK_CHAR, count_words, word_equivalents
 
 MIN_ARTICLE_WORDS = 5  # fewer: no text at all (a page of menus), answered as invalid input
 PRESCAN_BYTES = 2048  # where a page must declare its charset (the HTML standard's prescan window)
@@ -32,7 +32,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 # - a caption or stub: the fewest words on a kept page are 38 and the fewest prose sentences 2
 #   (a photo caption is one sentence);
 # - running text: the lowest share of words in prose sentences is 0.19 (a top-100 list); the
-#   status and shop pages of tests/test_webpage.py have 0.09 and 0.14 (with 2-3 prose sentences);
+#   status and shop pages of tests/test_page.py have 0.09 and 0.14 (with 2-3 prose sentences);
 # - structure: the shares of lines that are table rows, list items or figures and of lines that
 #   are a link's whole text reach 0.93 and 0.46 on kept pages, but only where 19% and 28% of the
 #   words are prose; past MAX_STRUCTURED_SHARE or MAX_LINK_SHARE with less prose than
@@ -53,7 +53,6 @@ INDEX_LINK_DENSITY = 0.6  # ... or an index page when this share of the page's t
 STUB_LINES = 3  # ... or a caption or stub when it is this few lines
 
 _TERMINATOR = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _LIST_ITEM = re.compile(r"^(?:[-*•·▪●]|\d{1,2}[.)])\s+")
 
@@ -404,18 +403,11 @@ def _is_headline(line: str) -> bool:
 
 
 # ---------------------------------------------------------------- not an article
-def _words(text: str) -> int:
-    """Words as a reader counts them; Chinese and Japanese, written without spaces, at two
-    characters a word."""
-    cjk = len(_CJK.findall(text))
-    return count_words(_CJK.sub(" ", text)) + cjk // 2 if cjk else count_words(text)
-
-
 def _is_prose(sentence: str) -> bool:
     """A sentence with a verb, by proxy: enough words, lowercase letters (or CJK), a terminator."""
-    if not _TERMINATOR.search(sentence) or _words(sentence) < PROSE_MIN_WORDS:
+    if not _TERMINATOR.search(sentence) or word_equivalents(sentence) < PROSE_MIN_WORDS:
         return False
-    return bool(_CJK.search(sentence)) or any(ch.islower() for ch in sentence)
+    return bool(CJK_CHAR.search(sentence)) or any(ch.islower() for ch in sentence)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+|(?<=[。！？])")
@@ -428,14 +420,14 @@ def measure(text: str, links: Iterable[str] = (), page_link_share: float = 0.0) 
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     sentences = [s for line in lines for s in _SENTENCE_END.split(line) if s.strip()]
     prose = [s for s in sentences if _is_prose(s)]
-    words = _words(text)
+    words = word_equivalents(text)
     link_keys = set(links)
     total = max(len(lines), 1)
     return PageSignals(
         words=words,
         lines=len(lines),
         prose_sentences=len(prose),
-        prose_share=sum(_words(s) for s in prose) / max(words, 1),
+        prose_share=sum(word_equivalents(s) for s in prose) / max(words, 1),
         structured_share=sum(1 for line in lines if _is_structured(line)) / total,
         link_share=sum(1 for line in lines if _line_key(line) in link_keys) / total,
         page_link_share=page_link_share,
