@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -403,12 +404,12 @@ def name_spans(sentence: str) -> list[tuple[int, int, str, bool]]:
     spans = []
     for match in _NAME_SPAN.finditer(sentence):
         name = _strip_name(match.group())
-        if not name:
+        if not name or match.group().endswith("-"):  # "Under-21": part of a word, not a name
             continue
         start = sentence.index(name, match.start())
         # Segmented news text can hold a quote or a caption glued on: any capital after a
         # terminator, a colon or a dash starts a sentence too.
-        before = sentence[: match.start()].rstrip(" \"“‘'([")
+        before = sentence[: match.start()].rstrip(" \"“”‘’'([")
         initial = not before or before[-1] in ".!?:;–—-"
         spans.append((start, start + len(name), name, initial))
     return spans
@@ -931,7 +932,8 @@ _NOT_PERSON = frozenset(
     "new north south east west saudi premier championship committee agency office service services "
     "international national royal museum centre center hotel station square island islands day eve christmas "
     "easter labour tory tories conservative conservatives liberal democrats republicans snp scottish british "
-    "english welsh irish american french german russian chinese european open world".split()
+    "english welsh irish american french german russian chinese european open world england britain scotland "
+    "wales ireland europe america africa asia australia".split()
 )
 _PERSON_WORD = re.compile(r"(?:[A-Z]{1,2}|[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]['’][A-Z][a-z]+)")
 _FEMALE, _MALE = ("Mrs", "Ms", "Miss", "Dame", "Lady"), ("Mr", "Sir", "Lord")
@@ -992,12 +994,18 @@ def _names_apart(a: str, b: str) -> bool:
 
 def roles_across_events(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
     """Two sentences of different events (not neighbours, no name in common), each naming someone or
-    something: the second's name replaced by one of the first's, checked against [first, second]. The
-    name is in the sources, but in the other event: its doer made this one's."""
+    something: the second's first name replaced by one of the first's (a person's by a person's, a
+    name of two words or one named twice, not a capitalised word opening a quote), checked against
+    [first, second]. The name is in the sources, but in the other event."""
     named = {i: _sentence_names(s, context) for i, s in enumerate(sentences) if eligible(s)}
+    mentions = Counter(n for spans in named.values() for n in {n for _, _, n in spans})
+
+    def salient(name: str) -> bool:  # a name, not a capitalised word that opens a quote ("Lose some weight")
+        return " " in name or mentions[name] > 1 or _person(name, context)
+
     out = []
     for j, spans in named.items():
-        if not spans:
+        if not spans or not salient(spans[0][2]):
             continue
         _, _, old = spans[0]  # the first name: most often the subject
         person = _person(old, context)  # a person's doer replaced by a person, a place by a place
@@ -1010,7 +1018,9 @@ def roles_across_events(sentences: list[str], context: ArticleContext, rng: rand
             partners += [
                 (i, n)
                 for _, _, n in others
-                if not set(_bare_words(n)) & set(_bare_words(sentences[j])) and _person(n, context) == person
+                if not set(_bare_words(n)) & set(_bare_words(sentences[j]))
+                and _person(n, context) == person
+                and salient(n)
             ]
         if not partners:
             continue

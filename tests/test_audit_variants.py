@@ -28,6 +28,7 @@ from variants import (
     article_variants,
     error_variants,
     faithful_variants,
+    name_spans,
     variants,
     words,
 )
@@ -408,6 +409,11 @@ def test_faithful_merge_joins_one_events_neighbours_with_and() -> None:
         "Arsene Wenger, 65, blamed the referee for the defeat at home, and the referee sent off two players "
         "in the second half of the game."
     ]
+
+
+def test_a_capital_after_a_closing_quote_opens_a_sentence_and_a_hyphenated_word_is_no_name() -> None:
+    assert name_spans("’ Having resolved his own situation, Locke will stay.")[0][2:] == ("Having", True)
+    assert [n for _, _, n, _ in name_spans("He won a Scotland Under-21 cap in the 1990s.")] == []
 
 
 def test_article_variants_are_deterministic_and_seeded() -> None:
