@@ -710,6 +710,8 @@ def _add_negation(sentence: str) -> tuple[str, str] | None:
 def flip_negation(sentence: str, context: ArticleContext, rng: random.Random) -> tuple[str, str] | None:
     if _NEGATED.search(sentence):  # never a second negation: "would not probably not pay"
         return _remove_negation(sentence)
+    if set(words(sentence)) & set(NEGATIONS):  # nor a double negative: "can not have no complaints"
+        return None
     return _add_negation(sentence)
 
 

@@ -133,6 +133,10 @@ def test_negation_is_added(sentence: str, expected: str) -> None:
     assert only("negation", sentence) == expected
 
 
+def test_no_negation_is_added_beside_another_one() -> None:
+    assert not [v for v in variants("Hereford United can have no complaints.", CONTEXT) if v.kind == "negation"]
+
+
 def test_entity_swap_puts_in_another_name_of_the_article() -> None:
     sentence = "Jose Mourinho praised the fans after the match."
     variant = only("entity_swap", sentence)
