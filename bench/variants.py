@@ -1,7 +1,8 @@
 """Variants of an article sentence for bench/audit: faithful condensations and injected errors.
 
 Every function here is a pure rule on one sentence (plus, for a few errors, the names and words of
-its article) and standard-library only, so the variants can be tested without the service.
+its article) or, for the kinds made between sentences, on the article's sentences; standard-library
+only, so the variants can be tested without the service.
 
 Faithful variants (``FAITHFUL_KINDS``) say nothing the sentence does not:
 
@@ -11,6 +12,10 @@ Faithful variants (``FAITHFUL_KINDS``) say nothing the sentence does not:
 * ``drop_appositive``: ", the former coach," after a name;
 * ``drop_leading_phrase``: a leading prepositional or participial phrase up to its comma,
   "Speaking to reporters, ...";
+* ``faithful_merge``: two adjacent sentences of one event (a content word in common, or the second
+  referring back with a pronoun) joined with ", and";
+* ``faithful_pronoun``: a sentence's opening person's name replaced by "He"/"She", read after a
+  sentence that opens with that person;
 * ``model_condensation``: (bench/audit ``--condensations``) the model's own accepted condensations.
 
 A span is dropped only when it holds no number, capitalised name, time, hedge, negation, modal verb,
@@ -35,7 +40,24 @@ Unfaithful variants (``ERROR_KINDS``), each made only where it applies (else ski
 * ``connective_change``: a cause or sequence connective turned ("because" -> "although"/"before",
   "after" <-> "before", ", so" -> ", although", "despite" -> "because of", "unless" -> "if"...);
 * ``unsupported_clause``: ", which <verb> <claim>" appended, the claim built only from content
-  words the article never uses.
+  words the article never uses;
+
+and between sentences of the article (``article_variants``), each checked against all the sentences
+it was made from (``Variant.against``, at ``Variant.positions``), after the sentences in ``before``:
+
+* ``negation_other_clause``: a negation added to a sentence that has none, the nearest sentence
+  holding a negation of its own as the other source; or removed from one, the other source holding
+  another (a "not" anywhere in the sources must not cover the flipped clause);
+* ``roles_across_events``: the first name of a sentence replaced by the first name of a sentence
+  about another event (two or more sentences away, no name in common; a person's by a person's);
+* ``pronoun_other_entity``: a sentence's opening person's name replaced by "He"/"She" (the
+  article's title or pronouns say which), read after a sentence that names another person first
+  and this one nowhere;
+* ``connective_added``: two adjacent sentences, neither stating a cause or an order, joined by
+  "because", ", so", "; as a result,", "after" or "before".
+
+What counts as a person's name is guessed from the article (``_people``): a title ("Mr Smith"), an
+age (", 31,"), or a full name whose surname also stands alone.
 
 Randomness (which name, which number, which replacement) comes from ``random.Random`` seeded with
 the seed and the sentence, so a sentence gets the same variants whatever else is generated.
@@ -45,8 +67,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FAITHFUL_KINDS = (
     "identity",
@@ -54,6 +77,8 @@ FAITHFUL_KINDS = (
     "drop_attribution",
     "drop_appositive",
     "drop_leading_phrase",
+    "faithful_merge",
+    "faithful_pronoun",
     "model_condensation",
 )
 ERROR_KINDS = (
@@ -65,16 +90,34 @@ ERROR_KINDS = (
     "subject_object_swap",
     "connective_change",
     "unsupported_clause",
+    "negation_other_clause",
+    "roles_across_events",
+    "pronoun_other_entity",
+    "connective_added",
 )
+MIN_WORDS, MAX_WORDS = 6, 60  # shorter pieces are captions and bylines; longer ones are segmentation misses
 
 
 @dataclass(frozen=True)
 class Variant:
+    """A written sentence to check. ``source`` is the sentence it was made from; a variant built from
+    several article sentences also names all of them (``sources``, in article order, at ``positions``
+    in the article, so the audit can keep neighbours apart from sentences far from each other) and
+    the written sentences read before it (``before``: what a pronoun may point at)."""
+
     kind: str
     text: str
     source: str
     faithful: bool
     detail: str = ""
+    sources: tuple[str, ...] = ()
+    positions: tuple[int, ...] = ()
+    before: tuple[str, ...] = ()
+
+    @property
+    def against(self) -> tuple[str, ...]:
+        """The article sentences it is checked against."""
+        return self.sources or (self.source,)
 
 
 # --- word lists -------------------------------------------------------------------------------
@@ -339,6 +382,8 @@ class ArticleContext:
 
     names: list[str]
     vocabulary: set[str]
+    seen_inside: set[str] = field(default_factory=set)  # capitalised words seen away from a sentence's start
+    people: set[str] = field(default_factory=set)  # last words of names the article treats as a person's
 
 
 def _strip_name(span: str) -> str:
@@ -359,12 +404,12 @@ def name_spans(sentence: str) -> list[tuple[int, int, str, bool]]:
     spans = []
     for match in _NAME_SPAN.finditer(sentence):
         name = _strip_name(match.group())
-        if not name:
+        if not name or match.group().endswith("-"):  # "Under-21": part of a word, not a name
             continue
         start = sentence.index(name, match.start())
         # Segmented news text can hold a quote or a caption glued on: any capital after a
         # terminator, a colon or a dash starts a sentence too.
-        before = sentence[: match.start()].rstrip(" \"“‘'([")
+        before = sentence[: match.start()].rstrip(" \"“”‘’'([")
         initial = not before or before[-1] in ".!?:;–—-"
         spans.append((start, start + len(name), name, initial))
     return spans
@@ -380,7 +425,23 @@ def article_context(sentences: Iterable[str]) -> ArticleContext:
             if not initial or " " in name:
                 names.setdefault(name)
     vocabulary = {w for s in sentences for w in words(s)}
-    return ArticleContext(list(names), vocabulary)
+    inside = {w for s in sentences for _, _, n, initial in name_spans(s) if not initial for w in n.split()}
+    return ArticleContext(list(names), vocabulary, inside, _people(sentences, list(names)))
+
+
+_TITLE_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Prof)\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})*)")
+_AGED_NAME = re.compile(rf"({_NAME_WORD}),\s+\d{{1,3}},")
+
+
+def _people(sentences: list[str], names: list[str]) -> set[str]:
+    """Last words of the names a news article treats as a person's: after a title ("Mr Smith"),
+    before an age (", 31,"), or a name of two or three words whose last word also stands alone
+    elsewhere ("Ian Wright ... Wright said"): news calls a person by surname after the first mention."""
+    found = {m.group(1).split()[-1] for s in sentences for m in _TITLE_NAME.finditer(s)}
+    found |= {m.group(1) for s in sentences for m in _AGED_NAME.finditer(s)}
+    alone = {n for s in sentences for _, _, n, initial in name_spans(s) if " " not in n and not initial}
+    found |= {n.split()[-1] for n in names if 2 <= len(n.split()) <= 3 and n.split()[-1] in alone}
+    return found
 
 
 def _sentence_names(sentence: str, context: ArticleContext) -> list[tuple[int, int, str]]:
@@ -540,15 +601,16 @@ def change_number(sentence: str, context: ArticleContext, rng: random.Random) ->
         if old[:1].isupper():
             new = _capitalise(new)
     else:
-        new = _other_number(old, rng, set(digits))
-        if new is None:
+        number = _other_number(old, rng, set(digits))
+        if number is None:
             return None
+        new = number
     return _sub_word(sentence, old, new), f"{old} -> {new}"
 
 
 def _time_candidates(sentence: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """(start, end, expression, its class) for every time expression in ``sentence``."""
-    found = []
+    found: list[tuple[int, int, str, tuple[str, ...]]] = []
     for day in WEEKDAYS:
         found += [(m.start(), m.end(), day, WEEKDAYS) for m in re.finditer(rf"\b{day}s?\b", sentence)]
     for month in MONTHS:
@@ -648,6 +710,8 @@ def _add_negation(sentence: str) -> tuple[str, str] | None:
 def flip_negation(sentence: str, context: ArticleContext, rng: random.Random) -> tuple[str, str] | None:
     if _NEGATED.search(sentence):  # never a second negation: "would not probably not pay"
         return _remove_negation(sentence)
+    if set(words(sentence)) & set(NEGATIONS):  # nor a double negative: "can not have no complaints"
+        return None
     return _add_negation(sentence)
 
 
@@ -843,3 +907,313 @@ def error_variants(sentence: str, context: ArticleContext, seed: int = 0) -> lis
 def variants(sentence: str, context: ArticleContext, seed: int = 0) -> list[Variant]:
     """Every faithful and unfaithful variant of ``sentence`` that applies."""
     return faithful_variants(sentence) + error_variants(sentence, context, seed)
+
+
+# --- variants built from several sentences of an article ------------------------------------------
+#
+# A summary merges sentences and reads one after another, so some errors only exist between
+# sentences: a negation flipped where another source has one of its own, a name of one event put
+# into another, a pronoun that can only mean the person named just before, a cause or order stated
+# between two facts the article merely places side by side. Each rule takes the whole article's
+# sentences (positions are article positions) and makes at most one variant per sentence it starts
+# from, the partner chosen with the seeded ``rng``.
+
+# Words that state a cause or an order between events: a sentence holding one is never a partner of
+# "connective_added" (it might state the link itself).
+LINK_WORDS = frozenset(
+    "because since so therefore thus hence consequently due result after before following then until later "
+    "afterwards prompted prompting caused causing led leading".split()
+)
+# Words that open a sentence as a continuation; "X, and but ..." reads wrong.
+_CONTINUATIONS = frozenset("and but or yet so however meanwhile also still instead nevertheless nonetheless".split())
+# Capitalised words that make a name a place or an organisation rather than a person.
+_NOT_PERSON = frozenset(
+    "city united club council police party court university college school league cup house street road "
+    "park bank news times post airport hospital church group company ministry department government "
+    "association federation fc bbc sky stadium bridge airlines airways county state states kingdom republic "
+    "new north south east west saudi premier championship committee agency office service services "
+    "international national royal museum centre center hotel station square island islands day eve christmas "
+    "easter labour tory tories conservative conservatives liberal democrats republicans snp scottish british "
+    "english welsh irish american french german russian chinese european open world england britain scotland "
+    "wales ireland europe america africa asia australia".split()
+)
+_PERSON_WORD = re.compile(r"(?:[A-Z]{1,2}|[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]['’][A-Z][a-z]+)")
+_FEMALE, _MALE = ("Mrs", "Ms", "Miss", "Dame", "Lady"), ("Mr", "Sir", "Lord")
+_TITLES = (*_FEMALE, *_MALE, "Dr", "Prof")
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+
+ArticleRule = Callable[[list[str], ArticleContext, random.Random], list[Variant]]
+
+
+def eligible(sentence: str) -> bool:
+    """A sentence the audit draws on: MIN_WORDS-MAX_WORDS words (shorter pieces are captions)."""
+    return MIN_WORDS <= len(words(sentence)) <= MAX_WORDS
+
+
+def _has_negation(sentence: str) -> bool:
+    return bool(_NEGATED.search(sentence)) or bool(set(words(sentence)) & set(NEGATIONS))
+
+
+def _nearest(i: int, candidates: Iterable[int], rng: random.Random) -> int | None:
+    """The candidate position closest to ``i`` (a summary merges neighbours); a tie drawn by ``rng``."""
+    ranked = sorted(candidates, key=lambda j: abs(j - i))
+    if not ranked:
+        return None
+    best = [j for j in ranked if abs(j - i) == abs(ranked[0] - i)]
+    return rng.choice(best)
+
+
+def _pair(kind: str, text: str, main: int, other: int, sentences: list[str], faithful: bool, detail: str) -> Variant:
+    ids = tuple(sorted((main, other)))
+    return Variant(kind, text, sentences[main], faithful, detail, tuple(sentences[k] for k in ids), ids)
+
+
+def negation_other_clause(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """A negation added to a sentence B that has none, checked against [A, B] where A holds a
+    negation of its own; or removed from a sentence A, checked against [A, C] where C holds another.
+    The nearest such partner is taken: the "not" of the other source must not cover this one."""
+    negated = [i for i, s in enumerate(sentences) if eligible(s) and _has_negation(s)]
+    out = []
+    for i, sentence in enumerate(sentences):
+        if not eligible(sentence):
+            continue
+        has = _has_negation(sentence)
+        changed = _remove_negation(sentence) if has else _add_negation(sentence)
+        other = _nearest(i, [j for j in negated if j != i], rng)
+        if changed is None or other is None:
+            continue
+        text, detail = changed
+        out.append(
+            _pair("negation_other_clause", text, i, other, sentences, False, f"{detail}; the other source has one")
+        )
+    return out
+
+
+def _names_apart(a: str, b: str) -> bool:
+    return not set(_bare_words(a)) & set(_bare_words(b))
+
+
+def roles_across_events(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """Two sentences of different events (not neighbours, no name in common), each naming someone or
+    something: the second's first name replaced by one of the first's (a person's by a person's, a
+    name of two words or one named twice, not a capitalised word opening a quote), checked against
+    [first, second]. The name is in the sources, but in the other event."""
+    named = {i: _sentence_names(s, context) for i, s in enumerate(sentences) if eligible(s)}
+    mentions = Counter(n for spans in named.values() for n in {n for _, _, n in spans})
+
+    def salient(name: str) -> bool:  # a name, not a capitalised word that opens a quote ("Lose some weight")
+        return " " in name or mentions[name] > 1 or _person(name, context)
+
+    out = []
+    for j, spans in named.items():
+        if not spans or not salient(spans[0][2]):
+            continue
+        _, _, old = spans[0]  # the first name: most often the subject
+        person = _person(old, context)  # a person's doer replaced by a person, a place by a place
+        partners = []
+        for i, others in named.items():
+            if abs(i - j) < 2 or not others:
+                continue
+            if any(not _names_apart(n, m) for _, _, n in others for _, _, m in spans):
+                continue
+            partners += [
+                (i, n)
+                for _, _, n in others
+                if not set(_bare_words(n)) & set(_bare_words(sentences[j]))
+                and _person(n, context) == person
+                and salient(n)
+            ]
+        if not partners:
+            continue
+        alike = [(i, n) for i, n in partners if len(n.split()) == len(old.split())]
+        i, new = rng.choice(alike or partners)
+        text = re.sub(rf"(?<![\w\-]){re.escape(old)}(?![\w\-])", new, sentences[j])
+        out.append(_pair("roles_across_events", text, j, i, sentences, False, f"{old} -> {new} (of another event)"))
+    return out
+
+
+def _person(name: str, context: ArticleContext) -> bool:
+    """A person's name, as far as words tell: at most three capitalised words, none of which names a
+    place or an organisation, ending in a word the article uses for a person (``_people``)."""
+    parts = name.split()
+    if any(p.lower() in _NOT_PERSON or p in WEEKDAYS or p in MONTHS or not _PERSON_WORD.fullmatch(p) for p in parts):
+        return False
+    if parts[0] not in context.seen_inside and (parts[0].endswith("ly") or parts[0].lower() in AUXILIARIES):
+        return False  # "Certainly McHenry", "Did McHenry" open a sentence
+    return len(parts) <= 3 and parts[-1] in context.people
+
+
+def _subject_person(sentence: str, context: ArticleContext) -> tuple[int, int, str] | None:
+    """(start, end, name) of the person opening ``sentence`` as its subject (a title kept with it:
+    "Mr Smith said"): a verb-like lower-case word follows, not an aside, a possessive or "who"."""
+    spans = name_spans(sentence)
+    if not spans:
+        return None
+    start, end, name, _ = spans[0]
+    title = sentence[:start].strip()
+    if title and title.rstrip(".") not in _TITLES:
+        return None
+    follows = re.match(r" ([a-z]+)\b", sentence[end:])
+    if not follows or follows.group(1) in {"who", "whose", "which", "and", "or", "of"} or not _person(name, context):
+        return None
+    return 0, end, name
+
+
+def _pronoun_for(name: str, sentences: list[str]) -> str | None:
+    """ "He" or "She" for the person ``name``: the pronoun more frequent in the sentences naming them
+    and the sentence after each, else in the whole article; None when it has neither."""
+    mine = set(_bare_words(name))
+    for sentence in sentences:  # a title says it outright
+        for match in _TITLE_NAME.finditer(sentence):
+            title = match.group().split()[0].rstrip(".")
+            if set(_bare_words(match.group(1))) & mine and title in _FEMALE + _MALE:
+                return "She" if title in _FEMALE else "He"
+    near = [" ".join(sentences[i : i + 2]) for i, s in enumerate(sentences) if mine & set(_bare_words(s))]
+    for texts in (near, sentences):
+        he = sum(len(_HE.findall(s)) for s in texts)
+        she = sum(len(_SHE.findall(s)) for s in texts)
+        if he != she:
+            return "He" if he > she else "She"
+    return None
+
+
+def _first_person(sentence: str, context: ArticleContext) -> str | None:
+    """The first name of ``sentence`` when it is a person's."""
+    spans = name_spans(sentence)
+    return spans[0][2] if spans and _person(spans[0][2], context) else None
+
+
+def _pronoun_variants(sentences: list[str], context: ArticleContext, rng: random.Random, right: bool) -> list[Variant]:
+    subjects = {i: found[2] for i, s in enumerate(sentences) if eligible(s) and (found := _subject_person(s, context))}
+    people = {i: person for i, s in enumerate(sentences) if eligible(s) and (person := _first_person(s, context))}
+    out = []
+    for i, sentence in enumerate(sentences):
+        subject = _subject_person(sentence, context) if eligible(sentence) else None
+        if subject is None:
+            continue
+        _, end, name = subject
+        pronoun = _pronoun_for(name, sentences)
+        if pronoun is None:
+            continue
+        text = pronoun + sentence[end:]
+        mine = set(_bare_words(name))
+        if right:  # a sentence whose first name is this person's (the one "he" would mean)
+            partners = [j for j, subject in subjects.items() if j != i and set(_bare_words(subject)) & mine]
+        else:  # one naming another person first, and this one nowhere
+            partners = [
+                j
+                for j, person in people.items()
+                if j != i and not set(_bare_words(person)) & mine and not set(_bare_words(sentences[j])) & mine
+            ]
+        j = _nearest(i, partners, rng)
+        if j is None:
+            continue
+        said = subjects[j] if right else people[j]
+        kind = "faithful_pronoun" if right else "pronoun_other_entity"
+        detail = f"{name} -> {pronoun}, read after a sentence naming {said}"
+        out.append(Variant(kind, text, sentence, right, detail, (sentence,), (i,), (sentences[j],)))
+    return out
+
+
+def pronoun_other_entity(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """A sentence opening with a person's name, the name replaced by "He" or "She" (whichever the
+    article uses more), read after a sentence that names another person first and this one nowhere:
+    the pronoun can only mean the wrong person. Checked against [the sentence]."""
+    return _pronoun_variants(sentences, context, rng, right=False)
+
+
+def faithful_pronoun(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """The same pronoun read after a sentence that names the right person first: faithful."""
+    return _pronoun_variants(sentences, context, rng, right=True)
+
+
+def _joinable(sentence: str) -> bool:
+    """A plain statement that can be half of a joined sentence: ends with a full stop, no quote."""
+    text = sentence.rstrip()
+    return eligible(sentence) and text.endswith(".") and not _QUOTES.search(text) and not text.endswith("..")
+
+
+def _continued(sentence: str, context: ArticleContext) -> str:
+    """``sentence`` as the second half of a joined one: its capital dropped unless a name opens it."""
+    first = sentence.split()[0]
+    named = {w for n in context.names for w in n.split()} | context.seen_inside | context.people
+    if first == "I" or first in named:
+        return sentence
+    return first.lower() + sentence[len(first) :]
+
+
+# (joined as, what it states) for "connective_added": ``{a}``/``{b}`` the two sentences.
+JOINS: tuple[tuple[str, str], ...] = (
+    ("{a} because {b}", "cause"),
+    ("{a}, so {b}", "cause"),
+    ("{a}; as a result, {b}", "cause"),
+    ("{a} after {b}", "sequence"),
+    ("{a} before {b}", "sequence"),
+)
+
+
+def _neighbours(sentences: list[str], context: ArticleContext) -> list[tuple[int, str, str]]:
+    """Adjacent sentences that can be joined: (position of the first, first without its full stop,
+    second as a continuation)."""
+    out = []
+    for i in range(len(sentences) - 1):
+        a, b = sentences[i].rstrip(), sentences[i + 1].strip()
+        if not (_joinable(a) and _joinable(b)) or words(b)[0] in _CONTINUATIONS:
+            continue
+        if len(words(a)) + len(words(b)) > MAX_WORDS:
+            continue
+        out.append((i, a[:-1], _continued(b, context)))
+    return out
+
+
+def connective_added(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """Two adjacent sentences joined by a cause or sequence connective neither of them states
+    ("because", ", so", "; as a result,", "after", "before"): a link the article never makes.
+    Checked against [both]."""
+    out = []
+    for i, a, b in _neighbours(sentences, context):
+        if LINK_WORDS & (set(words(a)) | set(words(b))):
+            continue
+        join, states = rng.choice(JOINS)
+        text = join.format(a=a, b=b)
+        connective = join.replace("{a}", "").replace("{b}", "").strip(" ;,")
+        out.append(_pair("connective_added", text, i, i + 1, sentences, False, f"'{connective}' ({states}) added"))
+    return out
+
+
+def _same_event(a: str, b: str, context: ArticleContext) -> bool:
+    """Adjacent sentences tell of one event when they share a content word or the second refers back
+    with a pronoun."""
+    content = {w for w in _bare_words(a) if len(w) > 3 and w not in STOPWORDS and w not in _GUARDED}
+    return bool(content & set(_bare_words(b))) or words(b)[0] in _PRONOUNS
+
+
+def faithful_merge(sentences: list[str], context: ArticleContext, rng: random.Random) -> list[Variant]:
+    """Two adjacent sentences of one event joined with ", and": a merge that states nothing new.
+    Checked against [both]."""
+    out = []
+    for i, a, b in _neighbours(sentences, context):
+        if _same_event(a, b, context):
+            out.append(_pair("faithful_merge", f"{a}, and {b}", i, i + 1, sentences, True, "joined with ', and'"))
+    return out
+
+
+ARTICLE_RULES: dict[str, ArticleRule] = {
+    "negation_other_clause": negation_other_clause,
+    "roles_across_events": roles_across_events,
+    "pronoun_other_entity": pronoun_other_entity,
+    "connective_added": connective_added,
+    "faithful_merge": faithful_merge,
+    "faithful_pronoun": faithful_pronoun,
+}
+
+
+def article_variants(sentences: list[str], context: ArticleContext, seed: int = 0) -> list[Variant]:
+    """Every variant built from several sentences of one article (``sentences`` in article order),
+    each rule seeded with ``seed``, its kind and the article's first sentence."""
+    out = []
+    for kind, rule in ARTICLE_RULES.items():
+        rng = random.Random(f"{seed}:{kind}:{sentences[0] if sentences else ''}")
+        out += [v for v in rule(sentences, context, rng) if v.text not in v.against]
+    return out

@@ -13,16 +13,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from variants import (
     ADDED_HEDGES,
+    ARTICLE_RULES,
     CLAUSE_VERBS,
     ERROR_KINDS,
     FAITHFUL_KINDS,
+    JOINS,
+    LINK_WORDS,
     MONTHS,
     RELATIVE_TIMES,
     WEEKDAYS,
     ArticleContext,
+    Variant,
     article_context,
+    article_variants,
     error_variants,
     faithful_variants,
+    name_spans,
     variants,
     words,
 )
@@ -125,6 +131,10 @@ def test_negation_is_removed(sentence: str, removed: str) -> None:
 )
 def test_negation_is_added(sentence: str, expected: str) -> None:
     assert only("negation", sentence) == expected
+
+
+def test_no_negation_is_added_beside_another_one() -> None:
+    assert not [v for v in variants("Hereford United can have no complaints.", CONTEXT) if v.kind == "negation"]
 
 
 def test_entity_swap_puts_in_another_name_of_the_article() -> None:
@@ -277,6 +287,146 @@ def test_every_condensation_of_the_article_keeps_its_facts() -> None:
     assert len(made) >= len(CONDENSABLE)
     for variant in made:
         assert_faithful_condensation(variant.source, variant.text)
+
+
+# --- variants built from several sentences of an article -----------------------------------------
+
+STORY = [
+    "Jose Mourinho praised his players after the win at the Emirates.",
+    "The Chelsea manager said the team had not played well in the first half.",
+    "Arsene Wenger, 65, blamed the referee for the defeat at home.",
+    "The referee sent off two players in the second half of the game.",
+    "Fans of the club waited for hours outside the stadium in the rain.",
+    "Police said that Mr Mourinho had left the ground by car.",
+    "Wenger will meet the board of Arsenal on Monday morning.",
+    "Mourinho also thanked the travelling fans for their support.",
+    "The board has never sacked a manager in the middle of a season.",
+]
+STORY_CONTEXT = article_context(STORY)
+
+
+def made(kind: str, sentences: list[str] = STORY) -> list[Variant]:
+    found = [v for v in article_variants(sentences, article_context(sentences)) if v.kind == kind]
+    for variant in found:
+        assert variant.faithful == (kind in FAITHFUL_KINDS)
+        assert variant.source in variant.against
+        assert list(variant.positions) == sorted(variant.positions)
+        assert [sentences[i] for i in variant.positions] == list(variant.against)
+        assert variant.text not in sentences
+    return found
+
+
+def test_negation_flipped_where_the_other_source_holds_one() -> None:
+    found = {v.source: v for v in made("negation_other_clause")}
+    added = found["Wenger will meet the board of Arsenal on Monday morning."]
+    assert added.text == "Wenger will not meet the board of Arsenal on Monday morning."
+    # the nearest other sentence with a negation of its own is the other source
+    assert added.against == (added.source, STORY[8])
+    removed = found[STORY[1]]
+    assert removed.text == "The Chelsea manager said the team had played well in the first half."
+    assert removed.against == (STORY[1], STORY[8])
+    for variant in found.values():
+        other = next(s for s in variant.against if s != variant.source)
+        assert {"not", "never"} & set(words(other))
+        assert ({"not", "never"} & set(words(variant.source))) != ({"not", "never"} & set(words(variant.text)))
+
+
+def test_no_negation_variant_without_another_negated_sentence() -> None:
+    assert not made("negation_other_clause", [s for s in STORY if "never" not in s and "not" not in s])
+
+
+def test_roles_across_events_put_a_name_of_another_event_in_place() -> None:
+    found = made("roles_across_events")
+    assert found
+    for variant in found:
+        other = next(s for s in variant.against if s != variant.source)
+        i, j = variant.positions
+        assert j - i >= 2  # neighbours tell of one event: never paired
+        old, new = changed_words(variant.source, variant.text)
+        assert old
+        assert new
+        assert " ".join(new) in other.lower()  # the name comes from the other event's sentence...
+        assert not set(new) & set(words(variant.source))  # ... and was not in this one
+    by_source = {v.source: v.text for v in found}
+    assert by_source[STORY[7]] == "Arsene Wenger also thanked the travelling fans for their support."
+
+
+def test_pronoun_read_after_another_person_can_only_mean_them() -> None:
+    found = {v.source: v for v in made("pronoun_other_entity")}
+    first = found[STORY[0]]
+    assert first.text == "He praised his players after the win at the Emirates."
+    assert first.against == (STORY[0],)
+    assert first.before == (STORY[2],)  # names Arsene Wenger, and Mourinho nowhere
+    for variant in found.values():
+        subject = variant.detail.split(" -> ")[0]
+        assert not set(words(subject)) & set(words(variant.before[0]))
+        assert variant.text.split()[0] in {"He", "She"}
+
+
+def test_faithful_pronoun_is_read_after_the_same_person() -> None:
+    found = {v.source: v for v in made("faithful_pronoun")}
+    assert found[STORY[0]].text == "He praised his players after the win at the Emirates."
+    assert found[STORY[0]].before == (STORY[7],)  # "Mourinho also thanked..."
+    assert found[STORY[7]].before == (STORY[0],)
+    assert STORY[6] not in found  # no other sentence opens with Wenger
+
+
+def test_pronoun_follows_a_title_and_skips_what_is_not_a_person() -> None:
+    article = [
+        "Mrs Blackburn was taken to hospital after the crash on the bypass.",
+        "Jane Blackburn is now being treated in residential care in the town.",
+        "Tower Hamlets council said the road would be closed for a week.",
+    ]
+    found = made("faithful_pronoun", article)
+    assert [v.text for v in found] == [
+        "She was taken to hospital after the crash on the bypass.",
+        "She is now being treated in residential care in the town.",
+    ]
+    assert not made("pronoun_other_entity", article)  # "Tower Hamlets" is no person to mistake her for
+
+
+def test_connective_added_joins_neighbours_that_state_no_link() -> None:
+    found = made("connective_added")
+    assert found
+    joins = {j.replace("{a}", "").replace("{b}", "").strip(" ;,") for j, _ in JOINS}
+    for variant in found:
+        first, second = variant.against
+        assert variant.positions[1] - variant.positions[0] == 1
+        assert not LINK_WORDS & (set(words(first)) | set(words(second)))
+        connective = variant.detail.split("'")[1]
+        assert connective in joins
+        assert variant.text.startswith(first[:-1])
+        assert variant.text.endswith(second[1:])
+        assert f" {connective} " in variant.text.replace(",", " ").replace(";", " ")
+    # a sentence stating a sequence itself ("after the win") is never joined
+    assert not [v for v in found if STORY[0] in v.against]
+    # a name keeps its capital after the connective, a common word does not
+    texts = " ".join(v.text for v in found)
+    assert " Wenger will meet" in texts
+    assert " wenger " not in texts
+    assert " the referee sent" in texts
+
+
+def test_faithful_merge_joins_one_events_neighbours_with_and() -> None:
+    found = made("faithful_merge")
+    assert [v.text for v in found] == [
+        "Arsene Wenger, 65, blamed the referee for the defeat at home, and the referee sent off two players "
+        "in the second half of the game."
+    ]
+
+
+def test_a_capital_after_a_closing_quote_opens_a_sentence_and_a_hyphenated_word_is_no_name() -> None:
+    assert name_spans("’ Having resolved his own situation, Locke will stay.")[0][2:] == ("Having", True)
+    assert [n for _, _, n, _ in name_spans("He won a Scotland Under-21 cap in the 1990s.")] == []
+
+
+def test_article_variants_are_deterministic_and_seeded() -> None:
+    first = article_variants(STORY, STORY_CONTEXT, seed=1)
+    assert first == article_variants(STORY, article_context(STORY), seed=1)
+    assert {v.kind for v in first} == set(ARTICLE_RULES)
+    assert set(ARTICLE_RULES) <= set(ERROR_KINDS + FAITHFUL_KINDS)
+    other_seeds = [article_variants(STORY, STORY_CONTEXT, seed=s) for s in range(2, 8)]
+    assert any(v != first for v in other_seeds)  # connectives and partners are drawn
 
 
 # --- what applies, and determinism ---------------------------------------------------------------
