@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefing.briefer import Briefer, BriefingJob
+from service.briefing.briefer import FLAG_MIN_SUPPORT, Briefer, BriefingJob
 from service.briefing.lengths import LENGTHS, violations
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
@@ -76,11 +76,21 @@ def test_invented_facts_are_replaced_by_extracted_sentences_in_auto_mode() -> No
 
 
 def test_abstractive_mode_drops_invented_names_but_flags_weak_support() -> None:
-    weak = "Rebels captured Hama on Thursday after fighting."
+    # Over a threshold this strict every sentence is weighed as risky: one the judge still finds more
+    # likely right than wrong ships flagged, one it finds more likely wrong is dropped with reasons.
+    weak = SYRIA_ARTICLE.split(". ")[0] + "."
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weak}), risk=0.001)
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
     assert briefing.sentences[0].flagged
     assert briefing.sentences[0].origin == "generated"
+    assert briefing.sentences[0].support >= FLAG_MIN_SUPPORT
+    weaker = "Rebels captured the city of Hama on Thursday."
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": weaker}), risk=0.001)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
+    assert briefing.sentences == []
+    assert briefing.rejected[0].text == weaker
+    assert briefing.rejected[0].reasons[-1].startswith("risk 0.")
+    assert len(briefing.rejected[0].reasons) >= 2  # the risk and what raised it, in words
     briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": "Libyan forces took Hama."}))
     briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("tldr",), mode="abstractive")).briefings["tldr"]
     assert briefing.sentences == []
@@ -204,3 +214,26 @@ def test_a_written_sentence_may_leave_out_the_day() -> None:
     result = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("headline", "tldr"), mode="auto"))
     assert result.briefings["headline"].sentences[0].origin == "generated"
     assert result.briefings["tldr"].sentences[0].origin == "generated", result.briefings["tldr"].rejected
+
+
+def test_a_model_that_repeats_itself_ships_the_sentence_once() -> None:
+    first = SYRIA_ARTICLE.split(". ")[0] + "."
+    bullets = f"- {first}\n- {first}\n- {first}"
+    briefer, _ = make_briefer(reply_by_instruction({"bullet points": bullets}), risk=0.9)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("key_points",), mode="abstractive")).briefings[
+        "key_points"
+    ]
+    assert [s.text for s in briefing.sentences] == [first]
+    assert [r.reasons for r in briefing.rejected] == [["repeats a sentence already in this briefing"]] * 2
+
+
+def test_a_paragraph_cut_off_mid_sentence_loses_its_fragment() -> None:
+    sentences = SYRIA_ARTICLE.split(". ")
+    paragraph = f"{sentences[0]}. {sentences[1]}. The rebels"  # the model ran out of tokens
+    briefer, _ = make_briefer(reply_by_instruction({"one paragraph": paragraph}), risk=0.9)
+    briefing = briefer.brief(BriefingJob(SYRIA_ARTICLE, lengths=("paragraph",), mode="abstractive")).briefings[
+        "paragraph"
+    ]
+    assert "The rebels" not in [s.text.rstrip(".") for s in briefing.sentences]
+    assert all(count_words(s.text) > 2 for s in briefing.sentences)
+    assert briefing.sentences[0].text == sentences[0] + "."

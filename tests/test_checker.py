@@ -79,4 +79,13 @@ def test_an_empty_summary_is_a_clear_error(checker: SummaryChecker) -> None:
 def test_a_check_stops_at_its_deadline(checker: SummaryChecker) -> None:
     with pytest.raises(CheckTimeout) as stopped:
         checker.check(ARTICLE, "The council voted. " * 50, deadline=time.monotonic() - 1)
-    assert "0 of" in stopped.value.message
+    assert "send a shorter summary" in stopped.value.message
+
+
+def test_a_long_summary_is_stopped_while_it_is_still_being_read(checker: SummaryChecker) -> None:
+    # 2,400 sentences: unbounded, embedding and reading them took minutes on 2 cores.
+    long_summary = " ".join(["The council voted on the plan."] * 2400)
+    started = time.monotonic()
+    with pytest.raises(CheckTimeout):
+        checker.check(ARTICLE, long_summary, deadline=started + 0.5)
+    assert time.monotonic() - started < 30  # the deadline plus one chunk's work, not the whole summary

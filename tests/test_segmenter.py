@@ -9,6 +9,7 @@ from pathlib import Path
 import pysbd
 import pytest
 
+from service.text import segmenter
 from service.text.segmenter import LANGUAGES, split_sentences
 
 
@@ -312,3 +313,14 @@ def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
 )
 def test_a_title_or_street_abbreviation_before_a_name_ends_no_sentence(text: str, language: str) -> None:
     assert split_sentences(text, language=language) == [text]
+
+
+def test_a_very_long_line_is_segmented_as_its_sentences_are() -> None:
+    # pysbd's time grows faster than the line: a line past BLOCK_CHARS is cut at plain sentence
+    # ends first. The result is the same as segmenting it whole.
+    article = "Mr. Smith met the U.S. Army team in St. Louis on Monday. The talks went well, he said. " * 120
+    assert len(article) > 2 * segmenter.BLOCK_CHARS
+    sentences = split_sentences(article)
+    assert (
+        sentences == ["Mr. Smith met the U.S. Army team in St. Louis on Monday.", "The talks went well, he said."] * 120
+    )

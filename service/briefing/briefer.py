@@ -41,7 +41,7 @@ from service.text.words import count_words
 # Tokens the prompt template adds around the article (instructions, chat markup).
 TEMPLATE_OVERHEAD_TOKENS = 160
 LEAD_SENTENCES_KEPT = 3  # condensing always keeps the lead: news puts the gist first
-REPEAT_SIMILARITY = 0.85  # a filled-in sentence this close to a kept one would repeat it
+REPEAT_SIMILARITY = 0.85  # a sentence this close to a kept one would repeat it (written or filled in)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ SINGLE_SHAPES = frozenset({"line", "sentence"})
 # A publisher's headline paraphrases its story more freely than a summary sentence may, so it needs
 # less embedding support; its names, numbers and quotes must still all be in the article.
 TITLE_MIN_SUPPORT = 0.5
+# Abstractive mode: a weighed (not vetoed) refusal ships flagged only at this support (1 - risk) or
+# more; below it the judge finds the sentence more likely wrong than right.
+FLAG_MIN_SUPPORT = 0.5
 TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, not the news
 
 
@@ -508,10 +511,15 @@ class Briefer:
         rejected: list[Candidate] = []
         for cand in candidates:
             text = clauses.shorten(cand.text, spec.sentence_max_words)
-            soft_fail = cand.weighed
+            # Abstractive mode ships a sentence the judge weighed as risky, flagged, only while the
+            # judge still finds it more likely right than wrong; past that it is dropped like a veto.
+            soft_fail = cand.weighed and cand.support >= FLAG_MIN_SUPPORT
             hard_fail = bool(cand.reasons) and not soft_fail
             if text is None:
                 cand.reasons.append("too long to fit the contract")
+            elif any(float(cand.vector @ v) > REPEAT_SIMILARITY for v in kept_vectors):
+                cand.reasons.append("repeats a sentence already in this briefing")
+                hard_fail = True
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):
                 rejected.append(cand)
                 continue
@@ -712,7 +720,12 @@ def _parse_bullets(text: str) -> list[str]:
 
 
 def _parse_prose(text: str) -> list[str]:
-    return split_sentences(text.replace("\n", " "))
+    """The sentences of a paragraph; a last one left unfinished (no stop: the model ran out of
+    tokens mid-sentence, "The plan") is a fragment, not a claim, and is dropped."""
+    sentences = split_sentences(text.replace("\n", " "))
+    if len(sentences) > 1 and not clauses.ends_sentence(sentences[-1].rstrip()):
+        sentences.pop()
+    return sentences
 
 
 SHAPE_PARSERS: dict[str, Callable[[str], list[str]]] = {

@@ -23,6 +23,8 @@ from service.text.language import detect as detect_language
 from service.text.segmenter import split_sentences
 from service.text.wordnet import WordNet
 
+ENCODE_CHUNK = 64  # sentences embedded between two looks at the deadline
+
 
 @dataclass(frozen=True)
 class JudgedSentence:
@@ -59,7 +61,7 @@ class SummaryChecker:
         summary_sentences = split_sentences(summary, language=language)
         if not summary_sentences:
             raise InvalidInput("the summary has no sentences with words in them", field="summary")
-        vectors = np.asarray(self.embedder.encode(article_sentences + summary_sentences))
+        vectors = self._encode(article_sentences + summary_sentences, deadline)
         article_vectors, summary_vectors = vectors[: len(article_sentences)], vectors[len(article_sentences) :]
         source = SourceIndex(" ".join(article_sentences), article_sentences, language)
         reader = EvidenceReader(source, article_vectors, self.wordnet)
@@ -69,12 +71,22 @@ class SummaryChecker:
 
         judged = []
         for k, (text, vector) in enumerate(zip(summary_sentences, summary_vectors)):
-            if deadline is not None and time.monotonic() > deadline:
-                raise CheckTimeout(
-                    f"the check ran past its time budget after {k} of {len(summary_sentences)} sentences; "
-                    "send a shorter summary"
-                )
+            _within(deadline, f"after {k} of {len(summary_sentences)} sentences")
             evidence = reader.read(text, vector, summary_sentences[:k])
             single = len(summary_sentences) == 1
             judged.append(JudgedSentence(text, self.judge.judge(evidence, sources_text, single)))
         return SummaryCheck(judged, article_sentences, summary_support([j.judgement for j in judged]))
+
+    def _encode(self, sentences: list[str], deadline: float | None) -> np.ndarray:
+        """The sentences' vectors, ENCODE_CHUNK at a time so that the deadline is heard while a long
+        summary is embedded (2,500 short sentences take longer than any budget on a small CPU)."""
+        parts = []
+        for start in range(0, len(sentences), ENCODE_CHUNK):
+            _within(deadline, f"while reading {len(sentences)} sentences")
+            parts.append(np.asarray(self.embedder.encode(sentences[start : start + ENCODE_CHUNK])))
+        return np.concatenate(parts)
+
+
+def _within(deadline: float | None, where: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise CheckTimeout(f"the check ran past its time budget {where}; send a shorter summary")

@@ -22,6 +22,8 @@ from service.text.facts import SourceIndex, names_in, numbers_in
 from service.text.lexicon import lexicon
 from service.text.wordnet import WordNet
 
+CONTEXT_SENTENCES = 3  # written sentences before this one that a pronoun may refer into
+
 # The signals, each a number; the judge's weights are fitted on exactly these (bench/fit-checker).
 SIGNALS = (
     "similarity",  # cosine to the closest article sentence
@@ -70,9 +72,10 @@ class EvidenceReader:
         ]
 
     def read(self, sentence: str, vector: np.ndarray, before: Sequence[str] = ()) -> Evidence:
-        """``before``: the written sentences preceding this one (a pronoun may point into them)."""
+        """``before``: the written sentences preceding this one (a pronoun may point into the last
+        CONTEXT_SENTENCES of them; reading all of them made a long summary's check quadratic)."""
         sources, similarity = choose_sources(sentence, vector, self.article, self.vectors)
-        reading = self.claims.read(sentence, sources, before)
+        reading = self.claims.read(sentence, sources, before[-CONTEXT_SENTENCES:])
         return Evidence(sentence, sources, reading, self._signals(sentence, sources, similarity, reading))
 
     def _signals(self, sentence: str, sources: list[int], similarity: np.ndarray, reading: Reading) -> dict[str, float]:

@@ -1,4 +1,7 @@
-"""Scoped verification: a written sentence is checked against exactly the sentences it was made from.
+"""Scoped verification of a sentence made from a known source by deleting its words: a condensation
+(the model's choice among a sentence's deletions, briefing/condenser.py). Freely written
+sentences are judged by the claim checks and the fitted judge instead (claims.py, judge.py), which
+allow the paraphrase these rules refuse.
 
 Checking against the whole article lets a swapped fact through as long as the name occurs somewhere
 ("a bridge connecting Homs to Aleppo": Aleppo is in the article, not in the sentence about the bridge).
@@ -15,9 +18,7 @@ Here every check looks only at the sentence's own sources:
   a place) grafted onto a claim of another is a new, unsupported fact ("Last week, rebels captured
   Hama": the offensive began last week, Hama fell on Thursday).
 
-The embedding support score (``support.support_score``) is kept as one more signal by
-:class:`FactChecker`. Each rule is measured by ``bench/audit`` (error injection) and
-``bench/factuality`` (human judgements).
+Each rule is measured by ``bench/audit --condensations`` (the embedded model's own condensations kept).
 """
 
 from __future__ import annotations
@@ -25,16 +26,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
-
-from service.models.embedder import Embedder
 from service.text.alignment import Alignment, ParsedSentence, align, lcs_pairs
 from service.text.facts import SourceIndex, exact_problems, names_in
 from service.text.language import DEFAULT_LANGUAGE
 from service.text.lexicon import MEANING_WORDS, lexicon, phrases
-from service.text.support import support_score
 from service.text.words import uncased
 
 NOVEL_CONTENT_SHARE = 0.15  # content words the sources never use: at most this share (paraphrase room)...
@@ -227,42 +223,3 @@ def _reasons(sentence: str, sources: Sequence[str], index: SourceIndex, may_drop
     reasons += _order_problems(written, parsed, known, alignment, set(names_in(sentence, lex.language)))
     reasons += _graft_problems(written, alignment)
     return reasons
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether a sentence is supported by its sources, why not, and how strongly (0-1)."""
-
-    supported: bool
-    reasons: tuple[str, ...]
-    support: float
-    cites: tuple[int, ...]
-
-
-class FactChecker:
-    """The lexical checks above plus the embedding support score, against a sentence's sources."""
-
-    def __init__(self, embedder: Embedder, support_threshold: float) -> None:
-        self.embedder = embedder
-        self.support_threshold = support_threshold
-
-    def verify(
-        self,
-        sentence: str,
-        sources: Sequence[str],
-        source_ids: Sequence[int] | None = None,
-        vectors: np.ndarray | None = None,
-        language: str = DEFAULT_LANGUAGE,
-    ) -> Verdict:
-        """``source_ids`` name the sources in the article (for citations); ``vectors`` are the
-        sentence's and then its sources' embeddings when the caller has them already; ``language``
-        is the article's (ISO 639-1)."""
-        index = SourceIndex(" ".join(sources), list(sources), language)
-        reasons = _reasons(sentence, sources, index) if sources else ["has no source sentence"]
-        if vectors is None:
-            vectors = self.embedder.encode([sentence, *sources])
-        support, _ = support_score(sentence, vectors[0], index, vectors[1:])
-        if support < self.support_threshold:
-            reasons.append(f"support {support:.2f} is below {self.support_threshold:.2f}")
-        ids = tuple(source_ids) if source_ids is not None else tuple(range(len(sources)))
-        return Verdict(not reasons, tuple(reasons), support, ids)

@@ -135,9 +135,17 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-# What a signal pushing a sentence towards refusal means, in words, given its evidence.
+# What a signal pushing a sentence towards refusal means, in words, given its evidence; "" when
+# the evidence does not show it (a signal at zero can still push, through a weight fitted against
+# its mean: that is no reason to give a reader).
 def _novel(e: Evidence) -> str:
+    if not e.reading.novel:
+        return ""
     return f"uses words its sources neither use nor restate: {', '.join(e.reading.novel[:5])}"
+
+
+def _present(name: str, said: str) -> Callable[[Evidence], str]:
+    return lambda e: said if e.signals[name] > 0 else ""
 
 
 def _moved(kind: str) -> Callable[[Evidence], str]:
@@ -153,17 +161,17 @@ SIGNAL_REASONS: dict[str, Callable[[Evidence], str]] = {
     "novel": _novel,
     "novel_in_article": _novel,
     "novel_share": _novel,
-    "pairs_apart": lambda e: "puts together words that no article sentence holds together",
-    "pairs_apart_share": lambda e: "puts together words that no article sentence holds together",
-    "anchors_apart": lambda e: "relates names or numbers that no article sentence relates",
+    "pairs_apart": _present("pairs_apart", "puts together words that no article sentence holds together"),
+    "pairs_apart_share": _present("pairs_apart", "puts together words that no article sentence holds together"),
+    "anchors_apart": _present("anchors_apart", "relates names or numbers that no article sentence relates"),
     "name_moved": _moved("name_moved"),
     "number_moved": _moved("number_moved"),
     "number_changed": _moved("number_changed"),
     "time_moved": _moved("time_moved"),
     "certainty_added": _moved("certainty_added"),
     "sequence_added": _moved("sequence_added"),
-    "words": lambda e: "is long enough to carry claims its sources do not",
-    "sources": lambda e: f"merges {len(e.sources)} article sentences",
+    "words": lambda e: "",  # length is no error in itself: it only weighs the others
+    "sources": lambda e: f"merges {len(e.sources)} article sentences" if len(e.sources) > 1 else "",
 }
 MAX_REASONS = 3
 
@@ -211,6 +219,8 @@ class Judge:
                 said = SIGNAL_REASONS[name](evidence)
                 if said and said not in reasons:
                     reasons.append(said)
+            if not reasons:
+                reasons.append("its sources hold too little of what it says")
             reasons.append(f"risk {risk:.2f} is over the threshold {model.threshold:.2f}")
         confidence = 1 - risk if supported else risk
         return Judgement(supported, tuple(reasons), risk, confidence, cites, spans)

@@ -72,6 +72,11 @@ MERGED_WORDS = 55
 _QUOTES = re.compile("[\"'“”‘’]")
 _QUOTE_MASK = "\ue000"  # a private-use character: pysbd treats it as a letter, never as a quote
 _SPACE = re.compile(r"[ \t\u00a0]+")
+# pysbd's time grows faster than a line's length (a 99,000-character line took a minute), so a line
+# longer than BLOCK_CHARS is cut first at plain sentence ends (a word of three small letters, a
+# stop, a capital: never "Mr. Smith" or "U.S. Army") and each block is segmented on its own.
+BLOCK_CHARS = 4_000
+_PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
 # Scripts written without spaces between words (words.UNSPACED): one character can be a word, lines
 # join without a space.
 _UNSPACED = UNSPACED_CHAR
@@ -245,12 +250,24 @@ def split_sentences(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
         line = _SPACE.sub(" ", line).strip()
         if listed:
             line = _unmark(line, code)
-        for piece in _segment(line, code):
+        for piece in (piece for block in _blocks(line) for piece in _segment(block, code)):
             piece = piece.strip()
             if not sentences:
                 piece = _DATELINE.sub("", piece)
             sentences += [part for part in _split_long(piece, code) if _has_words(part)]
     return sentences
+
+
+def _blocks(line: str) -> list[str]:
+    """``line`` in pieces of about BLOCK_CHARS, cut only at plain sentence ends."""
+    if len(line) <= BLOCK_CHARS:
+        return [line]
+    blocks, start = [], 0
+    for end in _PLAIN_END.finditer(line):
+        if end.start() - start >= BLOCK_CHARS:
+            blocks.append(line[start : end.start()])
+            start = end.end()
+    return [*blocks, line[start:]]
 
 
 def _unmark(line: str, language: str) -> str:
