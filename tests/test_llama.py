@@ -148,6 +148,7 @@ def test_the_tokenizer_is_the_one_autotokenizer_gives() -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_embedded_model_serves_without_importing_transformers() -> None:
     code = (
         "import sys; from service.engine.engine import Engine; from service.settings import Settings;"
