@@ -22,7 +22,9 @@ SPORT = (
     "The club may appeal against the three-match ban. "
     "Jones arrived in London on Monday. "
     "Brown said the new stadium would impede traffic in the north of the city. "
-    "Ticket prices rose after the club spent 5 million pounds on new players."
+    "Ticket prices rose after the club spent 5 million pounds on new players. "
+    "Ticket prices rose because the club spent money on new players. "
+    "The club spent nearly 5 million pounds on players."
 )
 
 
@@ -60,6 +62,19 @@ def findings(article: str, sentence: str, sources: list[int], before: tuple[str,
         ("Ticket prices rose after the club spent 5 million dollars on new players.", [5], "unit_changed"),
         # a cause the sources do not state
         ("Smith did not attend the match because the club may appeal against the ban.", [1, 2], "cause_added"),
+        ("Smith did not attend the match; as a result, the club may appeal against the ban.", [1, 2], "cause_added"),
+        # an order of events turned, or stated where the sources give none
+        ("Ticket prices rose before the club spent 5 million pounds on new players.", [5], "sequence_turned"),
+        ("Jones arrived in London on Monday after Smith did not attend the match.", [3, 1], "sequence_added"),
+        # a contrast where the sources state a cause
+        (
+            "Ticket prices rose although the club spent 5 million pounds on new players.",
+            [6],
+            "cause_turned",
+        ),
+        # a figure qualified otherwise than its source qualifies it
+        ("Ticket prices rose after the club spent at least 5 million pounds on new players.", [5], "qualifier_changed"),
+        ("Ticket prices rose after the club spent 5 million pounds on players.", [7], "qualifier_changed"),
     ],
 )
 def test_each_kind_of_error_is_found_in_its_clause(sentence: str, sources: list[int], kind: str) -> None:
@@ -91,6 +106,9 @@ def test_a_pronoun_that_can_only_mean_someone_else_is_refused() -> None:
         ("The club may appeal against the ban.", [2]),  # the modal kept
         # two clauses of one event merged
         ("Arsenal beat Chelsea 2-1 on Saturday, and Smith did not attend the match.", [0, 1]),
+        # the source's own order and qualifier, and a figure with a thousands comma kept whole
+        ("After the club spent 5 million pounds on new players, ticket prices rose.", [5]),
+        ("The club spent nearly 5 million pounds on players.", [7]),
     ],
 )
 def test_omissions_reorderings_and_merges_are_no_error(sentence: str, sources: list[int]) -> None:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from service.text.alignment import lcs_pairs
 from service.text.facts import SourceIndex, names_in, numbers_in
 from service.text.language import DEFAULT_LANGUAGE
-from service.text.lexicon import Lexicon, lexicon, phrases
+from service.text.lexicon import NUMBER_WORDS, Lexicon, lexicon, phrases
 from service.text.wordnet import WordNet
 
 
@@ -55,7 +55,10 @@ FINDINGS: dict[str, FindingKind] = {
     "roles_swapped": FindingKind("swaps who did what: {words}", True),
     "pronoun": FindingKind("'{words}'", True),
     "cause_added": FindingKind("states a cause ('{words}') its sources do not", True),
-    "sequence_added": FindingKind("states an order of events ('{words}') its sources do not", False),
+    "sequence_added": FindingKind("states an order of events ('{words}') its sources do not", True),
+    "sequence_turned": FindingKind("says '{words}' its sources give the other way round", True),
+    "cause_turned": FindingKind("says '{words}' where its sources state a cause", True),
+    "qualifier_changed": FindingKind("says {words}", True),
     "unit_changed": FindingKind("counts something else: {words}", True),
     "time_changed": FindingKind("says '{words}' where the source clause it restates gives another time", True),
     "certainty_added": FindingKind("adds '{words}', which the source clause does not have", False),
@@ -80,6 +83,18 @@ CONNECTIVES: dict[str, str] = {
     **dict.fromkeys("after before following then until later afterwards".split(), "sequence"),
     **dict.fromkeys("although though despite but however whereas yet".split(), "contrast"),
 }
+# Connectives of several words, by the word that stands for them in CONNECTIVES.
+CONNECTIVE_PHRASES = {"therefore": ["as", "a", "result"], "consequently": ["as", "a", "consequence"]}
+# Which way a sequence word orders two events: "after" and "before" say opposite things, so the
+# sources must say it the same way round (a faithful "B before A" for the article's "A after B" is
+# refused with them: rare in summaries, and the audit's "after" -> "before" is the common error).
+# "then" and "later" are left out: summaries add them to narrate the article's own order.
+SEQUENCE_WAY: dict[str, str] = {
+    **dict.fromkeys("after following afterwards".split(), "after"),
+    **dict.fromkeys("before until prior".split(), "before"),
+}
+# A contrast word may join two facts ("but"), but not replace the cause its sources state.
+CAUSE_TO_CONTRAST = frozenset("although though despite whereas yet".split())
 # Pronouns that point at one person ("they" and "it" point at too many things to check).
 PERSONAL = frozenset({"he", "she", "him", "her", "his"})
 # Where a clause ends inside a written sentence: punctuation, or before a word opening a new clause.
@@ -88,7 +103,7 @@ _CLAUSE_WORD = re.compile(
     r"despite|following|until|unless|if|then)\b)",
     re.I,
 )
-_PUNCTUATION = re.compile(r"\s*[,;:()\[\]—–]\s*|\s+-\s+")
+_PUNCTUATION = re.compile(r"\s*(?:[;:()\[\]—–]|,(?!\d)|(?<!\d),)\s*|\s+-\s+")  # "12,000" is one number
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _ONLY_NAMES = re.compile(r"^(?:(?:and|or|&)\s+)?(?:[A-Z][\w’'.\-]*\s*)+$")
 MIN_RESTATED_SHARE = 0.5  # a clause aligns to a span only if it shares this much of its content
@@ -293,6 +308,8 @@ class ClaimChecker:
         for k, clause in enumerate(clauses):
             span = _align(clause, view, restated)
             reading.spans.append(span)
+            if k and self.english:  # a cause stated by a clause that restates nothing ("; as a result,")
+                reading.findings += self._connective(clause, k, clauses, reading.spans, view)
             if span is None:
                 continue
             window = view.window(span)
@@ -306,14 +323,15 @@ class ClaimChecker:
                     + self._moved(clause, window, whole, view.ids[span.source], view)
                     + (self._roles(clause, window) if self.english else [])
                     + (self._units(clause, window) if self.english else [])
+                    + self._qualifiers(clause, window)
                 )
             ]
             if self.english:
                 reading.findings += [
                     Finding(f.kind, f.words, k) for f in self._pronoun(clause, k, clauses, context, view, span)
                 ]
-            if k and self.english:
-                reading.findings += self._connective(clause, k, clauses, reading.spans, view)
+        if self.english:
+            reading.findings += self._links(clauses, view)
         return reading
 
     # ---------------------------------------------------------------- what the article never states
@@ -431,11 +449,22 @@ class ClaimChecker:
     def _roles(self, clause: Clause, window: Clause) -> list[Finding]:
         """Two names on either side of a verb the span has too, in the other order, with no passive
         ("by") in either to explain it."""
-        names = [st for st, t in zip(clause.stems, clause.tokens) if st in self._article_names and t.isalpha()]
-        if len(set(names)) < 2 or "by" in clause.tokens or "by" in window.tokens:
+        if "by" in clause.tokens or "by" in window.tokens:
             return []
-        a, b = names[0], next(n for n in names if n != names[0])
-        if a not in window.stems or b not in window.stems:
+        # Names as runs of name words ("John Fisher", "ABC Radio"): the first two that share no word.
+        runs: list[list[str]] = []
+        for i, (st, t) in enumerate(zip(clause.stems, clause.tokens)):
+            if st in self._article_names and t.isalpha():
+                if runs and i and clause.stems[i - 1] == runs[-1][-1]:
+                    runs[-1].append(st)
+                else:
+                    runs.append([st])
+        other = next((run for run in runs[1:] if not set(run) & set(runs[0])), None)
+        if other is None:
+            return []
+        a = next((st for st in runs[0] if st in window.stems), None)
+        b = next((st for st in other if st in window.stems), None)
+        if a is None or b is None:
             return []
         ia, ib = clause.stems.index(a), clause.stems.index(b)
         ja, jb = window.stems.index(a), window.stems.index(b)
@@ -446,6 +475,18 @@ class ClaimChecker:
                 Finding("roles_swapped", f"'{clause.tokens[ia]}' and '{clause.tokens[ib]}' around '{sorted(verbs)[0]}'")
             ]
         return []
+
+    def _qualifiers(self, clause: Clause, window: Clause) -> list[Finding]:
+        """A number the span has, qualified otherwise: "at least 500" for its "500", "500" for its
+        "nearly 500", "more than 500" for its "up to 500". Each changes the figure claimed."""
+        theirs = _qualified(window, self.lex)
+        found = []
+        for number, mine in _qualified(clause, self.lex).items():
+            if number in theirs and not mine & theirs[number]:
+                said = " or ".join(f"'{h} {number}'" if h else f"'{number}'" for h in sorted(mine))
+                source = " or ".join(f"'{h} {number}'" if h else f"'{number}'" for h in sorted(theirs[number]))
+                found.append(Finding("qualifier_changed", f"{said} where its source says {source}"))
+        return found
 
     def _units(self, clause: Clause, window: Clause) -> list[Finding]:
         """A number the span has, counting something else: the content word after it differs and
@@ -495,21 +536,65 @@ class ClaimChecker:
         index = view.ids[span.source]
         return _first_name(self.article.sentences[index - 1], language) if index else None
 
+    def _links(self, clauses: list[Clause], view: SourceView) -> list[Finding]:
+        """Order and contrast words counted over the whole sentence against all its sources, wherever
+        they stand: one "before" more than the sources have ("After the vote" -> "Before the vote",
+        "stay until May" -> "stay after May" beside the source's own "after") orders events they do
+        not; a "despite" or "although" where they state only a cause turns the cause."""
+        mine = [t for c in clauses for t in c.tokens]
+        theirs = [t for parts in view.clauses for c in parts for t in c.tokens]
+        found = []
+        for way in ("after", "before"):
+            extra = [t for t in mine if SEQUENCE_WAY.get(t) == way]
+            if len(extra) > sum(SEQUENCE_WAY.get(t) == way for t in theirs):
+                other = any(SEQUENCE_WAY.get(t) for t in theirs)
+                found.append(Finding("sequence_turned" if other else "sequence_added", extra[0]))
+        turned = [t for t in mine if t in CAUSE_TO_CONTRAST]
+        stated = {CONNECTIVES.get(t) for t in theirs}
+        if len(turned) > sum(t in CAUSE_TO_CONTRAST for t in theirs) and "cause" in stated:
+            found.append(Finding("cause_turned", turned[0]))
+        return found
+
     def _connective(
         self, clause: Clause, k: int, clauses: list[Clause], spans: list[Span | None], view: SourceView
     ) -> list[Finding]:
         """A clause opening with a cause, sequence or contrast word links it to the clause before;
         its sources must state a link of that kind."""
-        if not clause.tokens or clause.tokens[0] not in CONNECTIVES:
+        word = next((w for w, parts in CONNECTIVE_PHRASES.items() if clause.tokens[: len(parts)] == parts), "")
+        if not word and (not clause.tokens or clause.tokens[0] not in CONNECTIVES):
             return []
-        kind = CONNECTIVES[clause.tokens[0]]
-        if kind == "contrast":
-            return []  # "but" joins two facts without asserting a relation between them
+        word = word or clause.tokens[0]
+        kind = CONNECTIVES[word]
         linked = {view.ids[s.source] for s in (spans[k], spans[k - 1]) if s is not None}
         source_words = {t for i in linked for t in Clause.read(self.article.sentences[i], self.lex).tokens}
-        if any(CONNECTIVES.get(t) == kind for t in source_words):
+        stated = {CONNECTIVES[t] for t in source_words if t in CONNECTIVES}
+        if kind != "cause":
+            return []  # contrast and sequence words are counted over the whole sentence (_links)
+        if kind in stated:
             return []
-        return [Finding(f"{kind}_added", clause.tokens[0], k)]
+        return [Finding(f"{kind}_added", word, k)]
+
+
+_LEADING_DIGITS = re.compile(r"\d+")
+
+
+def _qualified(clause: Clause, lex: Lexicon) -> dict[str, set[str]]:
+    """Each number of the clause (its first token: "2" of "2,000") with the quantity hedges right
+    before it ("" for none), over all its occurrences."""
+    hedges: dict[int, str] = {}
+    for phrase in lex.meaning["hedge"]:
+        parts = phrase.split()
+        for i in range(len(clause.keys) - len(parts) + 1):
+            if clause.keys[i : i + len(parts)] == parts and len(phrase) > len(hedges.get(i + len(parts), "")):
+                hedges[i + len(parts)] = phrase
+    hedges = {end: lex.same_meaning.get(phrase, phrase) for end, phrase in hedges.items()}
+    found: dict[str, set[str]] = {}
+    for i, token in enumerate(clause.tokens):
+        digits = _LEADING_DIGITS.match(token)  # "330million" is 330
+        if (digits or token in NUMBER_WORDS) and not (i and clause.tokens[i - 1].isdigit()):
+            hedge = hedges.get(i, "")
+            found.setdefault(digits.group() if digits else token, set()).add("" if hedge in CERTAINTY else hedge)
+    return found
 
 
 MAGNITUDES = frozenset("hundred hundreds thousand thousands million millions billion billions trillion m bn k".split())
