@@ -75,6 +75,7 @@ def findings(article: str, sentence: str, sources: list[int], before: tuple[str,
         # a figure qualified otherwise than its source qualifies it
         ("Ticket prices rose after the club spent at least 5 million pounds on new players.", [5], "qualifier_changed"),
         ("Ticket prices rose after the club spent 5 million pounds on players.", [7], "qualifier_changed"),
+        ("The club spent five million pounds on players.", [7], "qualifier_changed"),
     ],
 )
 def test_each_kind_of_error_is_found_in_its_clause(sentence: str, sources: list[int], kind: str) -> None:

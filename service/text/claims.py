@@ -593,7 +593,8 @@ def _qualified(clause: Clause, lex: Lexicon) -> dict[str, set[str]]:
         digits = _LEADING_DIGITS.match(token)  # "330million" is 330
         if (digits or token in NUMBER_WORDS) and not (i and clause.tokens[i - 1].isdigit()):
             hedge = hedges.get(i, "")
-            found.setdefault(digits.group() if digits else token, set()).add("" if hedge in CERTAINTY else hedge)
+            number = digits.group() if digits else str(NUMBER_WORDS[token])  # "eighteen" is 18
+            found.setdefault(number, set()).add("" if hedge in CERTAINTY else hedge)
     return found
 
 
