@@ -12,7 +12,7 @@ from service.briefing.lengths import LENGTHS
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.errors import ClientGone, ModelLoadError
-from service.models import cpu
+from service.models import cpu, llama
 from service.models import huggingface as backend
 from service.models.generator import Prompt
 from service.models.huggingface import HFGenerator, resolve_device
@@ -107,6 +107,7 @@ def test_shared_prefix_path_gives_the_same_text_as_separate_calls(
     assert alone_runs[-1].stats.solo_steps < 9
     with monkeypatch.context() as patched:
         patched.setattr(backend.leandecode, "supports", lambda model: False)  # transformers' own forward
+        patched.setattr(generator, "model", llama.as_transformers(generator.model))  # around the same tensors
         plain_runs = [generator.generate([p]) for p in prompts]  # model.generate(), one call a prompt
         plain = [run[0] for run in plain_runs]
         assert plain_runs[-1].stats.shared_prefix_tokens == 0
@@ -248,6 +249,7 @@ def test_lean_decode_gives_the_generic_steps_text_on_the_embedded_model(
     assert backend.leandecode.supports(generator.model)  # SmolLM2 is a Llama
     lean = [g.text for g in generator.generate(prompts)]
     monkeypatch.setattr(backend.leandecode, "supports", lambda model: False)
+    monkeypatch.setattr(generator, "model", llama.as_transformers(generator.model))  # transformers' forward
     assert [g.text for g in generator.generate(prompts)] == lean
 
 

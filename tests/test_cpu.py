@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from service.models import cpu
+from service.models import cpu, llama
 from service.models.cpu import CpuInfo, choose_dtype, choose_prefill_dtype, choose_weights
 from service.models.generator import Prompt
 from service.models.huggingface import HFGenerator
@@ -135,6 +135,7 @@ def test_the_fp32_path_chosen_without_native_bf16_gives_the_plain_greedy_text(
     weights dense in fp32 through ``model.generate``, one prompt at a time."""
     chosen = load_as_if_on(monkeypatch, tiny_4bit_folder, AVX2, dtype="auto", weights="int4")
     plain = load_as_if_on(monkeypatch, tiny_4bit_folder, AVX2, dtype="float32", weights="dense", draft_tokens=0)
+    plain.model = llama.as_transformers(plain.model)  # transformers' model around the same tensors
     monkeypatch.setattr("service.models.leandecode.supports", lambda model: False)  # model.generate for one prompt
     expected = [plain.generate([p])[0].text for p in PROMPTS]
     monkeypatch.undo()
@@ -149,6 +150,7 @@ def test_the_bf16_path_chosen_with_native_bf16_gives_the_plain_greedy_text(
     ``model.generate`` (the tiny model's greedy choices hold through bf16 rounding)."""
     chosen = load_as_if_on(monkeypatch, tiny_4bit_folder, AVX512_AMX, dtype="auto", weights="int4")
     plain = load_as_if_on(monkeypatch, tiny_4bit_folder, AVX512_AMX, dtype="float32", weights="dense")
+    plain.model = llama.as_transformers(plain.model)
     monkeypatch.setattr("service.models.leandecode.supports", lambda model: False)
     expected = [plain.generate([p])[0].text for p in PROMPTS]
     monkeypatch.undo()

@@ -178,6 +178,7 @@ class Engine:
             label=label,
             weights=resolve_weights(s.weights, embedded=not s.model, device=device),
             draft_tokens=s.draft_tokens,
+            plain_tokenizer=not s.model,
         )
         generator.load()
         return generator

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ModelLoadError
-from service.models import cpu, leandecode, quantised
+from service.models import allocator, cpu, leandecode, llama, quantised
 from service.models.drafter import PromptLookup
 from service.models.generator import (
     CHAT_MARKERS,
@@ -26,6 +26,7 @@ from service.models.generator import (
     Prompt,
     remove_markers,
 )
+from service.models.tokenizer import PlainTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,32 @@ MODEL_KINDS: dict[bool, ModelKind] = {  # keyed by config.is_encoder_decoder
 }
 
 
+# tokenizer_config.json classes that are transformers' plain fast tokenizer (tokenizer.json as it is).
+PLAIN_TOKENIZER_CLASSES = {"TokenizersBackend", "PreTrainedTokenizerFast"}
+
+
+def load_tokenizer(ref: str) -> Any:
+    """transformers' tokenizer for ``ref``. Where a folder's tokenizer_config.json names the plain
+    fast tokenizer, that class is loaded directly: ``AutoTokenizer`` would resolve the same class
+    through the auto classes, whose import pulls in transformers' model code (accelerate,
+    torch.distributed, sympy: ~60 MB of RSS) in every worker."""
+    import json
+
+    try:
+        named = json.loads((Path(ref) / "tokenizer_config.json").read_text(encoding="utf-8")).get("tokenizer_class")
+    except (OSError, ValueError):
+        named = None
+    if named in PLAIN_TOKENIZER_CLASSES and (Path(ref) / "tokenizer.json").exists():
+        try:  # transformers 5; a GPU machine's own transformers 4 names it PreTrainedTokenizerFast
+            from transformers.tokenization_utils_tokenizers import TokenizersBackend as plain
+        except ImportError:
+            from transformers import PreTrainedTokenizerFast as plain
+        return plain.from_pretrained(ref)
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(ref, trust_remote_code=False)
+
+
 def resolve_device(requested: str) -> str:
     import torch
 
@@ -124,6 +151,7 @@ class HFGenerator:
     max_batch: int = 16  # rows decoded together; more rows, more KV-cache memory
     weights: str = "dense"  # or "int4": decoder projections held as 4-bit groups (service/models/quantised.py)
     draft_tokens: int = 3  # most draft tokens a row checks per pass (service/models/drafter.py); 0 = none
+    plain_tokenizer: bool = False  # the embedded model's tokenizer without transformers (models/tokenizer.py)
     model: Any = field(default=None, repr=False)
     tokenizer: Any = field(default=None, repr=False)
     kind: ModelKind | None = None
@@ -135,38 +163,24 @@ class HFGenerator:
 
     def load(self) -> None:
         import torch
-        import transformers
 
         started = time.perf_counter()
         if self.threads > 0:
             torch.set_num_threads(self.threads)
+        self.device = resolve_device(self.device)
         try:
-            config = transformers.AutoConfig.from_pretrained(self.model_ref, trust_remote_code=False)
-            self.kind = MODEL_KINDS[bool(getattr(config, "is_encoder_decoder", False))]
-            self.model_type = config.model_type
-            self.device = resolve_device(self.device)
-            torch_dtype = self._choose()
-            auto_class = getattr(transformers, self.kind.auto_class_name)
-            self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.model_ref, trust_remote_code=False)
-            if self.weights == "int4":
-                self._check_int4(config)
-                prefill_dtype = getattr(torch, self.choices["prefill_dtype"].value)
-                self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype, prefill_dtype)
-                log.info(
-                    "4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error
-                )
+            if self.device == "cpu" and llama.readable(Path(self.model_ref)):
+                self._load_plain_llama()
             else:
-                self.model = auto_class.from_pretrained(
-                    self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
-                )
+                self._load_transformers()
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"cannot load model {self.model_ref!r}: {exc}") from exc
         self.model.to(self.device).eval()
-        self.dtype = str(torch_dtype).removeprefix("torch.")
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.special_tokens = self._special_tokens()
         self.load_seconds = time.perf_counter() - started
+        assert self.kind is not None
         log.info(
             "loaded %s (%s, %s, %s) in %.1fs",
             self.model_ref,
@@ -175,6 +189,48 @@ class HFGenerator:
             self.dtype,
             self.load_seconds,
         )
+
+    def _load_plain_llama(self) -> None:
+        """A plain Llama from a local folder, for the lean loop on CPU: built in plain torch
+        (service/models/llama.py), so transformers' model code is never imported in the worker."""
+        import torch
+
+        folder = Path(self.model_ref)
+        config = llama.LlamaConfig.read(folder)
+        self.kind = MODEL_KINDS[False]
+        self.model_type = config.model_type
+        torch_dtype = self._choose()
+        self.tokenizer = PlainTokenizer(folder) if self.plain_tokenizer else load_tokenizer(self.model_ref)
+        prefill_dtype = None
+        if self.weights == "int4":
+            self._check_int4(config)
+            prefill_dtype = getattr(torch, self.choices["prefill_dtype"].value)
+        self.model, error = llama.load(folder, torch_dtype, self.weights, prefill_dtype)
+        if self.weights == "int4":
+            log.info("4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error)
+        self.dtype = str(torch_dtype).removeprefix("torch.")
+
+    def _load_transformers(self) -> None:
+        """Any other model (or device): transformers' auto classes, safetensors only."""
+        import torch
+        import transformers
+
+        config = transformers.AutoConfig.from_pretrained(self.model_ref, trust_remote_code=False)
+        self.kind = MODEL_KINDS[bool(getattr(config, "is_encoder_decoder", False))]
+        self.model_type = config.model_type
+        torch_dtype = self._choose()
+        auto_class = getattr(transformers, self.kind.auto_class_name)
+        self.tokenizer = load_tokenizer(self.model_ref)
+        if self.weights == "int4":  # a Llama with another RoPE: transformers' model around the 4-bit layers
+            self._check_int4(config)
+            prefill_dtype = getattr(torch, self.choices["prefill_dtype"].value)
+            self.model, error = quantised.load_causal(Path(self.model_ref), torch_dtype, prefill_dtype)
+            log.info("4-bit decoder weights: largest weight change %.3g (0 = the weights were 4-bit already)", error)
+        else:
+            self.model = auto_class.from_pretrained(
+                self.model_ref, dtype=torch_dtype, use_safetensors=True, trust_remote_code=False
+            )
+        self.dtype = str(torch_dtype).removeprefix("torch.")
 
     def _choose(self) -> Any:
         """Weight format and precision from the CPU's capabilities (service/models/cpu.py), each
@@ -287,6 +343,9 @@ class HFGenerator:
             else:
                 for i, (p, ids) in enumerate(zip(prompts, encoded)):
                     results.append(self._generate_one(p, ids, deadline, results.stats, watch, i))
+        # The freed cache and temporaries go back to the system now, not after the whole request:
+        # auto mode scores condensed versions next, and its peak would sit on top of them (bench/speed).
+        allocator.release()
         return results
 
     def score(self, prompt: Prompt, replies: Sequence[str]) -> list[float]:
@@ -307,7 +366,9 @@ class HFGenerator:
             if self.is_seq2seq:
                 return self._score_seq2seq(prompt_ids, reply_ids, pad)
             if leandecode.supports(self.model):
-                return self._score_lean(prompt_ids, reply_ids, pad)
+                scores = self._score_lean(prompt_ids, reply_ids, pad)
+                allocator.release()  # its pass's temporaries, before the next call's pass (as after generate)
+                return scores
             head = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
             cache = head.past_key_values
             cache.batch_repeat_interleave(len(reply_ids))
@@ -337,8 +398,7 @@ class HFGenerator:
         positions = torch.arange(start, start + ids.shape[1], device=self.device).expand(len(rows), -1)
         lean = leandecode.LeanDecoder(self.model, len(rows), ids.shape[1] + 1)
         prefix = torch.tensor(prompt_ids[:-1], dtype=torch.long, device=self.device)
-        logits = lean.run(prefix, ids, positions, mask.bool(), every=True)
-        logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+        logprobs = lean.logprobs(prefix, ids, positions, mask.bool())
         return [float(logprobs[r, : len(row) - 1].mean()) for r, row in enumerate(rows)]
 
     def _score_seq2seq(self, source_ids: list[int], reply_ids: list[list[int]], pad: int) -> list[float]:
@@ -374,6 +434,10 @@ class HFGenerator:
         started = time.perf_counter()
         budget = max(p.max_new_tokens for p in prompts)
         stepper, logits, prefix_len = self._prefill(encoded, budget)
+        if logits.is_cuda:  # a GPU returns before it has computed: the prefill's time, not its launch's
+            import torch
+
+            torch.cuda.synchronize(logits.device)
         stats.prefill_s += time.perf_counter() - started
         stats.shared_prefix_tokens = prefix_len
         started = time.perf_counter()

@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # torch is imported in the worker, after fork, never at impor
     import torch
 
 SUPPORTED_MODEL_TYPES = {"llama"}
+# Tokens whose vocabulary-wide log-softmax is held at once when scoring (64 x 49,152 fp32: 12.6 MB).
+LOGPROB_ROWS = 64
+# Slots the row buffers grow by at a time (five rows: 15 MB of fp32 keys and values for SmolLM2-135M).
+ROOM_STEP = 64
 
 
 def supports(model: Any) -> bool:
@@ -64,12 +68,10 @@ class LeanDecoder:
     def __init__(self, model: Any, rows: int, capacity: int) -> None:
         """``capacity``: most tokens any row will add after the prefix (its suffix plus its budget)."""
         import torch
-        from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
         self.model = model
         config = model.config
         self.layers = list(model.model.layers[: config.num_hidden_layers])
-        self._rotate = apply_rotary_pos_emb
         self._flash = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
         self.kv_heads = config.num_key_value_heads
         self.groups = config.num_attention_heads // self.kv_heads
@@ -81,11 +83,13 @@ class LeanDecoder:
         self.prefix: list[tuple[torch.Tensor, torch.Tensor]] = []  # per layer, batch 1, shared by all rows
         # Zeros, not empty: a row's slots past its own tokens sit inside the batch's attention window,
         # masked; masked still multiplies their values by 0, and 0 x NaN from stale memory is NaN.
+        # The buffers grow as the rows write (_make_room), up to ``capacity`` slots.
         self.keys = [
-            torch.zeros((rows, self.kv_heads, capacity, self.head_dim), dtype=dtype, device=device) for _ in self.layers
+            torch.zeros((rows, self.kv_heads, 0, self.head_dim), dtype=dtype, device=device) for _ in self.layers
         ]
         self.values = [torch.zeros_like(k) for k in self.keys]
-        self.visible = torch.zeros((rows, capacity), dtype=torch.bool, device=device)
+        self.visible = torch.zeros((rows, 0), dtype=torch.bool, device=device)
+        self.capacity = capacity
         self.lengths = [0] * rows  # row-own tokens held so far, per row (pads included)
         self.prefix_length = 0
 
@@ -109,7 +113,26 @@ class LeanDecoder:
             shared = self.prefix_length
             self.visible = torch.cat([self.visible.new_ones((1, shared)), self.visible], dim=1)
             self.lengths = [length + shared for length in self.lengths]
+            self.capacity += shared
             self.prefix = []
+
+    def _make_room(self, end: int) -> None:
+        """Row buffers with at least ``end`` slots: grown ``ROOM_STEP`` slots at a time (never past
+        ``capacity``), so the rows' keys and values take the memory of what they have written, not
+        of their whole budgets (five rows of a briefing: ~95 MB at the brief's 380 tokens, when the
+        headline stops after 20 and the key points after 100). The new slots are zeros, as the
+        first ones were; attention reads slots up to ``end`` only, so the results are unchanged."""
+        import torch
+
+        have = self.visible.shape[1]
+        if end <= have:
+            return
+        grow = min(max(end, have + ROOM_STEP), max(end, self.capacity)) - have
+        for buffers in (self.keys, self.values):
+            for i, held in enumerate(buffers):
+                rows, heads, _, dim = held.shape
+                buffers[i] = torch.cat([held, held.new_zeros((rows, heads, grow, dim))], dim=2)
+        self.visible = torch.cat([self.visible, self.visible.new_zeros((self.visible.shape[0], grow))], dim=1)
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """Logits for the next token of each row, given each row's last token and its position."""
@@ -148,11 +171,24 @@ class LeanDecoder:
     ) -> torch.Tensor:
         """One pass; each row's tokens are written after its own kept tokens. Returns each row's
         last logits, or with ``every`` its logits after each token."""
+        rows, width = tokens.shape
+        own, packed = self._layers(prefix, tokens, positions, valid)
+        head, norm = self.model.lm_head, self.model.model.norm
+        if every:
+            return _spread(head(norm(own)), packed, rows * width).view(rows, width, -1)
+        return head(norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
+
+    def _layers(
+        self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The decoder layers over a pass: the rows' real tokens' last hidden states [real tokens,
+        hidden] and which of the [rows * width] slots they are (None: all of them)."""
         import torch
 
         model = self.model.model
         rows, width = tokens.shape
         device = tokens.device
+        self._make_room(max(self.lengths) + width)
         slots = self._slots(rows, width, device)
         own_hidden = model.embed_tokens(tokens).reshape(rows * width, -1)
         bias = self._row_bias(slots, valid, own_hidden.dtype)
@@ -184,10 +220,30 @@ class LeanDecoder:
             outs.append(_gather(out.transpose(1, 2).reshape(rows * width, -1), packed))
             hidden = hidden + attn.o_proj(torch.cat(outs) if len(outs) > 1 else outs[0])
             hidden = hidden + self._feed_forward(layer.mlp, layer.post_attention_layernorm(hidden))
-        own = hidden[shared:]
-        if every:
-            return _spread(self.model.lm_head(model.norm(own)), packed, rows * width).view(rows, width, -1)
-        return self.model.lm_head(model.norm(_spread(own, packed, rows * width).view(rows, width, -1)[:, -1]))
+        return hidden[shared:], packed
+
+    def logprobs(
+        self, prefix: torch.Tensor | None, tokens: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor
+    ) -> torch.Tensor:
+        """One pass over the shared ``prefix`` and each row's ``tokens`` (right-padded, ``valid``
+        marks the real ones); returns [rows, width - 1]: the log-probability of each row's token
+        j + 1 after its token j (meaningless past a row's end). The vocabulary-wide logits are
+        made by the same product as :meth:`verify`'s, for the real tokens only, and their
+        log-softmax is taken ``LOGPROB_ROWS`` tokens at a time, keeping each token's one value:
+        the [rows, width, vocab] logits and their log-softmax were never needed whole (three
+        copies, ~170 MB for six versions of a long sentence)."""
+        import torch
+
+        rows, width = tokens.shape
+        own, packed = self._layers(prefix, tokens, positions, valid)
+        logits = self.model.lm_head(self.model.model.norm(own))  # [real tokens, vocab]
+        following = torch.cat([tokens[:, 1:], tokens[:, :1]], dim=1).reshape(-1)  # the token after each
+        targets = _gather(following, packed)
+        picked = logits.new_empty(targets.shape, dtype=torch.float32)
+        for start in range(0, len(targets), LOGPROB_ROWS):
+            chunk = slice(start, start + LOGPROB_ROWS)
+            picked[chunk] = torch.log_softmax(logits[chunk].float(), dim=-1).gather(-1, targets[chunk, None])[:, 0]
+        return _spread(picked, packed, rows * width).view(rows, width)[:, :-1]
 
     def _slots(self, rows: int, width: int, device: Any) -> _PassSlots:
         """Where this pass writes each row's tokens, worked out once for every layer."""
@@ -290,7 +346,7 @@ class LeanDecoder:
         q = q.view(1, length, -1, self.head_dim).transpose(1, 2)
         k = k.view(1, length, -1, self.head_dim).transpose(1, 2)
         v = v.view(1, length, -1, self.head_dim).transpose(1, 2)
-        q, k = self._rotate(q, k, cos, sin)
+        q, k = _apply_rotary(q, k, cos, sin)
         k, v = k.contiguous(), v.contiguous()
         if len(self.prefix) == index:
             self.prefix.append((k, v))
@@ -333,6 +389,15 @@ def _spread(real: torch.Tensor, packed: torch.Tensor | None, total: int) -> torc
     if packed is None:
         return real
     return real.new_zeros((total, *real.shape[1:])).index_copy_(0, packed, real)
+
+
+def _apply_rotary(
+    q: torch.Tensor, k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """transformers' Llama ``apply_rotary_pos_emb`` (queries and keys [batch, heads, length, dim],
+    the tables [batch, length, dim]), op for op: without importing transformers' model code."""
+    cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
+    return (q * cos) + (_rotate_half(q) * sin), (k * cos) + (_rotate_half(k) * sin)
 
 
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:

@@ -259,10 +259,11 @@ def read_tensors(path: Path) -> Iterator[tuple[str, torch.Tensor]]:
 
 
 def load_causal(folder: Path, dtype: Any, prefill_dtype: Any = None) -> tuple[Any, float]:
-    """A Llama-architecture causal LM with 4-bit decoder projections and ``dtype`` everything else
-    (embeddings, norms, the residual stream, attention and its cache), built tensor by tensor;
-    prefill products in ``prefill_dtype`` (default bf16). Returns the model and the largest
-    weight error quantisation made."""
+    """transformers' causal LM for a Llama-architecture model whose RoPE or layout the plain build
+    (service/models/llama.py) does not take, with 4-bit decoder projections and ``dtype``
+    everything else (embeddings, norms, the residual stream, attention and its cache), built tensor
+    by tensor; prefill products in ``prefill_dtype`` (default bf16). Returns the model and the
+    largest weight error quantisation made."""
     import torch
     import transformers
 
@@ -272,6 +273,22 @@ def load_causal(folder: Path, dtype: Any, prefill_dtype: Any = None) -> tuple[An
         raise ValueError(reason)
     with torch.device("meta"):
         model = transformers.AutoModelForCausalLM.from_config(config, dtype=dtype)
+    worst = fill(model, folder, dtype, prefill_dtype, int4=True)
+    # Buffers computed at construction (rotary frequencies) were made on the meta device: rebuild them.
+    model.model.rotary_emb = type(model.model.rotary_emb)(config=model.config)
+    check_built(model, folder)
+    with contextlib.suppress(OSError):  # a folder without generation_config.json keeps the defaults
+        model.generation_config = transformers.GenerationConfig.from_pretrained(folder)
+    return model.eval(), worst
+
+
+def fill(model: Any, folder: Path, dtype: Any, prefill_dtype: Any, int4: bool) -> float:
+    """Give a Llama-layout model built on the meta device its weights from ``folder``, one tensor at
+    a time: with ``int4`` the decoder projections become 4-bit layers (q/k/v and gate/up also fused,
+    for the lean loop) and everything else ``dtype``. No tensor is ever held twice. Returns the
+    largest weight error quantisation made (0 without ``int4``)."""
+    import torch
+
     linear_names = {
         f"{name}.weight"
         for name, module in model.named_modules()
@@ -282,7 +299,7 @@ def load_causal(folder: Path, dtype: Any, prefill_dtype: Any = None) -> tuple[An
     worst = 0.0
     for path in safetensors_files(folder):
         for name, tensor in read_tensors(path):
-            if name in linear_names:
+            if int4 and name in linear_names:
                 layer, error = int4_linear.from_weight(tensor)
                 if prefill_dtype is not None:
                     layer.prefill_dtype = prefill_dtype
@@ -292,23 +309,28 @@ def load_causal(folder: Path, dtype: Any, prefill_dtype: Any = None) -> tuple[An
             else:
                 others[name] = tensor.to(dtype)
             del tensor
-    missing = linear_names - {f"{n}.weight" for n, m in model.named_modules() if isinstance(m, int4_linear)}
-    if missing:
-        raise ValueError(f"weights missing from {folder}: {sorted(missing)[:3]}")
+    if int4:
+        missing = linear_names - {f"{n}.weight" for n, m in model.named_modules() if isinstance(m, int4_linear)}
+        if missing:
+            raise ValueError(f"weights missing from {folder}: {sorted(missing)[:3]}")
+    tied = getattr(model.config, "tie_word_embeddings", False)
+    if tied:
+        others.pop("lm_head.weight", None)
     model.load_state_dict(others, strict=False, assign=True)
-    if getattr(config, "tie_word_embeddings", False):
+    if tied:
         model.get_output_embeddings().weight = model.get_input_embeddings().weight
-    for layer in model.model.layers:  # read by the lean decode loop; transformers' forward keeps the parts
-        attn, mlp = layer.self_attn, layer.mlp
-        if (qkv := int4_linear.fused([attn.q_proj, attn.k_proj, attn.v_proj])) is not None:
-            attn.qkv_proj = qkv
-        if (gate_up := int4_linear.fused([mlp.gate_proj, mlp.up_proj])) is not None:
-            mlp.gate_up_proj = gate_up
-    # Buffers computed at construction (rotary frequencies) were made on the meta device: rebuild them.
-    model.model.rotary_emb = type(model.model.rotary_emb)(config=model.config)
+    if int4:
+        for layer in model.model.layers:  # read by the lean decode loop; transformers' forward keeps the parts
+            attn, mlp = layer.self_attn, layer.mlp
+            if (qkv := int4_linear.fused([attn.q_proj, attn.k_proj, attn.v_proj])) is not None:
+                attn.qkv_proj = qkv
+            if (gate_up := int4_linear.fused([mlp.gate_proj, mlp.up_proj])) is not None:
+                mlp.gate_up_proj = gate_up
+    return worst
+
+
+def check_built(model: Any, folder: Path) -> None:
+    """ValueError naming the first weights ``folder`` did not provide."""
     left = [n for n, t in list(model.named_parameters()) + list(model.named_buffers()) if t.device.type == "meta"]
     if left:
         raise ValueError(f"weights missing from {folder}: {left[:3]}")
-    with contextlib.suppress(OSError):  # a folder without generation_config.json keeps the defaults
-        model.generation_config = transformers.GenerationConfig.from_pretrained(folder)
-    return model.eval(), worst
