@@ -312,3 +312,46 @@ def test_a_long_sentence_is_never_cut_inside_a_number() -> None:
 )
 def test_a_title_or_street_abbreviation_before_a_name_ends_no_sentence(text: str, language: str) -> None:
     assert split_sentences(text, language=language) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Two men were arrested in the US.Authorities say both fled.",
+            "en",
+            ["Two men were arrested in the US.", "Authorities say both fled."],
+        ),
+        (
+            "The minister left the country.US officials declined to comment.",
+            "en",
+            ["The minister left the country.", "US officials declined to comment."],
+        ),
+        ("They qualified from Group F.Should they win, they meet Spain.", "en", None),
+        ("Der Minister reiste ab.Die Polizei ermittelt.", "de", ["Der Minister reiste ab.", "Die Polizei ermittelt."]),
+        ("Министр уехал.Полиция ведёт расследование.", "ru", ["Министр уехал.", "Полиция ведёт расследование."]),
+        ("Ο υπουργός έφυγε.Η αστυνομία ερευνά.", "el", ["Ο υπουργός έφυγε.", "Η αστυνομία ερευνά."]),
+    ],
+)
+def test_glued_sentences_split_in_every_cased_script(text: str, language: str, expected: list[str] | None) -> None:
+    sentences = split_sentences(text, language=language)
+    if expected is None:  # a one-letter name ending a sentence, a function word after it
+        assert len(sentences) == 2
+        assert sentences[0].endswith("Group F.")
+    else:
+        assert sentences == expected
+
+
+def test_initials_and_dotted_abbreviations_are_no_glue() -> None:
+    assert split_sentences("George W.Bush visited the troops.") == ["George W.Bush visited the troops."]
+    text = "Ce modèle affiche « LL.AA.II.RR. » pour l’abréviation."
+    assert split_sentences(text, language="fr") == [text]
+
+
+def test_a_wrapped_text_with_a_long_link_is_unwrapped_like_the_rest() -> None:
+    paragraph = " ".join(ARTICLE)
+    wrapped = (
+        textwrap.fill(paragraph, 60)
+        + "\nhttps://www.example.com/news/2024/12/06/a-very-long-address-that-sticks-out-past-the-width\n"
+    )
+    assert split_sentences(wrapped)[: len(split_sentences(paragraph))] == split_sentences(paragraph)

@@ -46,6 +46,9 @@ _LEADING = re.compile(r"^([^,;:\"“”]{2,80}?),\s+(?=\S)")
 # Conjunctions that open a clause needing its own verb ("after", "since", "until" are more often
 # prepositions: "withdrew after days of fighting[, leaving ...]" may lose its trailing clause).
 _SUBORDINATE_OPENER = re.compile(r"\b(?:as|while|when|because|although|though|if|whereas)\s", re.I)
+# "as" after a participle or in "such as" / "as well as" is a preposition ("confirmed as Kilmarnock's
+# manager", "known as"): it opens a phrase, not a clause waiting for its verb.
+_PREPOSITION_AS = re.compile(r"(?:\b\w{3,}(?:ed|en)|\b(?:known|seen|shown|such|well|same|so))\s+as\s$", re.I)
 _TRAILING = re.compile(
     r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?i:after|because|before|while|when|whereas|although|though|since|until|"
     r"despite|following|amid|but|as (?:he|she|they|it|we|i|you)|where (?:he|she|they|it|we|i|you))\b)"
@@ -118,6 +121,17 @@ def _adverbial(lead: str) -> bool:
     return words[0] in OPENERS or all(w in TIME_PHRASE_WORDS or w.isdigit() for w in words)
 
 
+def main_clause_start(sentence: str) -> int:
+    """Where the sentence's main clause begins: after its leading adverbials ("On Thursday, ...",
+    "In a statement, ..."), one after another; 0 when it opens with its subject."""
+    start = 0
+    while True:
+        lead = _LEADING.match(sentence[start:])
+        if lead is None or not _adverbial(lead.group(1)) or ATTRIBUTION.search(lead.group(1)):
+            return start
+        start += lead.end()
+
+
 def _asides(sentence: str, lead_comma: int) -> list[tuple[int, int, str]]:
     """Every ", X," and " — X —" segment as (start, end, X), overlapping ones included (", A, B,"
     holds two), except the main clause after a leading adverbial's comma."""
@@ -147,7 +161,7 @@ def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
         return True  # inside a list ("no candidate, no information, [no condition, that ...]")
     if re.match(r"\S+\s+(?:and|or)\s", rest):
         return True  # a list's last items after a long clause: "more revealing[, explosive and damaging]"
-    opened = list(_SUBORDINATE_OPENER.finditer(before))
+    opened = [m for m in _SUBORDINATE_OPENER.finditer(before) if not _PREPOSITION_AS.search(before[: m.end()])]
     if opened and not has_verb(_PAREN.sub("", before[opened[-1].end() :])):  # "(left)" is no verb here
         return True  # it would take a subordinate clause's verb: "looks on as the chief, Gary Scott[, addresses...]"
     dash = sentence[cut:].lstrip()[:1]
