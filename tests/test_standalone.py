@@ -67,7 +67,7 @@ def test_this_city_is_resolved_to_the_city_the_article_names() -> None:
     assert found is not None
     assert found.name == "Homs"
     assert found.noun == "city"
-    assert found.text.startswith("Homs holds strategic importance as it connects the capital")
+    assert found.text.startswith("The city of Homs holds strategic importance as it connects the capital")
     assert "Syria’s third-largest city, Homs" in sentences[found.named_in]
 
 
@@ -79,4 +79,7 @@ def test_no_referent_when_the_sentence_before_names_two_candidates() -> None:
     ]
     assert referent(sentences, 2) is None  # Aleppo or Hama: the article does not say which
     assert referent(["This city holds strategic importance."], 0) is None
+    person = referent(["Jane Smith, a lawyer, spoke.", "Jane Smith left.", "This lawyer said no."], 2)
+    assert person is not None
+    assert person.text == "Jane Smith, the lawyer, said no."
     assert referent(["Homs, a city in Syria, was shelled.", "This is bad news."], 1) is None  # "this" names no noun

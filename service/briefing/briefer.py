@@ -35,6 +35,7 @@ from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
+from service.text.standalone import leans_back, referent
 from service.text.wordnet import WordNet
 from service.text.words import count_words
 
@@ -102,6 +103,17 @@ class Shipped:
     support: float
     cites: list[int]
     flagged: bool = False  # abstractive mode: shipped although its semantic support is low
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An article sentence as it can ship on its own: its text, the origin when not its own words
+    (a resolved referent), its support and the article sentences it cites."""
+
+    text: str
+    origin: str | None
+    support: float
+    cites: list[int]
 
 
 @dataclass(frozen=True)
@@ -295,7 +307,11 @@ class Briefer:
         parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", title) if p.strip()]
         longest = max(parts, key=count_words, default="")
         best = clauses.shorten(longest.rstrip(".") + ".", LENGTHS["headline"].max_words) or ""
-        if count_words(best) < TITLE_MIN_WORDS or looks_like_instruction(best):
+        if (
+            count_words(best) < TITLE_MIN_WORDS
+            or looks_like_instruction(best)
+            or leans_back(best, analysis.language.code)
+        ):
             return None
         result = check(best, self.embedder.encode([best])[0], analysis.source, analysis.evidence)
         facts_found = not (result.unsupported_numbers or result.unsupported_names or result.unsupported_quotes)
@@ -516,6 +532,11 @@ class Briefer:
                 rejected.append(cand)
                 continue
             text = finish(spec, text, analysis.language.code)
+            leaning = leans_back(text, analysis.language.code)
+            if leaning and (spec.shape in SINGLE_SHAPES or not kept):
+                cand.reasons.append(f"{leaning}, and none comes before it")
+                rejected.append(cand)
+                continue
             if not fits(spec, kept, text):
                 rejected.append(
                     Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"])
@@ -573,15 +594,44 @@ class Briefer:
             version = self.version_of(i, spec, analysis, mode)
             if version is None or count_words(version) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
-            text = finish(spec, version, analysis.language.code)
+            standing = self._standing(i, version, spec, kept, analysis)
+            if standing is None:
+                continue
+            text = finish(spec, standing.text, analysis.language.code)
             if not fits(spec, kept, text):
                 continue
             origin = "condensed" if mode.condenses and version != doc.sentences[i] else "extracted"
-            shipped = Shipped(text, origin, 1.0, [i])
+            shipped = Shipped(text, standing.origin or origin, standing.support, standing.cites)
             kept.append(shipped)
             kept_vectors.append(doc.embeddings[i])
             added.append((i, shipped))
         return added
+
+    def _standing(
+        self, i: int, version: str, spec: LengthSpec, kept: list[Shipped], analysis: Analysis
+    ) -> Standing | None:
+        """How article sentence ``i`` (as ``version``) ships so that a reader needs no sentence they
+        were not given: as it is when it leans on none; in a key point or a paragraph, as it is when
+        it comes right after the article sentence before it (a paragraph is put in article order); or
+        with its demonstrative replaced by the referent the article makes unambiguous ("This city" ->
+        "Homs"), a sentence the service wrote and so checked like any written one. None: it does not
+        ship here."""
+        language = analysis.language.code
+        if not leans_back(version, language):
+            return Standing(version, None, 1.0, [i])
+        before = [s.cites for s in kept if s.origin in ("extracted", "condensed")]
+        follows = [i - 1] in (before[-1:] if spec.shape == "bullets" else before)
+        if spec.shape in ("bullets", "prose") and follows:
+            return Standing(version, None, 1.0, [i])
+        sentences = list(analysis.doc.sentences)
+        sentences[i] = version
+        found = referent(sentences, i, language)
+        if found is None or leans_back(found.text, language):
+            return None
+        (checked,) = self.verify([found.text], analysis, spec)
+        if checked.reasons:
+            return None
+        return Standing(found.text, "generated", checked.support, sorted({i, found.named_in}))
 
     def _phrase_headline(
         self, order: list[int], spec: LengthSpec, kept: list[Shipped], analysis: Analysis, origin: str
@@ -590,7 +640,7 @@ class Briefer:
         contract (every sentence of the article is longer than a headline and has no clause to drop)."""
         for i in order:
             sentence = analysis.doc.sentences[i]
-            if analysis.barred(i) or not clauses.standalone(sentence):
+            if analysis.barred(i) or not clauses.standalone(sentence) or leans_back(sentence, analysis.language.code):
                 continue
             version = analysis.condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
             if version is not None:

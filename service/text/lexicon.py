@@ -622,3 +622,10 @@ BACK_REFERENCES: dict[str, tuple[str, ...]] = {
         "maar, ook, bovendien, toch, dus, vervolgens, later, de volgende dag"
     ),
 }
+# Nouns for places, which English names as "the city of Homs": a resolved "This city" keeps the
+# article's noun beside the name (the checks read a bare "Homs" where the source says "This city" as
+# another subject put in its place); other nouns take the name as an aside ("Smith, the lawyer,").
+PLACE_NOUNS = frozenset(
+    "city town village region province state county district capital country island port area neighbourhood "
+    "neighborhood suburb valley municipality borough".split()
+)

@@ -6,9 +6,9 @@ pronoun or demonstrative whose referent is in an earlier sentence ("It comes jus
 city holds strategic importance"), with a connective that continues one ("However, ...", "The
 following morning ..."), says "also", or quotes a speaker it names only by a pronoun ("..., he
 said."). The words are per language (lexicon.BACK_REFERENCES). A demonstrative whose referent the
-article makes unambiguous can be resolved: "This city" is "Homs" when the sentence before names Homs
-and no other place the article calls a city (:func:`referent`); what that writes is checked by the
-caller like any written sentence.
+article makes unambiguous can be resolved: "This city" is "the city of Homs" when the sentence
+before names Homs and no other place the article calls a city (:func:`referent`); what that writes is
+checked by the caller like any written sentence.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from service.text.clauses import main_clause_start
 from service.text.language import DEFAULT_LANGUAGE
-from service.text.lexicon import BACK_REFERENCES, FUNCTION_WORDS, TIME_PHRASE_WORDS, VERB_FORMS
+from service.text.lexicon import BACK_REFERENCES, FUNCTION_WORDS, PLACE_NOUNS, TIME_PHRASE_WORDS, VERB_FORMS
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "This week", "this year": deixis to the article's own date, which a reader of a briefing shares.
@@ -78,8 +78,8 @@ def leans_back(sentence: str, language: str = DEFAULT_LANGUAGE) -> str | None:
 
 @dataclass(frozen=True)
 class Referent:
-    """A demonstrative resolved: ``text`` is the sentence with "This city" replaced by ``name``,
-    which ``named_in`` (an article sentence) calls a ``noun``."""
+    """A demonstrative resolved: ``text`` is the sentence with "This city" replaced by "The city of
+    Homs" (``noun``, ``name``); article sentence ``named_in`` calls ``name`` a ``noun``."""
 
     text: str
     name: str
@@ -88,7 +88,7 @@ class Referent:
 
 
 def referent(sentences: Sequence[str], i: int, language: str = DEFAULT_LANGUAGE) -> Referent | None:
-    """Sentence ``i`` with its opening "This/That <noun>" replaced by the name it refers to, when the
+    """Sentence ``i`` with its opening "This/That <noun>" naming what it refers to, when the
     article makes that unambiguous: the sentence before names exactly one thing that some article
     sentence calls a <noun> by apposition ("Syria's third-largest city, Homs", "Homs, a city of...",
     "the city of Homs"). English only; None otherwise (the sentence is then not shipped alone)."""
@@ -107,7 +107,8 @@ def referent(sentences: Sequence[str], i: int, language: str = DEFAULT_LANGUAGE)
                 linked[name] = where
         if len(linked) == 1:
             ((name, where),) = linked.items()
-            return Referent(name + sentences[i][found.end() :], name, noun, where)
+            named = f"The {noun} of {name}" if noun in PLACE_NOUNS else f"{name}, the {noun},"
+            return Referent(named + sentences[i][found.end() :], name, noun, where)
     return None
 
 
