@@ -355,3 +355,17 @@ def test_a_wrapped_text_with_a_long_link_is_unwrapped_like_the_rest() -> None:
         + "\nhttps://www.example.com/news/2024/12/06/a-very-long-address-that-sticks-out-past-the-width\n"
     )
     assert split_sentences(wrapped)[: len(split_sentences(paragraph))] == split_sentences(paragraph)
+
+
+def test_the_first_part_of_a_long_text_ends_at_a_paragraph_or_a_sentence() -> None:
+    from service.text.segmenter import first_part
+
+    paragraphs = "\n\n".join(f"Paragraph {k} says something. It goes on a while longer." for k in range(50))
+    part = first_part(paragraphs, 1000)
+    assert len(part) <= 1000
+    assert len(part) >= 500
+    assert part.endswith("longer.")
+    assert paragraphs.startswith(part)
+    one_block = " ".join(f"Sentence {k} says something." for k in range(200))
+    assert first_part(one_block, 1000).endswith("says something.")
+    assert first_part("short text", 1000) == "short text"

@@ -87,6 +87,7 @@ class BriefingJob:
     focus: str | None = None  # what the reader cares about: biases extraction, told to the model, never evidence
     sizes: Mapping[str, LengthSpec] = field(default_factory=dict)  # the request's counts (lengths.ADJUSTABLE)
     language: str | None = None  # ISO 639-1; None: detected from the article
+    cut: str | None = None  # the article is the first part of a longer page: why, told in the note
 
     def specs(self, family: Family) -> list[LengthSpec]:
         """The requested lengths' contracts, with the request's counts where it gave any, measured
@@ -176,11 +177,11 @@ class BriefingResult:
 
     briefings: dict[str, LengthBriefing]
     mode: str
-    cut_short: bool  # the deadline stopped generation early
+    cut_short: bool  # the deadline stopped generation early, or the article is a long page's first part
     input: InputReport
     article_sentences: list[str]
     timings: dict[str, float]
-    note: str | None = None  # why the mode differs from the one asked for (a language the model does not write)
+    note: str | None = None  # why the mode differs from the one asked for, or that a page was cut
 
 
 @dataclass
@@ -373,7 +374,9 @@ class Briefer:
             raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
         timings["total_s"] = time.perf_counter() - started
         rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()}
-        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded, note)
+        notes = "; ".join(n for n in (note, request.cut) if n) or None
+        cut_short = cut_short or request.cut is not None
+        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded, notes)
 
     def mode_for(self, mode: ModeSpec, lang: Language) -> tuple[ModeSpec, str | None]:
         """The mode asked for, or extraction with a note when the model does not write the

@@ -348,3 +348,24 @@ def _has_words(piece: str) -> bool:
     letters = sum(ch.isalpha() for ch in piece)
     asks = letters >= 2 and piece.rstrip(_CLOSERS)[-1:] in "?!？！؟;"
     return asks or sum(ch.isalnum() for ch in piece) >= 3 or bool(_UNSPACED.search(piece))
+
+
+# Where a text too long to take whole is cut, best first: a paragraph's end, a line's, a sentence's.
+_CUT_POINTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?。！？][\"”’')]?\s"))
+CUT_MIN_SHARE = 0.5  # a boundary earlier than this share of the limit wastes too much: cut at a space
+
+
+def first_part(text: str, limit: int) -> str:
+    """The longest opening of ``text`` within ``limit`` characters that ends where a reader may stop:
+    after a paragraph, a line or a sentence (in that order of preference, if one falls in the second
+    half of the limit), else at the last space. News puts the gist first, so a page too long to take
+    whole is briefed from its first part rather than refused."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    for pattern in _CUT_POINTS:
+        ends = [m.end() for m in pattern.finditer(head) if CUT_MIN_SHARE * limit <= m.end() <= limit]
+        if ends:
+            return text[: ends[-1]].rstrip()
+    space = head.rfind(" ", 0, limit)
+    return text[: space if space > 0 else limit].rstrip()
