@@ -366,3 +366,49 @@ def dangles(head: str) -> bool:
     (a quantity whose noun was cut: "99 of", "more than 20")."""
     last = re.findall(r"[\w'’]+", head.lower())
     return not last or last[-1] in DANGLING_WORDS or last[-1].replace(",", "").replace(".", "").isdigit()
+
+
+# Adverbs that may stand before a subordinator: "Right after the incident took place".
+_SUBORDINATE_LEAD = frozenset("right just shortly soon even only long well immediately directly".split())
+
+
+def subordinate_only(text: str) -> bool:
+    """Whether ``text`` is a subordinate clause without the main clause it belongs to ("Right after
+    the incident took place", "As the rebels advanced on Homs"): it opens with a subordinator and no
+    comma or dash hands over to a main clause. Such a text has a verb, but not the news."""
+    words = [w.lower() for w in re.findall(r"[\w'’]+", text)]
+    while words and words[0] in _SUBORDINATE_LEAD:
+        words = words[1:]
+    return bool(words) and words[0] in SUBORDINATORS and not re.search(r",\s|\s[—–-]\s", text)
+
+
+_CAPITALISED = re.compile(r"^[\"“‘']?[A-Z0-9]")
+
+
+def cut_inside_phrase(text: str, source: str) -> bool:
+    """Whether ``text``, a cut of article sentence ``source`` that ends where the source goes on, ends
+    inside a phrase the source had not finished: a list ("frigates HMS Cumberland[, HMS Campbeltown
+    and ...]", "Homs[ and Hama]"), a name ("Manchester[ United]") or a quotation (a quote opened
+    and not closed). A cut before a clause ("...[, marking a setback]", "...[ after talks failed]")
+    is none of these."""
+    body = text.strip().rstrip(".。")
+    if _unbalanced(body):
+        return True
+    words = re.findall(r"\S+", body)
+    if not words:
+        return False
+    tail = r"\s+".join(re.escape(w) for w in words[-3:])
+    found = None
+    for found in re.finditer(tail, source):
+        pass
+    if found is None:
+        return False
+    after = source[found.end() :]
+    last_capitalised = bool(_CAPITALISED.match(words[-1]))
+    if re.match(r"\s+(?:and|or|&)\s", after):
+        return True  # the last item cut off: "Homs[ and Hama]"
+    if last_capitalised and re.match(r"\s+[A-Z]", after):
+        return True  # inside a name: "Manchester[ United]"
+    if re.match(r",\s+[^,;:]{1,40}?(?:,\s+[^,;:]{1,40}?)*,?\s+(?:and|or)\s", after) and last_capitalised:
+        return True  # inside a list of names: "HMS Cumberland[, HMS Campbeltown and HMS Chatham]"
+    return False
