@@ -279,3 +279,40 @@ def test_a_resolved_referent_the_checker_refuses_does_not_ship() -> None:
     assert "Homs holds" not in shipped.text
     assert not shipped.text.startswith("This city")
     assert shipped.origin == "extracted"
+
+
+# ---------------------------------------------------------------- headlines about the central event
+FRIGATES_ARTICLE = " ".join(
+    [
+        "Decommissioned Type 22 frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are to be sold for scrap by the navy.",
+        "Right after the decision was announced in parliament, campaigners said one of the ships should become a museum.",
+        "The navy said the four frigates had served for more than twenty years in the Gulf and the Atlantic.",
+        "The ships will be towed to a yard in Turkey, where they will be broken up over the coming year.",
+        "Campaigners said HMS Cumberland, which rescued civilians from Libya, deserved a better end.",
+    ]
+)
+
+
+@pytest.mark.parametrize("mode", ["auto", "extractive"])
+def test_a_headline_has_its_main_verb_and_is_never_cut_inside_a_list(mode: str) -> None:
+    from service.text.clauses import complete, cut_inside_phrase, subordinate_only
+
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingJob(FRIGATES_ARTICLE, lengths=("headline",), mode=mode))
+    (shipped,) = result.briefings["headline"].sentences
+    headline = shipped.text
+    assert complete(headline + ".")
+    assert not subordinate_only(headline)
+    assert not headline.startswith("Right after")
+    assert headline != "Decommissioned Type 22 frigates HMS Cumberland"
+    assert not any(cut_inside_phrase(headline, result.article_sentences[i]) for i in shipped.cites)
+    assert leans_back(headline) is None
+
+
+def test_the_headline_comes_from_the_central_sentence_not_merely_the_first() -> None:
+    briefer, _ = make_briefer()
+    article = "Listen to this article in our app for free. " + SYRIA_ARTICLE
+    result = briefer.brief(BriefingJob(article, lengths=("headline",), mode="extractive"))
+    (shipped,) = result.briefings["headline"].sentences
+    assert shipped.cites != [0]  # the app's call to listen is no news
+    assert 3 <= count_words(shipped.text) <= 14

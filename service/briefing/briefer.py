@@ -75,6 +75,8 @@ SINGLE_SHAPES = frozenset({"line", "sentence"})
 # less embedding support; its names, numbers and quotes must still all be in the article.
 TITLE_MIN_SUPPORT = 0.5
 TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, not the news
+HEADLINE_CANDIDATES = 3  # the best-ranked sentences that make a headline, of which the fullest is chosen
+HEADLINE_SEARCH = 8  # how far down the ranking they are looked for
 
 
 @dataclass(frozen=True)
@@ -563,6 +565,8 @@ class Briefer:
             kept.append(Shipped(analysis.title, "title", 1.0, []))
             return
         order = extractor.rank(analysis.doc, spec.position_weight)
+        if spec.shape == "line" and not kept and self._headline(order, spec, kept, analysis, mode):
+            return
         for least_words in dict.fromkeys((spec.fill_min_words, 0)):
             added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis, mode)
         if spec.shape == "line" and not kept:  # no sentence has a version that short: cut a phrase
@@ -609,6 +613,43 @@ class Briefer:
             kept_vectors.append(doc.embeddings[i])
             added.append((i, shipped))
         return added
+
+    def _headline(
+        self, order: list[int], spec: LengthSpec, kept: list[Shipped], analysis: Analysis, mode: ModeSpec
+    ) -> bool:
+        """A headline about the central event: of the HEADLINE_CANDIDATES best-ranked sentences that
+        make a headline (all central to the article), the one whose version says the most, in words (bench/quality:
+        the first-ranked alone cut short says less than the opening's first 14 words). A version is
+        the length's own, or else the main clause cut before a trailing phrase; never a subordinate
+        clause alone, a cut inside a list, name or quotation, or a sentence leaning on another.
+        Whether one was added: if not, the ranked sentences are tried further down as for any length."""
+        doc = analysis.doc
+        tried = [
+            i for i in order if not analysis.barred(i) and count_words(doc.sentences[i]) >= extractor.MIN_SENTENCE_WORDS
+        ]
+        found: list[tuple[int, Standing]] = []
+        for i in tried[:HEADLINE_SEARCH]:
+            if len(found) == HEADLINE_CANDIDATES:
+                break
+            sentence = doc.sentences[i]
+            if sentence.rstrip().endswith(("?", "？", "؟")):
+                continue
+            version = self.version_of(i, spec, analysis, mode)
+            if version is None or not headline_reads(version, sentence):
+                version = analysis.condenser.main_clause(sentence, spec.sentence_max_words, spec.may_drop)
+            standing = (
+                None
+                if version is None or not headline_reads(version, sentence)
+                else self._standing(i, version, spec, kept, analysis)
+            )
+            if standing is not None:
+                found.append((i, standing))
+        if not found:
+            return False
+        i, best = max(found, key=lambda pair: count_words(pair[1].text))  # the first of equals: the better ranked
+        origin = best.origin or ("condensed" if mode.condenses and best.text != doc.sentences[i] else "extracted")
+        kept.append(Shipped(finish(spec, best.text, analysis.language.code), origin, best.support, best.cites))
+        return True
 
     def _standing(
         self, i: int, version: str, spec: LengthSpec, kept: list[Shipped], analysis: Analysis
@@ -663,6 +704,17 @@ class Briefer:
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
+
+
+def headline_reads(version: str, sentence: str) -> bool:
+    """Whether ``version`` of article sentence ``sentence`` reads as a headline: a statement on its
+    own with its main verb, not a subordinate clause alone ("Right after the incident took place"),
+    not cut inside a list, a name or a quotation ("frigates HMS Cumberland")."""
+    return (
+        clauses.standalone(version)
+        and not clauses.subordinate_only(version)
+        and not clauses.cut_inside_phrase(version, sentence)
+    )
 
 
 def _starts_and_ends_a_sentence(text: str) -> bool:

@@ -398,17 +398,14 @@ def cut_inside_phrase(text: str, source: str) -> bool:
     if not words:
         return False
     tail = r"\s+".join(re.escape(w) for w in words[-3:])
-    found = None
-    for found in re.finditer(tail, source):
-        pass
-    if found is None:
+    ends = [m.end() for m in re.finditer(tail, source)]
+    if not ends:
         return False
-    after = source[found.end() :]
+    after = source[ends[-1] :]
     last_capitalised = bool(_CAPITALISED.match(words[-1]))
     if re.match(r"\s+(?:and|or|&)\s", after):
         return True  # the last item cut off: "Homs[ and Hama]"
     if last_capitalised and re.match(r"\s+[A-Z]", after):
         return True  # inside a name: "Manchester[ United]"
-    if re.match(r",\s+[^,;:]{1,40}?(?:,\s+[^,;:]{1,40}?)*,?\s+(?:and|or)\s", after) and last_capitalised:
-        return True  # inside a list of names: "HMS Cumberland[, HMS Campbeltown and HMS Chatham]"
-    return False
+    # inside a list of names: "HMS Cumberland[, HMS Campbeltown and HMS Chatham]"
+    return last_capitalised and bool(re.match(r",\s+[^,;:]{1,40}?(?:,\s+[^,;:]{1,40}?)*,?\s+(?:and|or)\s", after))
