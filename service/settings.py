@@ -176,7 +176,8 @@ class Settings:
     )
     max_html_chars: int = _setting(
         "BRIEFLY_MAX_HTML_CHARS",
-        "Longest web page (html) accepted (413 above); BRIEFLY_MAX_ARTICLE_CHARS applies to the text extracted from it.",
+        "Longest web page (html) accepted (413 above); a briefing of a page whose extracted text is over "
+        "BRIEFLY_MAX_ARTICLE_CHARS is made from its first part (cut_short and a note say so), a fact-check refuses it.",
         5_000_000,
     )
     max_article_chars: int = _setting(

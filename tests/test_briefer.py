@@ -10,6 +10,7 @@ from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
 from service.settings import PROJECT_ROOT
 from service.text.judge import Judge, default_weights
+from service.text.standalone import leans_back
 from service.text.words import count_words
 from tests.fakes import HashingEmbedder, ReplayGenerator, reply_by_instruction
 from tests.support import SYRIA_ARTICLE
@@ -237,3 +238,114 @@ def test_a_paragraph_cut_off_mid_sentence_loses_its_fragment() -> None:
     assert "The rebels" not in [s.text.rstrip(".") for s in briefing.sentences]
     assert all(count_words(s.text) > 2 for s in briefing.sentences)
     assert briefing.sentences[0].text == sentences[0] + "."
+
+
+# ---------------------------------------------------------------- sentences that stand alone
+SEED = (PROJECT_ROOT.parent / "shared" / "data" / "seed-article.txt").read_text(encoding="utf-8")
+# A war story whose most central sentences lean on the one before: a pronoun, a demonstrative, a
+# connective, a "the following morning".
+LEANING_ARTICLE = " ".join(
+    [
+        "Jean Moulin led the French resistance in the south of France during the war.",
+        "He was captured in 1943 by the Gestapo near Lyon after a meeting of resistance leaders.",
+        "It comes just one day after the resistance marked the anniversary of his capture near Lyon.",
+        "This is 64 per cent more visitors than the resistance museum in Lyon had last year.",
+        "The following morning, resistance veterans laid flowers at the house near Lyon.",
+        "However, the resistance museum in Lyon will close for repairs in the spring.",
+        "The museum in Lyon tells the story of the resistance through letters and photographs.",
+        "Visitors to the museum in Lyon can read the letters of resistance leaders.",
+        "The city of Lyon paid for the new rooms of the resistance museum.",
+    ]
+)
+
+
+@pytest.mark.parametrize("mode", ["auto", "extractive"])
+def test_a_headline_or_tldr_never_opens_with_a_pronoun_or_a_connective(mode: str) -> None:
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingJob(LEANING_ARTICLE, mode=mode))
+    for name in ("headline", "tldr"):
+        (shipped,) = result.briefings[name].sentences
+        assert leans_back(shipped.text) is None, (name, shipped.text)
+
+
+@pytest.mark.parametrize("mode", ["auto", "extractive"])
+def test_a_sentence_that_leans_back_ships_only_right_after_the_one_it_leans_on(mode: str) -> None:
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingJob(LEANING_ARTICLE, mode=mode))
+    leaning = 0
+    for name in ("key_points", "paragraph", "brief"):
+        sentences = result.briefings[name].sentences
+        for k, shipped in enumerate(sentences):
+            if leans_back(shipped.text) is not None:
+                leaning += 1
+                assert k > 0, (name, shipped.text)
+                assert sentences[k - 1].cites == [shipped.cites[0] - 1], (name, shipped.text)
+    assert leaning > 0  # the longer lengths still use them, after their referent
+
+
+def test_a_written_tldr_that_opens_with_a_pronoun_is_refused() -> None:
+    written = "It comes just one day after the resistance marked the anniversary of his capture near Lyon."
+    briefer, _ = make_briefer(reply_by_instruction({"exactly one sentence": written}))
+    briefing = briefer.brief(BriefingJob(LEANING_ARTICLE, lengths=("tldr",), mode="auto")).briefings["tldr"]
+    assert briefing.sentences[0].text != written
+    assert leans_back(briefing.sentences[0].text) is None
+    assert any("opens with 'it'" in reason for r in briefing.rejected for reason in r.reasons)
+
+
+FOCUS_ON_THIS_CITY = "This city holds strategic importance as it connects the capital to the Alawite stronghold"
+
+
+def test_this_city_is_named_where_the_article_makes_it_unambiguous_and_the_result_is_checked() -> None:
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingJob(SEED, lengths=("tldr",), mode="extractive", focus=FOCUS_ON_THIS_CITY))
+    (shipped,) = result.briefings["tldr"].sentences
+    assert shipped.text.startswith("The city of Homs holds strategic importance as it connects the capital")
+    assert shipped.origin == "generated"  # the service's words, not the article's
+    assert shipped.cites == [0, 8]  # the sentence, and the one that calls Homs a city
+    assert shipped.support < 1.0  # the checker's support, not an extract's
+
+
+def test_a_resolved_referent_the_checker_refuses_does_not_ship() -> None:
+    briefer, _ = make_briefer(risk=0.001)  # a checker that refuses nearly every written sentence
+    result = briefer.brief(BriefingJob(SEED, lengths=("tldr",), mode="extractive", focus=FOCUS_ON_THIS_CITY))
+    (shipped,) = result.briefings["tldr"].sentences
+    assert "Homs holds" not in shipped.text
+    assert not shipped.text.startswith("This city")
+    assert shipped.origin == "extracted"
+
+
+# ---------------------------------------------------------------- headlines about the central event
+FRIGATES_ARTICLE = " ".join(
+    [
+        "Decommissioned Type 22 frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are to be sold for scrap by the navy.",
+        "Right after the decision was announced in parliament, campaigners said one of the ships should become a museum.",
+        "The navy said the four frigates had served for more than twenty years in the Gulf and the Atlantic.",
+        "The ships will be towed to a yard in Turkey, where they will be broken up over the coming year.",
+        "Campaigners said HMS Cumberland, which rescued civilians from Libya, deserved a better end.",
+    ]
+)
+
+
+@pytest.mark.parametrize("mode", ["auto", "extractive"])
+def test_a_headline_has_its_main_verb_and_is_never_cut_inside_a_list(mode: str) -> None:
+    from service.text.clauses import complete, cut_inside_phrase, subordinate_only
+
+    briefer, _ = make_briefer()
+    result = briefer.brief(BriefingJob(FRIGATES_ARTICLE, lengths=("headline",), mode=mode))
+    (shipped,) = result.briefings["headline"].sentences
+    headline = shipped.text
+    assert complete(headline + ".")
+    assert not subordinate_only(headline)
+    assert not headline.startswith("Right after")
+    assert headline != "Decommissioned Type 22 frigates HMS Cumberland"
+    assert not any(cut_inside_phrase(headline, result.article_sentences[i]) for i in shipped.cites)
+    assert leans_back(headline) is None
+
+
+def test_the_headline_comes_from_the_central_sentence_not_merely_the_first() -> None:
+    briefer, _ = make_briefer()
+    article = "Listen to this article in our app for free. " + SYRIA_ARTICLE
+    result = briefer.brief(BriefingJob(article, lengths=("headline",), mode="extractive"))
+    (shipped,) = result.briefings["headline"].sentences
+    assert shipped.cites != [0]  # the app's call to listen is no news
+    assert 3 <= count_words(shipped.text) <= 14

@@ -60,8 +60,11 @@ def test_a_name_from_another_event_in_a_clause_is_refused(checker: SummaryChecke
 def test_a_paraphrase_keeps_its_verdict_and_a_confidence(checker: SummaryChecker) -> None:
     judgement = checker.check(ARTICLE, "Springfield's council backed a new library by 7 votes to 2 on Tuesday.")
     verdict = judgement.sentences[0].judgement
+    assert verdict.supported, verdict.reasons
     assert verdict.cites == (0,)
-    assert 0.5 <= verdict.confidence <= 1.0
+    # A one-sentence text is judged by the model fitted on XSum's summaries, whose threshold lets a
+    # sentence through at a risk most others would refuse: the confidence says so.
+    assert verdict.confidence == pytest.approx(1 - verdict.risk)
     assert verdict.spans[0].source == 0
 
 

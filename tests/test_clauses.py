@@ -222,3 +222,26 @@ def test_a_subordinate_clause_keeps_its_verb() -> None:
     )
     for version in deletions(sentence):
         assert version.endswith("addresses a recent meeting of investors."), version
+
+
+def test_a_subordinate_clause_alone_is_no_headline() -> None:
+    from service.text.clauses import subordinate_only
+
+    assert subordinate_only("Right after the incident took place")
+    assert subordinate_only("As the rebels advanced on Homs")
+    assert not subordinate_only("After the incident, police sealed off the street")
+    assert not subordinate_only("Rebels took Hama after days of fighting")
+
+
+def test_a_cut_inside_a_list_a_name_or_a_quotation_is_told_from_a_cut_before_a_clause() -> None:
+    from service.text.clauses import cut_inside_phrase
+
+    frigates = (
+        "Decommissioned Type 22 frigates HMS Cumberland, HMS Campbeltown, HMS Chatham and HMS Cornwall are to be sold."
+    )
+    assert cut_inside_phrase("Decommissioned Type 22 frigates HMS Cumberland", frigates)
+    assert cut_inside_phrase("Rebels captured Homs", "Rebels captured Homs and Hama on Monday.")
+    assert cut_inside_phrase("He played for Manchester", "He played for Manchester United last year.")
+    assert cut_inside_phrase('He said "we will', 'He said "we will win" today.')
+    hama = "On Thursday, the rebels captured Hama to the north, marking a second substantial setback for Assad."
+    assert not cut_inside_phrase("On Thursday, the rebels captured Hama to the north", hama)

@@ -397,3 +397,54 @@ def test_a_short_french_article_is_extracted_with_its_cleaned_title() -> None:
     assert page.title == "La mairie ouvre une nouvelle médiathèque"
     assert page.text.startswith("La nouvelle médiathèque de Cholet ouvrira ses portes le 4 mars")
     assert "Accueil" not in page.text
+
+
+# ---------------------------------------------------------------- a page longer than the article limit
+LONG_PARAGRAPHS = [
+    f"Paragraph {k}: the council of Springfield debated the library for the {k}th time on Tuesday evening. "
+    "Residents asked whether the new building on Main Street would open in 2027 as the mayor had promised."
+    for k in range(1, 40)
+]
+LONG_PAGE = (
+    "<html><head><title>Springfield library debate goes on</title></head><body><article>"
+    + "".join(f"<p>{p}</p>" for p in LONG_PARAGRAPHS)
+    + "</article></body></html>"
+)
+
+
+def test_a_page_longer_than_the_article_limit_is_briefed_from_its_first_part(tmp_path) -> None:
+    from service.engine.engine import Engine
+    from service.http.app import create_app
+    from service.settings import Settings
+    from tests.fakes import HashingEmbedder, ReplayGenerator
+
+    whole = extract_article(LONG_PAGE).text
+    limit = len(whole) // 3
+    settings = Settings(cache_dir=str(tmp_path / "c"), data_dir=str(tmp_path / "d"), max_article_chars=limit)
+    engine = Engine(settings, generator=ReplayGenerator(), embedder=HashingEmbedder())
+    engine.load()
+    with create_app(settings, engine=engine).test_client() as client:
+        r = client.post("/v1/briefings?mode=extractive", data=LONG_PAGE, content_type="text/html; charset=utf-8")
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        assert body["cut_short"] is True
+        assert f"over the limit of {limit}" in body["note"]
+        extracted = body["input"]["extracted"]
+        assert extracted["characters"] == len(whole)
+        assert 0.5 * limit <= extracted["briefed_characters"] <= limit
+        assert body["article_sentences"][0].startswith("Paragraph 1:")
+        assert body["article_sentences"][-1].endswith("had promised.")  # cut at a paragraph's end
+        briefed = [s for b in body["briefings"].values() for s in b["sentences"]]
+        assert body["briefings"]["tldr"]["within_contract"]
+        assert body["briefings"]["headline"]["within_contract"]
+        assert all(s["cites"][0] < len(body["article_sentences"]) for s in briefed)
+        # A plain-text article over the limit is still refused: only a page is cut.
+        r = client.post("/v1/briefings", json={"article": "\n\n".join(LONG_PARAGRAPHS)})
+        assert r.status_code == 413
+
+
+def test_a_page_within_the_limit_is_not_cut(client: FlaskClient) -> None:
+    body = client.post("/v1/briefings?lengths=tldr", data=PAGE, content_type="text/html").get_json()
+    assert body["cut_short"] is False
+    assert "note" not in body
+    assert "briefed_characters" not in body["input"]["extracted"]

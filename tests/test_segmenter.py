@@ -324,3 +324,60 @@ def test_a_very_long_line_is_segmented_as_its_sentences_are() -> None:
     assert (
         sentences == ["Mr. Smith met the U.S. Army team in St. Louis on Monday.", "The talks went well, he said."] * 120
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Two men were arrested in the US.Authorities say both fled.",
+            "en",
+            ["Two men were arrested in the US.", "Authorities say both fled."],
+        ),
+        (
+            "The minister left the country.US officials declined to comment.",
+            "en",
+            ["The minister left the country.", "US officials declined to comment."],
+        ),
+        ("They qualified from Group F.Should they win, they meet Spain.", "en", None),
+        ("Der Minister reiste ab.Die Polizei ermittelt.", "de", ["Der Minister reiste ab.", "Die Polizei ermittelt."]),
+        ("Министр уехал.Полиция ведёт расследование.", "ru", ["Министр уехал.", "Полиция ведёт расследование."]),
+        ("Ο υπουργός έφυγε.Η αστυνομία ερευνά.", "el", ["Ο υπουργός έφυγε.", "Η αστυνομία ερευνά."]),
+    ],
+)
+def test_glued_sentences_split_in_every_cased_script(text: str, language: str, expected: list[str] | None) -> None:
+    sentences = split_sentences(text, language=language)
+    if expected is None:  # a one-letter name ending a sentence, a function word after it
+        assert len(sentences) == 2
+        assert sentences[0].endswith("Group F.")
+    else:
+        assert sentences == expected
+
+
+def test_initials_and_dotted_abbreviations_are_no_glue() -> None:
+    assert split_sentences("George W.Bush visited the troops.") == ["George W.Bush visited the troops."]
+    text = "Ce modèle affiche « LL.AA.II.RR. » pour l’abréviation."
+    assert split_sentences(text, language="fr") == [text]
+
+
+def test_a_wrapped_text_with_a_long_link_is_unwrapped_like_the_rest() -> None:
+    paragraph = " ".join(ARTICLE)
+    wrapped = (
+        textwrap.fill(paragraph, 60)
+        + "\nhttps://www.example.com/news/2024/12/06/a-very-long-address-that-sticks-out-past-the-width\n"
+    )
+    assert split_sentences(wrapped)[: len(split_sentences(paragraph))] == split_sentences(paragraph)
+
+
+def test_the_first_part_of_a_long_text_ends_at_a_paragraph_or_a_sentence() -> None:
+    from service.text.segmenter import first_part
+
+    paragraphs = "\n\n".join(f"Paragraph {k} says something. It goes on a while longer." for k in range(50))
+    part = first_part(paragraphs, 1000)
+    assert len(part) <= 1000
+    assert len(part) >= 500
+    assert part.endswith("longer.")
+    assert paragraphs.startswith(part)
+    one_block = " ".join(f"Sentence {k} says something." for k in range(200))
+    assert first_part(one_block, 1000).endswith("says something.")
+    assert first_part("short text", 1000) == "short text"

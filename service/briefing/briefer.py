@@ -35,6 +35,7 @@ from service.text.language import detect as detect_language
 from service.text.language import language as language_of
 from service.text.language import writes as writes_language
 from service.text.segmenter import split_sentences
+from service.text.standalone import leans_back, referent
 from service.text.wordnet import WordNet
 from service.text.words import count_words
 
@@ -77,6 +78,8 @@ TITLE_MIN_SUPPORT = 0.5
 # more; below it the judge finds the sentence more likely wrong than right.
 FLAG_MIN_SUPPORT = 0.5
 TITLE_MIN_WORDS = 3  # a shorter title ("Syria", "Live updates") names a topic, not the news
+HEADLINE_CANDIDATES = 3  # the best-ranked sentences that make a headline, of which the fullest is chosen
+HEADLINE_SEARCH = 8  # how far down the ranking they are looked for
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class BriefingJob:
     focus: str | None = None  # what the reader cares about: biases extraction, told to the model, never evidence
     sizes: Mapping[str, LengthSpec] = field(default_factory=dict)  # the request's counts (lengths.ADJUSTABLE)
     language: str | None = None  # ISO 639-1; None: detected from the article
+    cut: str | None = None  # the article is the first part of a longer page: why, told in the note
 
     def specs(self, family: Family) -> list[LengthSpec]:
         """The requested lengths' contracts, with the request's counts where it gave any, measured
@@ -105,6 +109,17 @@ class Shipped:
     support: float
     cites: list[int]
     flagged: bool = False  # abstractive mode: shipped although its semantic support is low
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An article sentence as it can ship on its own: its text, the origin when not its own words
+    (a resolved referent), its support and the article sentences it cites."""
+
+    text: str
+    origin: str | None
+    support: float
+    cites: list[int]
 
 
 @dataclass(frozen=True)
@@ -167,11 +182,11 @@ class BriefingResult:
 
     briefings: dict[str, LengthBriefing]
     mode: str
-    cut_short: bool  # the deadline stopped generation early
+    cut_short: bool  # the deadline stopped generation early, or the article is a long page's first part
     input: InputReport
     article_sentences: list[str]
     timings: dict[str, float]
-    note: str | None = None  # why the mode differs from the one asked for (a language the model does not write)
+    note: str | None = None  # why the mode differs from the one asked for, or that a page was cut
 
 
 @dataclass
@@ -298,7 +313,11 @@ class Briefer:
         parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", title) if p.strip()]
         longest = max(parts, key=count_words, default="")
         best = clauses.shorten(longest.rstrip(".") + ".", LENGTHS["headline"].max_words) or ""
-        if count_words(best) < TITLE_MIN_WORDS or looks_like_instruction(best):
+        if (
+            count_words(best) < TITLE_MIN_WORDS
+            or looks_like_instruction(best)
+            or leans_back(best, analysis.language.code)
+        ):
             return None
         result = check(best, self.embedder.encode([best])[0], analysis.source, analysis.evidence)
         facts_found = not (result.unsupported_numbers or result.unsupported_names or result.unsupported_quotes)
@@ -360,7 +379,9 @@ class Briefer:
             raise GenerationTimeout(f"generation ran past the {self.request_timeout_s:.0f} s budget")
         timings["total_s"] = time.perf_counter() - started
         rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in timings.items()}
-        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded, note)
+        notes = "; ".join(n for n in (note, request.cut) if n) or None
+        cut_short = cut_short or request.cut is not None
+        return BriefingResult(briefings, mode.name, cut_short, article_input, analysis.doc.sentences, rounded, notes)
 
     def mode_for(self, mode: ModeSpec, lang: Language) -> tuple[ModeSpec, str | None]:
         """The mode asked for, or extraction with a note when the model does not write the
@@ -524,6 +545,11 @@ class Briefer:
                 rejected.append(cand)
                 continue
             text = finish(spec, text, analysis.language.code)
+            leaning = leans_back(text, analysis.language.code)
+            if leaning and (spec.shape in SINGLE_SHAPES or not kept):
+                cand.reasons.append(f"{leaning}, and none comes before it")
+                rejected.append(cand)
+                continue
             if not fits(spec, kept, text):
                 rejected.append(
                     Candidate(cand.text, cand.vector, cand.support, cand.cites, ["over the length contract"])
@@ -547,6 +573,8 @@ class Briefer:
             kept.append(Shipped(analysis.title, "title", 1.0, []))
             return
         order = extractor.rank(analysis.doc, spec.position_weight)
+        if spec.shape == "line" and not kept and self._headline(order, spec, kept, analysis, mode):
+            return
         for least_words in dict.fromkeys((spec.fill_min_words, 0)):
             added += self._fill_from(order, least_words, spec, kept, kept_vectors, analysis, mode)
         if spec.shape == "line" and not kept:  # no sentence has a version that short: cut a phrase
@@ -581,15 +609,81 @@ class Briefer:
             version = self.version_of(i, spec, analysis, mode)
             if version is None or count_words(version) < max(extractor.MIN_SENTENCE_WORDS - 1, least_words):
                 continue
-            text = finish(spec, version, analysis.language.code)
+            standing = self._standing(i, version, spec, kept, analysis)
+            if standing is None:
+                continue
+            text = finish(spec, standing.text, analysis.language.code)
             if not fits(spec, kept, text):
                 continue
             origin = "condensed" if mode.condenses and version != doc.sentences[i] else "extracted"
-            shipped = Shipped(text, origin, 1.0, [i])
+            shipped = Shipped(text, standing.origin or origin, standing.support, standing.cites)
             kept.append(shipped)
             kept_vectors.append(doc.embeddings[i])
             added.append((i, shipped))
         return added
+
+    def _headline(
+        self, order: list[int], spec: LengthSpec, kept: list[Shipped], analysis: Analysis, mode: ModeSpec
+    ) -> bool:
+        """A headline about the central event: of the HEADLINE_CANDIDATES best-ranked sentences that
+        make a headline (all central to the article), the one whose version says the most, in words (bench/quality:
+        the first-ranked alone cut short says less than the opening's first 14 words). A version is
+        the length's own, or else the main clause cut before a trailing phrase; never a subordinate
+        clause alone, a cut inside a list, name or quotation, or a sentence leaning on another.
+        Whether one was added: if not, the ranked sentences are tried further down as for any length."""
+        doc = analysis.doc
+        tried = [
+            i for i in order if not analysis.barred(i) and count_words(doc.sentences[i]) >= extractor.MIN_SENTENCE_WORDS
+        ]
+        found: list[tuple[int, Standing]] = []
+        for i in tried[:HEADLINE_SEARCH]:
+            if len(found) == HEADLINE_CANDIDATES:
+                break
+            sentence = doc.sentences[i]
+            if sentence.rstrip().endswith(("?", "？", "؟")):
+                continue
+            version = self.version_of(i, spec, analysis, mode)
+            if version is None or not headline_reads(version, sentence):
+                version = analysis.condenser.main_clause(sentence, spec.sentence_max_words, spec.may_drop)
+            standing = (
+                None
+                if version is None or not headline_reads(version, sentence)
+                else self._standing(i, version, spec, kept, analysis)
+            )
+            if standing is not None:
+                found.append((i, standing))
+        if not found:
+            return False
+        i, best = max(found, key=lambda pair: count_words(pair[1].text))  # the first of equals: the better ranked
+        origin = best.origin or ("condensed" if mode.condenses and best.text != doc.sentences[i] else "extracted")
+        kept.append(Shipped(finish(spec, best.text, analysis.language.code), origin, best.support, best.cites))
+        return True
+
+    def _standing(
+        self, i: int, version: str, spec: LengthSpec, kept: list[Shipped], analysis: Analysis
+    ) -> Standing | None:
+        """How article sentence ``i`` (as ``version``) ships so that a reader needs no sentence they
+        were not given: as it is when it leans on none; in a key point or a paragraph, as it is when
+        it comes right after the article sentence before it (a paragraph is put in article order); or
+        with its demonstrative replaced by the referent the article makes unambiguous ("This city" ->
+        "Homs"), a sentence the service wrote and so checked like any written one. None: it does not
+        ship here."""
+        language = analysis.language.code
+        if not leans_back(version, language):
+            return Standing(version, None, 1.0, [i])
+        before = [s.cites for s in kept if s.origin in ("extracted", "condensed")]
+        follows = [i - 1] in (before[-1:] if spec.shape == "bullets" else before)
+        if spec.shape in ("bullets", "prose") and follows:
+            return Standing(version, None, 1.0, [i])
+        sentences = list(analysis.doc.sentences)
+        sentences[i] = version
+        found = referent(sentences, i, language)
+        if found is None or leans_back(found.text, language):
+            return None
+        (checked,) = self.verify([found.text], analysis, spec)
+        if checked.reasons:
+            return None
+        return Standing(found.text, "generated", checked.support, sorted({i, found.named_in}))
 
     def _phrase_headline(
         self, order: list[int], spec: LengthSpec, kept: list[Shipped], analysis: Analysis, origin: str
@@ -598,7 +692,7 @@ class Briefer:
         contract (every sentence of the article is longer than a headline and has no clause to drop)."""
         for i in order:
             sentence = analysis.doc.sentences[i]
-            if analysis.barred(i) or not clauses.standalone(sentence):
+            if analysis.barred(i) or not clauses.standalone(sentence) or leans_back(sentence, analysis.language.code):
                 continue
             version = analysis.condenser.phrase_cut(sentence, spec.sentence_max_words, spec.may_drop)
             if version is not None:
@@ -618,6 +712,17 @@ class Briefer:
         if not mode.condenses:
             return condenser.fullest(sentence, spec.sentence_max_words, spec.may_drop, alone)
         return condenser.condense(sentence, spec.condense_words, spec.sentence_max_words, spec.may_drop, alone)
+
+
+def headline_reads(version: str, sentence: str) -> bool:
+    """Whether ``version`` of article sentence ``sentence`` reads as a headline: a statement on its
+    own with its main verb, not a subordinate clause alone ("Right after the incident took place"),
+    not cut inside a list, a name or a quotation ("frigates HMS Cumberland")."""
+    return (
+        clauses.standalone(version)
+        and not clauses.subordinate_only(version)
+        and not clauses.cut_inside_phrase(version, sentence)
+    )
 
 
 def _starts_and_ends_a_sentence(text: str) -> bool:

@@ -86,6 +86,27 @@ class Condenser:
                 return version
         return None
 
+    def main_clause(self, sentence: str, max_words: int, may_drop: Sequence[str] = ()) -> str | None:
+        """A headline's version of a sentence too long for one: the longest cut before a trailing
+        phrase of the sentence or of one of its clause deletions (its leading adverbial and asides
+        gone), within ``max_words``, that passes the scoped checks against the sentence itself. No
+        number, as in :meth:`phrase_cut`. Lets the sentence the article is about make the headline
+        instead of a side sentence that happens to be short."""
+        if self.language != "en":
+            return None
+        if sentence not in self._versions:
+            self._versions[sentence] = clauses.deletions(sentence)
+        best: str | None = None
+        for base in self._versions[sentence]:
+            for version in clauses.phrase_cuts(base):
+                words = count_words(version)
+                if words > max_words or _NUMBER.search(version) or (best and words <= count_words(best)):
+                    continue
+                if not scoped_reasons(version, [sentence], may_drop, self.language):
+                    best = version
+                    break
+        return best
+
     def condense(
         self,
         sentence: str,

@@ -91,7 +91,7 @@ def valid_text(value: str, field: str, limit: int | None) -> str:
     return value
 
 
-def checked_text(value: str, field: str, limit: int) -> str:
+def checked_text(value: str, field: str, limit: int | None) -> str:
     """:func:`valid_text` for text found after parsing (an HTML page's article): our errors."""
     try:
         return valid_text(value, field, limit)
@@ -514,7 +514,9 @@ class BriefingResponse(_Out):
     timings: Timings
     model: dict[str, Any]
     note: str | None = Field(
-        default=None, exclude_if=_absent, description="why the mode used differs from the one asked for"
+        default=None,
+        exclude_if=_absent,
+        description="why the mode used differs from the one asked for, or that a page was briefed from its first part",
     )
 
     @classmethod

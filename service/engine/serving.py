@@ -34,6 +34,7 @@ from service.engine.protocol import (
 )
 from service.errors import GenerationTimeout, InvalidInput, is_internal
 from service.settings import Settings
+from service.text.segmenter import first_part
 from service.web.fetcher import FetchPolicy, fetch_html
 from service.web.page import ExtractedPage, extract_article
 
@@ -49,9 +50,36 @@ class BriefingIntake:
 
 
 def article_from_html(html: str, settings: Settings) -> tuple[str, ExtractedPage]:
-    """A web page's main text, checked as an article is (briefings and checks alike), and the page."""
+    """A web page's main text, checked as an article is (a fact-check needs the whole article), and the page."""
     page = extract_article(html)
     return checked_text(page.text, "article", settings.max_article_chars), page
+
+
+@dataclass(frozen=True)
+class PageArticle:
+    """A page's main text as a briefing takes it: whole, or its first part when longer than the
+    article limit (``cut``: why, for the response's note)."""
+
+    text: str
+    page: ExtractedPage
+    cut: str | None = None
+
+
+def briefing_from_html(html: str, settings: Settings) -> PageArticle:
+    """A web page's main text for a briefing: one longer than the article limit is not refused (the
+    reader chose the page, and news puts its gist first) but cut to its first part at a paragraph or
+    sentence end, and the briefing says so."""
+    page = extract_article(html)
+    text = checked_text(page.text, "article", None)
+    limit = settings.max_article_chars
+    if len(text) <= limit:
+        return PageArticle(text, page)
+    part = first_part(text, limit)
+    cut = (
+        f"the page's main text has {len(text)} characters, over the limit of {limit}: "
+        f"briefed from its first {len(part)}"
+    )
+    return PageArticle(part, page, cut)
 
 
 def intake(request: BriefingRequest, settings: Settings) -> BriefingIntake:
@@ -62,9 +90,13 @@ def intake(request: BriefingRequest, settings: Settings) -> BriefingIntake:
     if request.url is not None:
         fetched_html, fetched = fetch_html(request.url, FetchPolicy.of(settings))
         html = checked_text(fetched_html, "html", settings.max_html_chars)
+    cut = None
     if html is not None:
-        article, page = article_from_html(html, settings)
+        taken = briefing_from_html(html, settings)
+        article, page, cut = taken.text, taken.page, taken.cut
         title, extracted = title or page.title, {**page.describe(len(html)), **(fetched or {})}
+        if cut is not None:
+            extracted["briefed_characters"] = len(article)
     job = BriefingJob(
         article=article,
         title=title,
@@ -74,6 +106,7 @@ def intake(request: BriefingRequest, settings: Settings) -> BriefingIntake:
         focus=request.focus,
         sizes=request.counts.sizes() if request.counts else {},
         language=request.language,
+        cut=cut,
     )
     return BriefingIntake(job, extracted)
 

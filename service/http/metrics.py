@@ -56,7 +56,10 @@ class Metrics:
     def record_result(self, body: dict[str, Any]) -> None:
         """Tokens and deadline hits of one answer (a JSON response, or a stream's final result)."""
         self.tokens.inc(body.get("timings", {}).get("new_tokens", 0) or 0)
-        if body.get("cut_short"):
+        # cut_short also marks a long page briefed from its first part (input.extracted says how
+        # much): that is no deadline hit.
+        page_cut = ((body.get("input") or {}).get("extracted") or {}).get("briefed_characters")
+        if body.get("cut_short") and not page_cut:
             self.deadline_hits.inc()
 
 

@@ -46,6 +46,9 @@ _LEADING = re.compile(r"^([^,;:\"“”]{2,80}?),\s+(?=\S)")
 # Conjunctions that open a clause needing its own verb ("after", "since", "until" are more often
 # prepositions: "withdrew after days of fighting[, leaving ...]" may lose its trailing clause).
 _SUBORDINATE_OPENER = re.compile(r"\b(?:as|while|when|because|although|though|if|whereas)\s", re.I)
+# "as" after a participle or in "such as" / "as well as" is a preposition ("confirmed as Kilmarnock's
+# manager", "known as"): it opens a phrase, not a clause waiting for its verb.
+_PREPOSITION_AS = re.compile(r"(?:\b\w{3,}(?:ed|en)|\b(?:known|seen|shown|such|well|same|so))\s+as\s$", re.I)
 _TRAILING = re.compile(
     r"\s*(?:[,;:]|\s[-–—]+)\s+|\s+(?=(?i:after|because|before|while|when|whereas|although|though|since|until|"
     r"despite|following|amid|but|as (?:he|she|they|it|we|i|you)|where (?:he|she|they|it|we|i|you))\b)"
@@ -118,6 +121,17 @@ def _adverbial(lead: str) -> bool:
     return words[0] in OPENERS or all(w in TIME_PHRASE_WORDS or w.isdigit() for w in words)
 
 
+def main_clause_start(sentence: str) -> int:
+    """Where the sentence's main clause begins: after its leading adverbials ("On Thursday, ...",
+    "In a statement, ..."), one after another; 0 when it opens with its subject."""
+    start = 0
+    while True:
+        lead = _LEADING.match(sentence[start:])
+        if lead is None or not _adverbial(lead.group(1)) or ATTRIBUTION.search(lead.group(1)):
+            return start
+        start += lead.end()
+
+
 def _asides(sentence: str, lead_comma: int) -> list[tuple[int, int, str]]:
     """Every ", X," and " — X —" segment as (start, end, X), overlapping ones included (", A, B,"
     holds two), except the main clause after a leading adverbial's comma."""
@@ -147,7 +161,7 @@ def _keeps_whole(sentence: str, cut: int, rest: str) -> bool:
         return True  # inside a list ("no candidate, no information, [no condition, that ...]")
     if re.match(r"\S+\s+(?:and|or)\s", rest):
         return True  # a list's last items after a long clause: "more revealing[, explosive and damaging]"
-    opened = list(_SUBORDINATE_OPENER.finditer(before))
+    opened = [m for m in _SUBORDINATE_OPENER.finditer(before) if not _PREPOSITION_AS.search(before[: m.end()])]
     if opened and not has_verb(_PAREN.sub("", before[opened[-1].end() :])):  # "(left)" is no verb here
         return True  # it would take a subordinate clause's verb: "looks on as the chief, Gary Scott[, addresses...]"
     dash = sentence[cut:].lstrip()[:1]
@@ -352,3 +366,46 @@ def dangles(head: str) -> bool:
     (a quantity whose noun was cut: "99 of", "more than 20")."""
     last = re.findall(r"[\w'’]+", head.lower())
     return not last or last[-1] in DANGLING_WORDS or last[-1].replace(",", "").replace(".", "").isdigit()
+
+
+# Adverbs that may stand before a subordinator: "Right after the incident took place".
+_SUBORDINATE_LEAD = frozenset("right just shortly soon even only long well immediately directly".split())
+
+
+def subordinate_only(text: str) -> bool:
+    """Whether ``text`` is a subordinate clause without the main clause it belongs to ("Right after
+    the incident took place", "As the rebels advanced on Homs"): it opens with a subordinator and no
+    comma or dash hands over to a main clause. Such a text has a verb, but not the news."""
+    words = [w.lower() for w in re.findall(r"[\w'’]+", text)]
+    while words and words[0] in _SUBORDINATE_LEAD:
+        words = words[1:]
+    return bool(words) and words[0] in SUBORDINATORS and not re.search(r",\s|\s[—–-]\s", text)
+
+
+_CAPITALISED = re.compile(r"^[\"“‘']?[A-Z0-9]")
+
+
+def cut_inside_phrase(text: str, source: str) -> bool:
+    """Whether ``text``, a cut of article sentence ``source`` that ends where the source goes on, ends
+    inside a phrase the source had not finished: a list ("frigates HMS Cumberland[, HMS Campbeltown
+    and ...]", "Homs[ and Hama]"), a name ("Manchester[ United]") or a quotation (a quote opened
+    and not closed). A cut before a clause ("...[, marking a setback]", "...[ after talks failed]")
+    is none of these."""
+    body = text.strip().rstrip(".。")
+    if _unbalanced(body):
+        return True
+    words = re.findall(r"\S+", body)
+    if not words:
+        return False
+    tail = r"\s+".join(re.escape(w) for w in words[-3:])
+    ends = [m.end() for m in re.finditer(tail, source)]
+    if not ends:
+        return False
+    after = source[ends[-1] :]
+    last_capitalised = bool(_CAPITALISED.match(words[-1]))
+    if re.match(r"\s+(?:and|or|&)\s", after):
+        return True  # the last item cut off: "Homs[ and Hama]"
+    if last_capitalised and re.match(r"\s+[A-Z]", after):
+        return True  # inside a name: "Manchester[ United]"
+    # inside a list of names: "HMS Cumberland[, HMS Campbeltown and HMS Chatham]"
+    return last_capitalised and bool(re.match(r",\s+[^,;:]{1,40}?(?:,\s+[^,;:]{1,40}?)*,?\s+(?:and|or)\s", after))

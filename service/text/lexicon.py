@@ -566,3 +566,66 @@ SUBORDINATORS = frozenset(
     "while although though if because when whereas since as unless until after before once".split()
 )
 RELATIVES = frozenset("which who whom whose where when".split())
+
+# ---------------------------------------------------------------- words that point back (text/standalone.py)
+# What a sentence may not open with if it is to stand alone: a pronoun or demonstrative whose referent
+# is in an earlier sentence ("It comes just one day...", "This city holds..."), or a connective that
+# continues one ("However, ...", "The following morning ..."). Phrases are matched on the sentence's
+# first words, lower-cased; a leading adverbial ("On Thursday, he said") is looked past.
+_EN_POINTERS = (
+    "he, she, it, they, him, them, we, us, i, you, his, its, their, our, my, your, this, that, these, those, such, "
+    "here, the former, the latter, the pair, the duo, the trio, the couple, the move, the same, "
+    "the decision, the incident, the announcement, the comments, the remarks, the news, the report, the plan, "
+    "the deal, the claim, the claims, the figures, the findings, the study, the latter's, the former's"
+)
+_EN_CONTINUERS = (
+    "also, however, but, and, or, yet, still, meanwhile, instead, moreover, furthermore, besides, nevertheless, "
+    "nonetheless, therefore, thus, hence, consequently, likewise, similarly, otherwise, then, afterwards, "
+    "afterward, subsequently, additionally, in addition, as a result, in turn, for example, for instance, "
+    "on the other hand, by contrast, in contrast, at the same time, even so, after that, before that, since then, "
+    "until then, by then, the following day, the following morning, the following week, the following year, "
+    "the next day, the next morning, the next week, the day before, the day after, that day, that night, "
+    "that morning, that evening, that week, that year, days later, hours later, weeks later, months later, "
+    "years later, a day later, a week later, shortly after, shortly afterwards, soon after, soon afterwards, "
+    "later that, earlier that"
+)
+BACK_REFERENCES: dict[str, tuple[str, ...]] = {
+    "en": _listed(_EN_POINTERS + ", " + _EN_CONTINUERS),
+    "de": _listed(
+        "er, sie, es, ihm, ihn, ihr, ihnen, sein, seine, seinen, seinem, seiner, ihre, ihren, ihrem, ihrer, "
+        "dies, diese, dieser, dieses, diesem, diesen, jene, jener, jenes, dort, damals, dabei, danach, daraufhin, "
+        "außerdem, zudem, ebenfalls, auch, aber, doch, jedoch, dennoch, trotzdem, allerdings, daher, deshalb, "
+        "deswegen, darum, somit, also, stattdessen, indes, inzwischen, später, am nächsten tag, am folgenden tag"
+    ),
+    "fr": _listed(
+        "il, elle, ils, elles, ce, cet, cette, ces, celui, celle, ceux, celles, cela, ceci, ça, lui, leur, leurs, "
+        "son, sa, ses, cependant, toutefois, pourtant, mais, aussi, ensuite, puis, ainsi, donc, alors, néanmoins, "
+        "de plus, en outre, par ailleurs, par conséquent, le lendemain, la veille, plus tard"
+    ),
+    "es": _listed(
+        "él, ella, ellos, ellas, este, esta, estos, estas, esto, ese, esa, esos, esas, eso, aquel, aquella, "
+        "aquellos, aquellas, su, sus, sin embargo, además, pero, también, luego, después, entonces, así, "
+        "por eso, por lo tanto, no obstante, al día siguiente, más tarde"
+    ),
+    "it": _listed(
+        "egli, lui, lei, esso, essa, essi, esse, loro, questo, questa, questi, queste, quello, quella, quelli, "
+        "quelle, ciò, suo, sua, suoi, sue, tuttavia, però, ma, anche, inoltre, poi, quindi, dunque, invece, "
+        "il giorno dopo, più tardi"
+    ),
+    "pt": _listed(
+        "ele, ela, eles, elas, este, esta, estes, estas, isto, esse, essa, esses, essas, isso, aquele, aquela, "
+        "aqueles, aquelas, seu, sua, seus, suas, porém, contudo, mas, também, além disso, depois, então, assim, "
+        "no entanto, no dia seguinte, mais tarde"
+    ),
+    "nl": _listed(
+        "hij, zij, ze, hem, haar, hun, zijn, dit, dat, deze, die, daar, toen, daarna, daarom, daardoor, echter, "
+        "maar, ook, bovendien, toch, dus, vervolgens, later, de volgende dag"
+    ),
+}
+# Nouns for places, which English names as "the city of Homs": a resolved "This city" keeps the
+# article's noun beside the name (the checks read a bare "Homs" where the source says "This city" as
+# another subject put in its place); other nouns take the name as an aside ("Smith, the lawyer,").
+PLACE_NOUNS = frozenset(
+    "city town village region province state county district capital country island port area neighbourhood "
+    "neighborhood suburb valley municipality borough".split()
+)

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import pysbd
+import regex
 from pysbd.languages import LANGUAGE_CODES
 
 from service.text.language import DEFAULT_LANGUAGE
+from service.text.lexicon import FUNCTION_WORDS
 from service.text.words import UNSPACED_CHAR, character_starts, word_equivalents, word_starts
 
 LANGUAGES = tuple(LANGUAGE_CODES)  # ISO 639-1 codes pysbd has rules for; others fall back to English
@@ -32,13 +34,21 @@ _BOILERPLATE = [
     re.compile(r"Scroll down for video"),
     re.compile(r"Image (?:copyright|caption)\b"),
 ]
-# "community.Dr Venter" / "said.\"Next" / "2011.The" / "resume.A tremor" / "said.\"I think": a
-# terminator glued to a capitalised word. English also after a digit ("2011.The") and before the
-# one-letter words "A" and "I"; elsewhere a digit before the stop is an ordinal ("am 26.Oktober") and
-# one capital letter an initial, so other languages get letters only.
+# "community.Dr Venter" / "said.\"Next" / "2011.The" / "resume.A tremor" / "said.\"I think" / "in the
+# US.Authorities say" / "left the country.US Defence": a terminator glued to a capitalised word or an
+# acronym, in any cased script (Latin, Greek, Cyrillic, Armenian...). Before the stop a lowercase
+# letter, a closing mark, or an acronym ("UK.Most"); one capital alone is an initial ("George W.Bush")
+# unless an English function word follows ("in Group F.Should"). English also after a digit
+# ("2011.The") and before the one-letter words "A" and "I"; elsewhere a digit before the stop is an
+# ordinal ("am 26.Oktober"). Capitals in a chain of stops are one abbreviation ("LL.AA.II.RR.").
 _GLUED = {
-    "en": re.compile(r"(?<=[a-z0-9%)\]’”\"'])([.?!][\"”’']?)(?=[A-Z][a-z]|[AI][\s'’])"),
-    "other": re.compile(r"(?<=[a-zß-öø-ÿ)\]’”\"'])([.?!][\"”’']?)(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])"),
+    "en": regex.compile(
+        r"(?:(?<=[\p{Ll}0-9%)\]’”\"'])|(?<=(?<![\p{L}.])\p{Lu}{1,6}))([.?!][\"”’']?)"
+        r"(?=\p{Lu}\p{Ll}|[AI][\s'’]|\p{Lu}{2,}(?:\b(?!\.\p{Lu})|['’]s\b))"
+    ),
+    "other": regex.compile(
+        r"(?:(?<=[\p{Ll})\]’”\"'])|(?<=(?<![\p{L}.])\p{Lu}{2,6}))([.?!][\"”’']?)(?=\p{Lu}\p{Ll}|\p{Lu}{2,}\b(?!\.\p{Lu}))"
+    ),
 }
 # A glued stop inside one of these is no sentence end: e-mail addresses, URLs, handles and tags,
 # file names ("Jane.Doe@example.com", "www.Example.com", "@someone.Else", "report.Final.pdf").
@@ -50,7 +60,7 @@ _WHOLE_TOKEN = re.compile(
 # "victoryNigeria" / "mentalityThe slump": a related-story title glued to the next sentence with no
 # terminator at all. Only after a lowercase word of 3+ letters, before a capitalised word of 2+
 # lowercase letters, so "iPhone", "eBay", "McDonald" and "YouTube" stay whole.
-_GLUED_TITLE = re.compile(r"(?<![@#/\w.\-])([a-z]{3,})(?=[A-Z][a-z]{2,})")  # not handles, tags, paths
+_GLUED_TITLE = regex.compile(r"(?<![@#/\w.\-])(\p{Ll}{3,})(?=\p{Lu}\p{Ll}{2,})")  # not handles, tags, paths
 # Datelines: "BEIRUT (Reuters) - ", "LONDON, England (CNN) -- ", "(CNN) -- ".
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .,'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]+)?\s*)?(?:\((?:CNN|Reuters|AP|AFP)\))?\s*(?:--|—|–|-)\s+(?=[A-Z\"“])"
@@ -89,6 +99,7 @@ _UNSPACED = UNSPACED_CHAR
 WRAP_MAX_CHARS = 160
 LONG_SHARE = 0.75
 WRAPPED_SHARE = 0.6
+OVERLONG = 1.15  # a line this much wider than the median one holds a word too long to wrap
 # A line that ends in one of these (closing quotes and brackets aside) may end a sentence.
 _STOPS = ".!?…:。！？｡؟۔।॥።፧፨՞։"
 _CLOSERS = "\"'”’»)]）」』"
@@ -176,9 +187,12 @@ def _rejoin(text: str, bullet: re.Pattern[str]) -> str:
 
 
 def _layout(lines: list[str], bullet: re.Pattern[str]) -> tuple[bool, int]:
-    """Whether the text is wrapped at a fixed width, and that width (the widest line)."""
-    width = max((len(line) for line in lines), default=0)
+    """Whether the text is wrapped at a fixed width, and that width: the widest line that goes on into
+    another, leaving out lines far wider than most (a link or an address longer than the width sticks
+    out past it, and taken for the width it hid the wrap of every other line)."""
     going_on = [len(a) for a, b in zip(lines, lines[1:]) if a.strip() and b.strip() and not bullet.match(b)]
+    typical = sorted(going_on)[len(going_on) // 2] if going_on else 0
+    width = max((n for n in going_on if n <= OVERLONG * typical), default=max(map(len, lines), default=0))
     long = sum(length >= LONG_SHARE * width for length in going_on)
     return width <= WRAP_MAX_CHARS and long >= 2 and long >= WRAPPED_SHARE * len(going_on), width
 
@@ -192,17 +206,19 @@ def _joint(before: str, line: str, wrapped: bool, width: int, bullet: re.Pattern
     if not head or not tail:
         return None
     stopped = head.rstrip(_CLOSERS)[-1:] in _STOPS
-    first_word = len(tail.split()[0]) if not _UNSPACED.match(tail) else 1
-    full = len(before) + 1 + first_word > width  # the next word did not fit on this line
+    # A wrap breaks at a space, never at a no-break space: "Rams\u00a0and\u00a0Highlanders" moves down whole.
+    first_word = len(re.split(r"[ \t]", tail, maxsplit=1)[0]) if not _UNSPACED.match(tail) else 1
+    gap = 2 if stopped else 1  # typed text often puts two spaces after a sentence
+    full = len(before) + gap + first_word > width  # the next word did not fit on this line
     # A lowercase word (not an address or link, listed one a line) goes on; caseless scripts: a heading may follow.
     goes_on = not stopped and tail[0].islower() and not _WHOLE_TOKEN.search(tail.split()[0])
     wraps = wrapped and (full or (not stopped and len(before) >= LONG_SHARE * width))
     if not (goes_on or wraps) or (bullet.match(line) and stopped):
         return None
-    if (head[-1] == "-" and head[-2:-1].isalpha() and tail[0].islower()) or (
+    if (head[-1] == "-" and head[-2:-1].isalpha() and tail[0].isalnum()) or (
         _UNSPACED.match(head[-1]) and _UNSPACED.match(tail[0])
     ):
-        return ""  # "well-" + "known"; 父の + 家です
+        return ""  # "well-" + "known", "Poulton-le-" + "Fylde"; 父の + 家です
     return " "
 
 
@@ -213,17 +229,32 @@ def _unglue(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     pieces: list[str] = []
     done = 0
     for match in _GLUED["en" if language == "en" else "other"].finditer(text):
-        if _WHOLE_TOKEN.search(_token_at(text, match.start())):
+        if _WHOLE_TOKEN.search(_token_at(text, match.start())) or _initial(text, match.start(), match.end()):
             continue
         mark = match.group(1)
         opens_next = (
             mark.endswith('"')
             and text.count('"', max(done, _sentence_start(text, match.start())), match.start()) % 2 == 0
         )
-        pieces += [text[done : match.start()], mark[:-1] + ' "' if opens_next else mark + " "]
+        # After a lone capital pysbd reads an initial and keeps the sentence going: end it with a line break.
+        space = (
+            "\n"
+            if text[match.start() - 1].isupper() and not text[match.start() - 2 : match.start() - 1].isalpha()
+            else " "
+        )
+        pieces += [text[done : match.start()], mark[:-1] + space + '"' if opens_next else mark + space]
         done = match.end()
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _initial(text: str, stop: int, after: int) -> bool:
+    """Whether a glued stop follows a lone capital that is an initial ("George W.Bush"), not a
+    one-letter name ending a sentence ("in Group F.Should"): only a function word after it ends one."""
+    if stop < 1 or not text[stop - 1].isupper() or (stop > 1 and text[stop - 2].isalpha()):
+        return False
+    following = regex.match(r"\p{L}+", text[after:])
+    return following is None or following.group(0).lower() not in FUNCTION_WORDS
 
 
 def _token_at(text: str, at: int) -> str:
@@ -334,3 +365,24 @@ def _has_words(piece: str) -> bool:
     letters = sum(ch.isalpha() for ch in piece)
     asks = letters >= 2 and piece.rstrip(_CLOSERS)[-1:] in "?!？！؟;"
     return asks or sum(ch.isalnum() for ch in piece) >= 3 or bool(_UNSPACED.search(piece))
+
+
+# Where a text too long to take whole is cut, best first: a paragraph's end, a line's, a sentence's.
+_CUT_POINTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?。！？][\"”’')]?\s"))
+CUT_MIN_SHARE = 0.5  # a boundary earlier than this share of the limit wastes too much: cut at a space
+
+
+def first_part(text: str, limit: int) -> str:
+    """The longest opening of ``text`` within ``limit`` characters that ends where a reader may stop:
+    after a paragraph, a line or a sentence (in that order of preference, if one falls in the second
+    half of the limit), else at the last space. News puts the gist first, so a page too long to take
+    whole is briefed from its first part rather than refused."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    for pattern in _CUT_POINTS:
+        ends = [m.end() for m in pattern.finditer(head) if CUT_MIN_SHARE * limit <= m.end() <= limit]
+        if ends:
+            return text[: ends[-1]].rstrip()
+    space = head.rfind(" ", 0, limit)
+    return text[: space if space > 0 else limit].rstrip()

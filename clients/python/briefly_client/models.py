@@ -346,7 +346,7 @@ class BriefingResponse(BaseModel):
     model: Annotated[dict[str, Any], Field(title="Model")]
     note: Annotated[str | None, Field(title="Note")] = None
     """
-    why the mode used differs from the one asked for
+    why the mode used differs from the one asked for, or that a page was briefed from its first part
     """
 
 
