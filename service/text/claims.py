@@ -332,6 +332,11 @@ class ClaimChecker:
                 ]
         if self.english:
             reading.findings += self._links(clauses, view)
+        # A figure is compared with every cited source that gives it, whichever clause the alignment
+        # chose ("will take 18 months" aligned to the vote's sentence, the source of "about eighteen
+        # months" cited beside it).
+        if not any(f.kind == "qualifier_changed" for f in reading.findings):
+            reading.findings += self._qualifiers(whole_written, Clause.read(source_text, lex))
         return reading
 
     # ---------------------------------------------------------------- what the article never states
