@@ -55,7 +55,9 @@ def test_overload_is_refused_at_once_with_retry_after(tmp_path: Path) -> None:
     for _ in range(6):  # 8 requests against a capacity of 2 (1 running + 1 waiting): 4x capacity
         started = time.monotonic()
         r = client.post("/v1/briefings", json={"article": ARTICLE, "lengths": ["tldr"], "mode": "auto"})
-        assert time.monotonic() - started < 1.0
+        # Refused without waiting for the running generation (it holds its slot for 10 s); the bound
+        # leaves room for a CI host that pauses this thread while other tests' workers load models.
+        assert time.monotonic() - started < 5.0
         assert r.status_code == 429
         assert r.get_json()["error"]["code"] == "overloaded"
         assert int(r.headers["Retry-After"]) >= 1
