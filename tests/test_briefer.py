@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.briefing.briefer import FLAG_MIN_SUPPORT, Briefer, BriefingJob
+from service.briefing.briefer import FLAG_MIN_SUPPORT, Briefer, BriefingJob, finish
 from service.briefing.lengths import LENGTHS, violations
 from service.briefing.promptbook import PromptBook
 from service.briefing.styles import STYLES
@@ -349,3 +349,11 @@ def test_the_headline_comes_from_the_central_sentence_not_merely_the_first() -> 
     (shipped,) = result.briefings["headline"].sentences
     assert shipped.cites != [0]  # the app's call to listen is no news
     assert 3 <= count_words(shipped.text) <= 14
+
+
+def test_a_sentence_cut_at_a_comma_ends_with_a_plain_full_stop() -> None:
+    tldr = LENGTHS["tldr"]
+    assert finish(tldr, "Northward prison is considered a Category C facility,") == (
+        "Northward prison is considered a Category C facility."
+    )
+    assert finish(tldr, "He said: “We will stay.”") == "He said: “We will stay.”"

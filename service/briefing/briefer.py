@@ -753,7 +753,7 @@ def finish(spec: LengthSpec, text: str, language: str = DEFAULT_LANGUAGE) -> str
         text = _LEADING_ARTICLE.sub("", text) if language == DEFAULT_LANGUAGE else text
         return text[:1].upper() + text[1:]
     if text and not clauses.ends_sentence(text):  # no "." after "。", "؟", a closing quote or "…"
-        text += "."
+        text = text.rstrip(",;:—– ") + "."  # a sentence cut at its comma ends "facility.", not "facility,."
     return text
 
 
