@@ -580,9 +580,12 @@ class Briefer:
         if spec.shape == "line" and not kept:  # no sentence has a version that short: cut a phrase
             self._phrase_headline(order, spec, kept, analysis, "condensed" if mode.condenses else "extracted")
         if spec.shape == "prose" and added:
-            # Extracted sentences read best in article order, after whatever was generated.
-            generated = [s for s in kept if s.origin == "generated"]
-            kept[:] = generated + [s for _, s in sorted(added, key=lambda pair: pair[0])]
+            # Extracted sentences read best in article order, after whatever the model wrote. A
+            # sentence the fill itself added is among ``added`` only, even when it is "generated" (a
+            # demonstrative resolved: "The city of Homs holds..."), or it would ship twice.
+            filled = {id(s) for _, s in added}
+            written = [s for s in kept if id(s) not in filled]
+            kept[:] = written + [s for _, s in sorted(added, key=lambda pair: pair[0])]
 
     def _fill_from(
         self,
