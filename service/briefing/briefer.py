@@ -538,7 +538,7 @@ class Briefer:
             hard_fail = bool(cand.reasons) and not soft_fail
             if text is None:
                 cand.reasons.append("too long to fit the contract")
-            elif any(float(cand.vector @ v) > REPEAT_SIMILARITY for v in kept_vectors):
+            elif repeats(cand.vector, kept_vectors):
                 cand.reasons.append("repeats a sentence already in this briefing")
                 hard_fail = True
             if text is None or hard_fail or (soft_fail and mode.replaces_failed):
@@ -603,7 +603,7 @@ class Briefer:
         for i in order:  # a sentence taken in an earlier pass repeats itself: the similarity test skips it
             if FILL_DONE[spec.shape](spec, kept):
                 break
-            if any(float(doc.embeddings[i] @ v) > REPEAT_SIMILARITY for v in kept_vectors):
+            if repeats(doc.embeddings[i], kept_vectors):
                 continue
             if analysis.barred(i):
                 continue  # an injected instruction, or the page's furniture, is not news
@@ -758,6 +758,11 @@ def finish(spec: LengthSpec, text: str, language: str = DEFAULT_LANGUAGE) -> str
     if text and not clauses.ends_sentence(text):  # no "." after "。", "؟", a closing quote or "…"
         text = text.rstrip(",;:—– ") + "."  # a sentence cut at its comma ends "facility.", not "facility,."
     return text
+
+
+def repeats(vector: np.ndarray, kept_vectors: list[np.ndarray]) -> bool:
+    """Whether a sentence (its unit vector) restates one already kept in this briefing."""
+    return any(float(vector @ v) > REPEAT_SIMILARITY for v in kept_vectors)
 
 
 def fits(spec: LengthSpec, kept: list[Shipped], text: str) -> bool:

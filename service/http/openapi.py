@@ -24,6 +24,7 @@ from service.engine import batch_protocol, protocol
 from service.errors import BrieflyError, Unauthorized
 
 # Served, but no part of the API: the page, its files, the docs viewer, the spec itself, the scrape.
+_RULE_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 UNDOCUMENTED = frozenset({"/", "/docs", "/static/<path:filename>", "/openapi.json", "/metrics"})
 # Open without a key (service/http/access.py keeps its own list; a test holds the two together).
 OPEN_ROUTES = frozenset({"/healthz", "/readyz"})
@@ -133,11 +134,17 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
+def openapi_path(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: "/v1/files/<file_id>" -> "/v1/files/{file_id}"."""
+    return _RULE_VARIABLE.sub(r"{\1}", rule)
+
+
 def _path_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
-    """A Flask rule as an OpenAPI path ("/v1/files/<file_id>" -> "/v1/files/{file_id}") and its parameters."""
-    names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
-    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
-    return path, [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+    """A Flask rule as an OpenAPI path and its parameters."""
+    names = _RULE_VARIABLE.findall(rule)
+    return openapi_path(rule), [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
 
 
 def _operation(described: Operation, rule: str, text_schema: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from service.text.alignment import lcs_pairs
 from service.text.facts import SourceIndex, names_in, numbers_in
 from service.text.language import DEFAULT_LANGUAGE
-from service.text.lexicon import NUMBER_WORDS, Lexicon, lexicon, phrases
+from service.text.lexicon import NUMBER_WORDS, Lexicon, lexicon, phrase_spans, phrases
 from service.text.wordnet import WordNet
 
 
@@ -563,21 +563,18 @@ class ClaimChecker:
     def _connective(
         self, clause: Clause, k: int, clauses: list[Clause], spans: list[Span | None], view: SourceView
     ) -> list[Finding]:
-        """A clause opening with a cause, sequence or contrast word links it to the clause before;
-        its sources must state a link of that kind."""
+        """A clause opening with a cause word ("because", "; as a result,") links it to the clause
+        before; the sources of the two must state a cause. (Contrast and order words are counted over
+        the whole sentence: :meth:`_links`.)"""
         word = next((w for w, parts in CONNECTIVE_PHRASES.items() if clause.tokens[: len(parts)] == parts), "")
-        if not word and (not clause.tokens or clause.tokens[0] not in CONNECTIVES):
+        word = word or (clause.tokens[0] if clause.tokens else "")
+        if CONNECTIVES.get(word) != "cause":
             return []
-        word = word or clause.tokens[0]
-        kind = CONNECTIVES[word]
         linked = {view.ids[s.source] for s in (spans[k], spans[k - 1]) if s is not None}
         source_words = {t for i in linked for t in Clause.read(self.article.sentences[i], self.lex).tokens}
-        stated = {CONNECTIVES[t] for t in source_words if t in CONNECTIVES}
-        if kind != "cause":
-            return []  # contrast and sequence words are counted over the whole sentence (_links)
-        if kind in stated:
+        if any(CONNECTIVES.get(t) == "cause" for t in source_words):
             return []
-        return [Finding(f"{kind}_added", word, k)]
+        return [Finding("cause_added", word, k)]
 
 
 _LEADING_DIGITS = re.compile(r"\d+")
@@ -586,13 +583,7 @@ _LEADING_DIGITS = re.compile(r"\d+")
 def _qualified(clause: Clause, lex: Lexicon) -> dict[str, set[str]]:
     """Each number of the clause (its first token: "2" of "2,000") with the quantity hedges right
     before it ("" for none), over all its occurrences."""
-    hedges: dict[int, str] = {}
-    for phrase in lex.meaning["hedge"]:
-        parts = phrase.split()
-        for i in range(len(clause.keys) - len(parts) + 1):
-            if clause.keys[i : i + len(parts)] == parts and len(phrase) > len(hedges.get(i + len(parts), "")):
-                hedges[i + len(parts)] = phrase
-    hedges = {end: lex.same_meaning.get(phrase, phrase) for end, phrase in hedges.items()}
+    hedges = {end: phrase for _, end, phrase in phrase_spans(clause.keys, "hedge", lex)}
     found: dict[str, set[str]] = {}
     for i, token in enumerate(clause.tokens):
         digits = _LEADING_DIGITS.match(token)  # "330million" is 330

@@ -505,6 +505,12 @@ def lexicon(language: str) -> Lexicon:
 
 def phrases(keys: list[str], kind: str, lex: Lexicon) -> list[tuple[int, str]]:
     """(position, phrase) of every meaning word of ``kind`` in a list of words' keys."""
+    return [(start, phrase) for start, _, phrase in phrase_spans(keys, kind, lex)]
+
+
+def phrase_spans(keys: list[str], kind: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    """(start, end, phrase) of every meaning word of ``kind``: where it stands, so a caller can tell
+    what comes right after it ("at least" before "500"), and its meaning's one spelling."""
     found = []
     for phrase in lex.meaning[kind]:
         parts = phrase.split()
@@ -517,7 +523,7 @@ def phrases(keys: list[str], kind: str, lex: Lexicon) -> list[tuple[int, str]]:
     for pos, phrase in found:
         if not kept or pos >= kept[-1][0] + len(kept[-1][1].split()):
             kept.append((pos, phrase))
-    return [(pos, lex.same_meaning.get(phrase, phrase)) for pos, phrase in kept]
+    return [(pos, pos + len(phrase.split()), lex.same_meaning.get(phrase, phrase)) for pos, phrase in kept]
 
 
 # ---------------------------------------------------------------- English clause grammar (text/clauses.py)
